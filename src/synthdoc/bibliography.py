@@ -1,0 +1,67 @@
+"""The bibliography: any format pandoc reads, as CSL JSON items, converted once per content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import pandoc
+from .diagnostics import SynthdocError
+
+# BibLaTeX's langid names, which pandoc copies into CSL's `language` as they are. citeproc
+# reads `language` as a BCP 47 tag: "indonesian" would count as English, and a title would be
+# title-cased in an English document. Name them by their tags instead.
+LANGID_TAGS = {
+    "indonesian": "id-ID", "bahasa": "id-ID", "malay": "ms-MY", "english": "en-US", "american": "en-US",
+    "british": "en-GB", "australian": "en-AU", "vietnamese": "vi-VN", "thai": "th-TH", "french": "fr-FR",
+    "german": "de-DE", "dutch": "nl-NL", "spanish": "es-ES", "portuguese": "pt-PT", "italian": "it-IT",
+    "japanese": "ja-JP", "chinese": "zh-CN", "korean": "ko-KR", "arabic": "ar", "russian": "ru-RU",
+    "filipino": "fil-PH", "tagalog": "fil-PH", "turkish": "tr-TR",
+}
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    path: Path
+    shown: str
+    items: tuple[dict[str, Any], ...]
+    csl_json: Path
+    digest: str
+
+    def keys(self) -> list[str]:
+        return [str(item.get("id")) for item in self.items]
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        for item in self.items:
+            if item.get("id") == key:
+                return item
+        return None
+
+
+def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:
+    """Read ``path`` through pandoc, or from the cache when its content was converted before."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SynthdocError.single(shown, "bibliography file not found", "file-missing") from None
+    digest = hashlib.sha256(raw + path.suffix.encode() + pandoc.pandoc_version().encode()).hexdigest()[:20]
+    cached = cache_dir / f"bibliography-{digest}.json"
+    if cached.is_file():
+        items = json.loads(cached.read_text(encoding="utf-8"))
+    else:
+        items = [_normalize(item) for item in pandoc.bibliography_to_csl(path, shown)]
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(cached)
+    return Bibliography(path, shown, tuple(items), cached, digest)
+
+
+def _normalize(item: dict[str, Any]) -> dict[str, Any]:
+    language = item.get("language")
+    if isinstance(language, str) and language.lower() in LANGID_TAGS:
+        item = {**item, "language": LANGID_TAGS[language.lower()]}
+    return item

@@ -1,0 +1,144 @@
+"""Sources and their claims: ``sources/*.yaml`` read into values that remember file and line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostic, SynthdocError
+from .project import CLAIM_KINDS
+from .schema import Localized, Reader, did_you_mean
+from .yamlfile import load_yaml
+
+LOCATOR_KINDS = ("page", "section", "chapter", "paragraph")
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where in its source a claim stands: a kind (page, section, ...) and a value ("VI.2.1")."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    source: str
+    id: str
+    kind: str
+    themes: tuple[str, ...]
+    says: Localized
+    short: Localized
+    quote: str
+    at: Locator | None
+    point: str | None
+    contrasts: tuple[str, ...]
+    actors: tuple[str, ...]
+    path: str
+    line: int
+
+    @property
+    def ref(self) -> str:
+        """The claim's project-wide name: ``source-key/claim-id``."""
+        return f"{self.source}/{self.id}"
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    text: Path | None
+    lang: str
+    claims: tuple[Claim, ...]
+    path: str
+    line: int
+
+
+_SOURCE_FIELDS = {"source", "text", "lang", "claims"}
+_CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors"}
+
+
+def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Diagnostic]]:
+    """Every ``*.yaml`` under ``folder``, sorted by name; problems come back as diagnostics."""
+    diags: list[Diagnostic] = []
+    sources: list[Source] = []
+    if not folder.is_dir():
+        raise SynthdocError.single(_rel(folder, root), "sources folder not found", "file-missing")
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        try:
+            doc = load_yaml(path, display=_rel(path, root))
+        except SynthdocError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        source = _source(Reader(doc, diags), folder)
+        if source is not None:
+            sources.append(source)
+    return tuple(sources), diags
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _source(r: Reader, folder: Path) -> Source | None:
+    top = r.mapping((), r.doc.data if r.doc.data is not None else {}, _SOURCE_FIELDS, {"source", "claims"}, "a source file")
+    key = r.string(("source",), top.get("source"), "source key")
+    text = r.string(("text",), top.get("text"), "text")
+    lang = r.string(("lang",), top.get("lang"), "lang", "") or ""
+    raw_claims = top.get("claims")
+    if key is None:
+        return None
+    if raw_claims is not None and not isinstance(raw_claims, list):
+        r.problem(("claims",), "'claims' must be a list", "schema-type")
+        raw_claims = []
+    claims = []
+    for i, item in enumerate(raw_claims or []):
+        claim = _claim(r, ("claims", i), item, key)
+        if claim is not None:
+            claims.append(claim)
+    return Source(key, folder / text if text else None, lang, tuple(claims), r.doc.name(), r.doc.where("source")[0])
+
+
+def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
+    m = r.mapping(key, item, _CLAIM_FIELDS, {"id", "kind", "themes", "says", "quote"}, "a claim")
+    ident = r.string((*key, "id"), m.get("id"), "claim id")
+    kind = r.string((*key, "kind"), m.get("kind"), "kind")
+    if kind is not None and kind not in CLAIM_KINDS:
+        r.problem((*key, "kind"), f"unknown kind '{kind}'{did_you_mean(kind, CLAIM_KINDS)}; kinds are "
+                  f"{', '.join(CLAIM_KINDS)}", "unknown-kind")
+    quote = m.get("quote")
+    if quote is not None and not isinstance(quote, str):
+        r.problem((*key, "quote"), "quote must be text", "schema-type")
+        quote = None
+    if ident is None or kind is None or not quote:
+        return None
+    return Claim(
+        source=source,
+        id=ident,
+        kind=kind,
+        themes=r.strings((*key, "themes"), m.get("themes"), "themes"),
+        says=r.localized((*key, "says"), m.get("says"), "says"),
+        short=r.localized((*key, "short"), m.get("short"), "short"),
+        quote=quote,
+        at=_locator(r, (*key, "at"), m.get("at")),
+        point=r.string((*key, "point"), m.get("point"), "point"),
+        contrasts=r.strings((*key, "contrasts"), m.get("contrasts"), "contrasts"),
+        actors=r.strings((*key, "actors"), m.get("actors"), "actors"),
+        path=r.doc.name(),
+        line=r.doc.where(*key)[0],
+    )
+
+
+def _locator(r: Reader, key: tuple, value: object) -> Locator | None:
+    if value is None:
+        return None
+    m = r.mapping(key, value, set(LOCATOR_KINDS), set(), "a locator")
+    if len(m) != 1:
+        if m:
+            r.problem(key, "a locator names one place, such as {section: \"4.1\"} or {page: 12}", "schema-type")
+        return None
+    kind, raw = next(iter(m.items()))
+    text = r.string((*key, kind), raw, f"{kind} locator")
+    return Locator(kind, text) if kind in LOCATOR_KINDS and text else None

@@ -1,0 +1,104 @@
+"""The only place that runs pandoc (from pypandoc-binary) and typst (the Python package)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import SynthdocError
+
+# Claim text and templates are data: raw HTML, TeX and Typst are never passed through, and
+# dollar signs are money, not math.
+MARKDOWN_READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+
+BIBLIOGRAPHY_READERS = {
+    ".bib": "biblatex",
+    ".bibtex": "bibtex",
+    ".json": "csljson",
+    ".yaml": "markdown",
+    ".yml": "markdown",
+    ".ris": "ris",
+}
+
+
+class PandocError(SynthdocError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def pandoc_binary() -> str:
+    try:
+        import pypandoc
+
+        return str(pypandoc.get_pandoc_path())
+    except (ImportError, OSError) as exc:
+        raise PandocError.single("pandoc", f"pandoc is not available ({exc}); reinstall synthdoc "
+                                 "(pip install -e .), which brings pandoc through pypandoc-binary", "pandoc-missing")
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    out = run(["--version"]).decode("utf-8", "replace")
+    return out.splitlines()[0].split()[-1] if out else "unknown"
+
+
+def run(args: list[str], stdin: bytes | None = None, *, what: str = "pandoc", cwd: Path | None = None) -> bytes:
+    """Run pandoc; a failure becomes a PandocError carrying the command and pandoc's own message."""
+    command = [pandoc_binary(), *args]
+    try:
+        done = subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, check=False)
+    except OSError as exc:
+        raise PandocError.single(what, f"could not start pandoc: {exc}", "pandoc-failed") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip() or f"exit code {done.returncode}"
+        shown = " ".join(["pandoc", *args])
+        raise PandocError.single(what, f"pandoc failed: {message} (command: {shown})", "pandoc-failed")
+    return done.stdout
+
+
+def bibliography_to_csl(path: Path, shown: str) -> list[dict[str, Any]]:
+    """A bibliography file (BibLaTeX, BibTeX, CSL JSON/YAML, RIS) as CSL JSON items."""
+    reader = BIBLIOGRAPHY_READERS.get(path.suffix.lower())
+    if reader is None:
+        raise SynthdocError.single(shown, f"unknown bibliography format '{path.suffix}'; use one of "
+                                   f"{', '.join(sorted(BIBLIOGRAPHY_READERS))}", "bibliography-format")
+    if reader == "csljson":
+        data = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        data = json.loads(run(["-f", reader, "-t", "csljson", str(path)], what=shown))
+    if not isinstance(data, list):
+        raise SynthdocError.single(shown, "a CSL JSON bibliography must be a list of entries", "bibliography-format")
+    return data
+
+
+def markdown_to_ast(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str],
+                    what: str) -> dict[str, Any]:
+    """Pandoc Markdown to pandoc's AST, with citations and the bibliography rendered by citeproc."""
+    args = ["-f", MARKDOWN_READER, "-t", "json", "--citeproc", "--bibliography", str(bibliography),
+            "--csl", str(csl)]
+    for name, value in metadata.items():
+        args += ["-M", f"{name}={value}"]
+    return json.loads(run(args, markdown.encode("utf-8"), what=what))
+
+
+def ast_to_bytes(ast: dict[str, Any], fmt: str, *, what: str, extra: list[str] | None = None) -> bytes:
+    """Write a (citeproc-rendered) AST as ``docx``, ``html`` or ``typst``."""
+    args = ["-f", "json", "-t", {"html": "html5"}.get(fmt, fmt), "--standalone", *(extra or [])]
+    if fmt == "docx":
+        args += ["-o", "-"]
+    return run(args, json.dumps(ast).encode("utf-8"), what=what)
+
+
+def typst_to_pdf(source: bytes, *, what: str, root: Path) -> bytes:
+    """Compile Typst source to PDF in process with the typst package."""
+    try:
+        import typst
+    except ImportError as exc:
+        raise SynthdocError.single(what, f"the typst package is missing ({exc}); reinstall synthdoc", "typst-missing")
+    try:
+        return typst.compile(source, root=str(root))
+    except Exception as exc:  # typst raises its own TypstError with the compiler's message
+        raise SynthdocError.single(what, f"typst could not make the PDF: {exc}", "typst-failed") from None

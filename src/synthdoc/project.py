@@ -1,0 +1,255 @@
+"""The project: ``synthdoc.yaml`` read into typed, immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .diagnostics import Diagnostic, SynthdocError, has_errors
+from .schema import Localized, Reader, did_you_mean
+from .yamlfile import load_yaml
+
+CONFIG_NAME = "synthdoc.yaml"
+FORMATS = ("docx", "pdf", "html")
+CLAIM_KINDS = ("finding", "recommendation", "limitation", "theory", "context")
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: Localized
+    intro: Localized
+    line: int
+
+
+@dataclass(frozen=True)
+class Point:
+    id: str
+    theme: str
+    says: Localized
+    line: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    title: Localized
+    line: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which claims a document draws on; an empty tuple means no restriction."""
+
+    kinds: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    template: str
+    title: str
+    lang: str
+    style: str
+    formats: tuple[str, ...]
+    select: Selection
+    subtitle: str | None = None
+    author: str | None = None
+    line: int = 1
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    title: Localized
+    bibliography: Path
+    sources: Path
+    templates: Path
+    output: Path
+    style: str
+    lang: str
+    themes: tuple[Theme, ...]
+    points: tuple[Point, ...]
+    actors: tuple[Actor, ...]
+    documents: tuple[Document, ...]
+    config_path: Path = field(default=Path(CONFIG_NAME))
+
+    def document(self, doc_id: str) -> Document:
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        known = [d.id for d in self.documents]
+        raise SynthdocError.single(
+            self.config_path, f"no document '{doc_id}'{did_you_mean(doc_id, known)}; documents: {', '.join(known)}",
+            "unknown-document",
+        )
+
+    def with_overrides(self, style: str | None = None, lang: str | None = None,
+                       formats: tuple[str, ...] | None = None) -> Project:
+        """The project with every document's style, language or formats replaced (command-line options)."""
+        docs = []
+        for doc in self.documents:
+            changes: dict[str, object] = {}
+            if style:
+                changes["style"] = style
+            if lang:
+                changes["lang"] = lang
+            if formats:
+                changes["formats"] = formats
+            docs.append(replace(doc, **changes))
+        return replace(self, documents=tuple(docs))
+
+
+_TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
+        "themes", "points", "actors", "documents"}
+
+
+def find_config(start: Path) -> Path:
+    """``synthdoc.yaml`` in ``start`` or the nearest folder above it."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise SynthdocError.single(
+        start / CONFIG_NAME, f"no {CONFIG_NAME} here or in any folder above; run 'synthdoc init DIR' to start a project",
+        "no-project",
+    )
+
+
+def load_project(config: Path) -> Project:
+    """Read and validate ``synthdoc.yaml``; every problem is reported at once."""
+    root = config.parent.resolve()
+    doc = load_yaml(config, display=_display(config))
+    diags: list[Diagnostic] = []
+    r = Reader(doc, diags)
+    top = r.mapping((), doc.data if doc.data is not None else {}, _TOP, {"documents"}, CONFIG_NAME)
+
+    lang = r.string(("lang",), top.get("lang"), "lang", "en") or "en"
+    style = r.string(("style",), top.get("style"), "style", "apa") or "apa"
+    themes = tuple(_themes(r, top.get("themes")))
+    points = tuple(_points(r, top.get("points"), {t.id for t in themes}))
+    actors = tuple(_actors(r, top.get("actors")))
+    documents = tuple(_documents(r, top.get("documents"), lang, style))
+    if has_errors(diags):
+        raise SynthdocError(diags)
+
+    def path_of(name: str, default: str) -> Path:
+        return root / (r.string((name,), top.get(name), name, default) or default)
+
+    return Project(
+        root=root,
+        title=r.localized(("title",), top.get("title"), "title"),
+        bibliography=path_of("bibliography", "bibliography.bib"),
+        sources=path_of("sources", "sources"),
+        templates=path_of("templates", "templates"),
+        output=path_of("output", "output"),
+        style=style,
+        lang=lang,
+        themes=themes,
+        points=points,
+        actors=actors,
+        documents=documents,
+        config_path=Path(doc.name()),
+    )
+
+
+def _display(config: Path) -> str:
+    try:
+        return str(config.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(config)
+
+
+def _items(r: Reader, key: str, value: object) -> list[tuple[int, dict]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        r.problem((key,), f"'{key}' must be a list", "schema-type")
+        return []
+    return [(i, item) for i, item in enumerate(value)]
+
+
+def _unique(r: Reader, key: tuple, ident: str | None, seen: set[str], what: str) -> bool:
+    if ident is None:
+        return False
+    if ident in seen:
+        r.problem(key, f"duplicate {what} id '{ident}'", "duplicate-id")
+        return False
+    seen.add(ident)
+    return True
+
+
+def _themes(r: Reader, value: object):
+    seen: set[str] = set()
+    for i, item in _items(r, "themes", value):
+        key = ("themes", i)
+        m = r.mapping(key, item, {"id", "title", "intro"}, {"id", "title"}, "a theme")
+        ident = r.string((*key, "id"), m.get("id"), "theme id")
+        if _unique(r, (*key, "id"), ident, seen, "theme"):
+            yield Theme(ident, r.localized((*key, "title"), m.get("title"), "theme title"),
+                        r.localized((*key, "intro"), m.get("intro"), "theme intro"), r.doc.where(*key)[0])
+
+
+def _points(r: Reader, value: object, theme_ids: set[str]):
+    seen: set[str] = set()
+    for i, item in _items(r, "points", value):
+        key = ("points", i)
+        m = r.mapping(key, item, {"id", "theme", "says"}, {"id", "theme", "says"}, "a point")
+        ident = r.string((*key, "id"), m.get("id"), "point id")
+        theme = r.string((*key, "theme"), m.get("theme"), "point theme")
+        if theme is not None and theme not in theme_ids:
+            r.problem((*key, "theme"), f"unknown theme '{theme}'{did_you_mean(theme, theme_ids)}", "unknown-theme")
+        if _unique(r, (*key, "id"), ident, seen, "point") and theme:
+            yield Point(ident, theme, r.localized((*key, "says"), m.get("says"), "point statement"),
+                        r.doc.where(*key)[0])
+
+
+def _actors(r: Reader, value: object):
+    seen: set[str] = set()
+    for i, item in _items(r, "actors", value):
+        key = ("actors", i)
+        m = r.mapping(key, item, {"id", "title"}, {"id", "title"}, "an actor")
+        ident = r.string((*key, "id"), m.get("id"), "actor id")
+        if _unique(r, (*key, "id"), ident, seen, "actor"):
+            yield Actor(ident, r.localized((*key, "title"), m.get("title"), "actor title"), r.doc.where(*key)[0])
+
+
+_DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select"}
+
+
+def _documents(r: Reader, value: object, lang: str, style: str):
+    seen: set[str] = set()
+    if not value:
+        r.problem(("documents",), "no documents: name at least one under 'documents'", "schema-missing-field")
+    for i, item in _items(r, "documents", value):
+        key = ("documents", i)
+        m = r.mapping(key, item, _DOC_FIELDS, {"id", "template"}, "a document")
+        ident = r.string((*key, "id"), m.get("id"), "document id")
+        formats = r.strings((*key, "formats"), m.get("formats"), "formats") or FORMATS
+        for j, fmt in enumerate(formats):
+            if fmt not in FORMATS:
+                r.problem((*key, "formats", j), f"unknown format '{fmt}'{did_you_mean(fmt, FORMATS)}; "
+                          f"formats are {', '.join(FORMATS)}", "unknown-format")
+        sel = r.mapping((*key, "select"), m.get("select") or {}, {"kinds", "themes", "sources"}, set(), "select")
+        kinds = r.strings((*key, "select", "kinds"), sel.get("kinds"), "kinds")
+        for j, kind in enumerate(kinds):
+            if kind not in CLAIM_KINDS:
+                r.problem((*key, "select", "kinds", j), f"unknown claim kind '{kind}'{did_you_mean(kind, CLAIM_KINDS)}",
+                          "unknown-kind")
+        if _unique(r, (*key, "id"), ident, seen, "document"):
+            yield Document(
+                id=ident,
+                template=r.string((*key, "template"), m.get("template"), "template") or "",
+                title=r.string((*key, "title"), m.get("title"), "title") or ident,
+                subtitle=r.string((*key, "subtitle"), m.get("subtitle"), "subtitle"),
+                author=r.string((*key, "author"), m.get("author"), "author"),
+                lang=r.string((*key, "lang"), m.get("lang"), "lang") or lang,
+                style=r.string((*key, "style"), m.get("style"), "style") or style,
+                formats=tuple(f for f in formats if f in FORMATS),
+                select=Selection(kinds, r.strings((*key, "select", "themes"), sel.get("themes"), "themes"),
+                                 r.strings((*key, "select", "sources"), sel.get("sources"), "sources")),
+                line=r.doc.where(*key)[0],
+            )

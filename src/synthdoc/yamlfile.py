@@ -1,0 +1,112 @@
+"""Safe YAML loading that remembers the line and column of every value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import SynthdocError
+
+Key = tuple[object, ...]
+MAX_VALUES = 200_000
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """Plain Python data from one YAML file, with the position of each value by its key path."""
+
+    path: Path
+    data: Any
+    positions: dict[Key, tuple[int, int]] = field(repr=False)
+    display: str = ""
+
+    def where(self, *key: object) -> tuple[int, int]:
+        """1-based (line, col) of the value at ``key``, or of its nearest enclosing value."""
+        probe = tuple(key)
+        while probe not in self.positions and probe:
+            probe = probe[:-1]
+        return self.positions.get(probe, (1, 1))
+
+    def name(self) -> str:
+        return self.display or str(self.path)
+
+
+def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
+    """Load ``path`` safely: plain scalars, lists and mappings only; syntax errors name the line."""
+    shown = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SynthdocError.single(shown, "file not found", "file-missing") from None
+    except UnicodeDecodeError as exc:
+        raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason})", "encoding") from None
+    return parse_yaml(text, path, shown)
+
+
+def parse_yaml(text: str, path: Path, display: str) -> YamlDocument:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SynthdocError.single(display, f"YAML syntax: {problem}", "yaml-syntax", line, col) from None
+    except yaml.YAMLError as exc:
+        raise SynthdocError.single(display, f"YAML syntax: {exc}", "yaml-syntax") from None
+    positions: dict[Key, tuple[int, int]] = {}
+    budget = [MAX_VALUES]
+    data = _to_python(node, (), positions, display, budget) if node is not None else None
+    return YamlDocument(path, data, positions, display)
+
+
+def _to_python(
+    node: yaml.Node, key: Key, positions: dict[Key, tuple[int, int]], display: str, budget: list[int]
+) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise SynthdocError.single(
+            display, f"more than {MAX_VALUES:,} values (aliases expanding without end?)", "yaml-too-large", line, col
+        )
+    positions[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                line, col = knode.start_mark.line + 1, knode.start_mark.column + 1
+                raise SynthdocError.single(display, "a mapping key must be a plain value", "yaml-syntax", line, col)
+            name = _scalar(knode)
+            if name in result:
+                line, col = knode.start_mark.line + 1, knode.start_mark.column + 1
+                raise SynthdocError.single(display, f"duplicate key '{name}'", "yaml-duplicate-key", line, col)
+            result[name] = _to_python(vnode, (*key, name), positions, display, budget)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*key, i), positions, display, budget) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar as YAML's safe resolver types it, except that a float keeps the text it was
+    written as (``4.10`` stays ``'4.10'``, not 4.1): section numbers look like floats."""
+    value = node.value
+    tag = node.tag
+    if tag.endswith(":int"):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if tag.endswith(":float"):
+        return ScalarText(value)
+    if tag.endswith(":bool"):
+        return value.lower() in ("true", "yes", "on")
+    if tag.endswith(":null"):
+        return None
+    return value
+
+
+class ScalarText(str):
+    """A YAML value that resolved to a float, kept as the text that was written."""
