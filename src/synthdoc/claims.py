@@ -83,7 +83,8 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def _source(r: Reader, folder: Path) -> Source | None:
-    top = r.mapping((), r.doc.data if r.doc.data is not None else {}, _SOURCE_FIELDS, {"source", "claims"}, "a source file")
+    data = r.doc.data if r.doc.data is not None else {}
+    top = r.mapping((), data, _SOURCE_FIELDS, {"source", "claims"}, "a source file")
     key = r.string(("source",), top.get("source"), "source key")
     text = r.string(("text",), top.get("text"), "text")
     lang = r.string(("lang",), top.get("lang"), "lang", "") or ""

@@ -36,7 +36,7 @@ def pandoc_binary() -> str:
         return str(pypandoc.get_pandoc_path())
     except (ImportError, OSError) as exc:
         raise PandocError.single("pandoc", f"pandoc is not available ({exc}); reinstall synthdoc "
-                                 "(pip install -e .), which brings pandoc through pypandoc-binary", "pandoc-missing")
+                                 "(pip install -e .), which brings pandoc through pypandoc-binary", "pandoc-missing") from None
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +86,9 @@ def markdown_to_ast(markdown: str, *, bibliography: Path, csl: Path, metadata: d
 
 def ast_to_bytes(ast: dict[str, Any], fmt: str, *, what: str, extra: list[str] | None = None) -> bytes:
     """Write a (citeproc-rendered) AST as ``docx``, ``html`` or ``typst``."""
-    args = ["-f", "json", "-t", {"html": "html5"}.get(fmt, fmt), "--standalone", *(extra or [])]
+    # typst-citations: write the citations citeproc rendered, not typst's own @key citations.
+    writer = {"html": "html5", "typst": "typst-citations"}.get(fmt, fmt)
+    args = ["-f", "json", "-t", writer, "--standalone", *(extra or [])]
     if fmt == "docx":
         args += ["-o", "-"]
     return run(args, json.dumps(ast).encode("utf-8"), what=what)
@@ -97,7 +99,8 @@ def typst_to_pdf(source: bytes, *, what: str, root: Path) -> bytes:
     try:
         import typst
     except ImportError as exc:
-        raise SynthdocError.single(what, f"the typst package is missing ({exc}); reinstall synthdoc", "typst-missing")
+        raise SynthdocError.single(what, f"the typst package is missing ({exc}); reinstall synthdoc",
+                                   "typst-missing") from None
     try:
         return typst.compile(source, root=str(root))
     except Exception as exc:  # typst raises its own TypstError with the compiler's message

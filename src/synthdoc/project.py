@@ -114,7 +114,8 @@ def find_config(start: Path) -> Path:
         if candidate.is_file():
             return candidate
     raise SynthdocError.single(
-        start / CONFIG_NAME, f"no {CONFIG_NAME} here or in any folder above; run 'synthdoc init DIR' to start a project",
+        start / CONFIG_NAME,
+        f"no {CONFIG_NAME} here or in any folder above; run 'synthdoc init DIR' to start a project",
         "no-project",
     )
 

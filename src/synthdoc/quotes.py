@@ -105,3 +105,27 @@ def find_quote(quote: str, source: NormalizedText, original: str) -> QuoteMatch 
         return None
     start, end = source.original_span(at, at + len(needle))
     return QuoteMatch(start, end, original.count("\n", 0, start) + 1)
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """The passage of a source closest to a quote that is not there, and how similar it is (0-100)."""
+
+    passage: str
+    similarity: float
+    line: int
+
+
+def closest_passage(quote: str, source: NormalizedText, original: str) -> NearMiss | None:
+    """The best-aligned passage of the source for ``quote`` (rapidfuzz's partial-ratio alignment)."""
+    from rapidfuzz import fuzz
+
+    needle = fold(quote)
+    if not needle or not source.text:
+        return None
+    found = fuzz.partial_ratio_alignment(needle, source.text, score_cutoff=0)
+    if found is None:
+        return None
+    start, end = source.original_span(found.dest_start, max(found.dest_end, found.dest_start + 1))
+    passage = " ".join(original[start:end].split())
+    return NearMiss(passage, round(found.score, 1), original.count("\n", 0, start) + 1)

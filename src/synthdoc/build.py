@@ -1,0 +1,142 @@
+"""The build: load → check → per document: context → template → pandoc AST (citeproc once) → each format."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import pandoc
+from .bibliography import load_bibliography
+from .checks import Inputs, check, load_texts
+from .claims import load_sources
+from .diagnostics import Diagnostic, SynthdocError, has_errors
+from .files import atomic_write
+from .phrases import phrases
+from .project import Document, Project
+from .styles import locale_tag, resolve_style
+from .synthesis import build_context, matrix_table
+from .templating import render
+
+WORK_DIR = ".synthdoc"
+
+# Page layout for PDF (typst): the usual Indonesian thesis rules.
+TYPST_LAYOUT = """---
+margin:
+  left: 4cm
+  top: 4cm
+  right: 3cm
+  bottom: 3cm
+---
+
+"""
+TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "linestretch=1.5",
+                   "-V", "page-numbering=1", "-V", "section-numbering=1.1"]
+
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Output:
+    document: str
+    format: str
+    path: Path
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: tuple[Output, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_inputs(project: Project) -> Inputs:
+    """Sources, claims, texts and the bibliography of a project; loading problems become diagnostics."""
+    sources, diags = load_sources(project.sources, project.root)
+    texts, text_diags = load_texts(project, sources)
+    bib = load_bibliography(project.bibliography, _rel(project.bibliography, project.root),
+                            project.root / WORK_DIR / "cache")
+    return Inputs(project, sources, bib, texts, tuple(diags + text_diags))
+
+
+def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
+    inputs = load_inputs(project)
+    return inputs, check(inputs)
+
+
+def select_documents(project: Project, names: Sequence[str]) -> list[Document]:
+    return [project.document(n) for n in names] if names else list(project.documents)
+
+
+def render_markdown(inputs: Inputs, doc: Document) -> str:
+    """The document as Pandoc Markdown with citations, before citeproc."""
+    project = inputs.project
+    ctx = build_context(project, doc, inputs.sources, source_order=inputs.bibliography.keys())
+    values = ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}
+    return render(doc.template, values, project.templates)
+
+
+def metadata(doc: Document) -> dict[str, str]:
+    meta = {
+        "title": doc.title,
+        "lang": locale_tag(doc.lang),
+        "reference-section-title": phrases(doc.lang)["references"],
+        "link-citations": "true",
+        "link-bibliography": "true",
+    }
+    if doc.subtitle:
+        meta["subtitle"] = doc.subtitle
+    if doc.author:
+        meta["author"] = doc.author
+    return meta
+
+
+def build_document(inputs: Inputs, doc: Document, report: Report | None = None) -> list[Output]:
+    """Render one document to each of its formats; citeproc runs once, on the way to the AST."""
+    project = inputs.project
+    markdown = render_markdown(inputs, doc)
+    work = project.root / WORK_DIR / "build"
+    atomic_write(work / f"{doc.id}.md", markdown.encode("utf-8"))
+    csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
+    what = f"document '{doc.id}'"
+    source = TYPST_LAYOUT + markdown if "pdf" in doc.formats else markdown
+    ast = pandoc.markdown_to_ast(source, bibliography=inputs.bibliography.csl_json, csl=csl,
+                                 metadata=metadata(doc), what=what)
+    outputs = []
+    for fmt in doc.formats:
+        t0 = time.perf_counter()
+        if fmt == "pdf":
+            typ = pandoc.ast_to_bytes(ast, "typst", what=what, extra=TYPST_VARIABLES)
+            data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
+        else:
+            data = pandoc.ast_to_bytes(ast, fmt, what=what)
+        path = project.output / f"{doc.id}.{fmt}"
+        atomic_write(path, data, _rel(path, project.root))
+        seconds = time.perf_counter() - t0
+        outputs.append(Output(doc.id, fmt, path, seconds))
+        if report:
+            report(f"wrote {_rel(path, project.root)} ({seconds:.1f} s)")
+    return outputs
+
+
+def build(project: Project, names: Sequence[str] = (), report: Report | None = None) -> BuildResult:
+    """Check the project, then build the named documents (all by default), in parallel.
+
+    Errors stop the build before anything is written; warnings are returned with the outputs.
+    """
+    docs = select_documents(project, names)
+    inputs, diags = check_project(project)
+    if has_errors(diags):
+        raise SynthdocError(diags)
+    with ThreadPoolExecutor(max_workers=max(1, len(docs))) as pool:
+        results = list(pool.map(lambda d: build_document(inputs, d, report), docs))
+    return BuildResult(tuple(o for r in results for o in r), tuple(diags))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,224 @@
+"""Every check of a project, before anything renders: keys, quotes, locators, ids, references, entries."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .bibliography import Bibliography
+from .claims import Claim, Source
+from .diagnostics import Diagnostic, SynthdocError, error, warning
+from .project import Project
+from .quotes import closest_passage, find_quote
+from .schema import did_you_mean
+from .styles import resolve_style
+from .templating import environment
+from .texts import SourceText, read_text
+
+# What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
+REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "thesis": (("author",), ("title",), ("issued",), ("publisher",)),
+    "book": (("author", "editor"), ("title",), ("issued",), ("publisher",)),
+    "chapter": (("author",), ("title",), ("container-title",), ("issued",), ("publisher",)),
+    "article-journal": (("author",), ("title",), ("container-title",), ("issued",)),
+    "report": (("author",), ("title",), ("issued",), ("publisher",)),
+}
+DEFAULT_REQUIRED: tuple[tuple[str, ...], ...] = (("author", "editor"), ("title",), ("issued",))
+FIELD_NAMES = {"publisher": "institution/publisher", "issued": "year", "container-title": "journal/book title"}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a project's checks and build read, loaded once."""
+
+    project: Project
+    sources: tuple[Source, ...]
+    bibliography: Bibliography
+    texts: dict[str, SourceText]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str, SourceText], list[Diagnostic]]:
+    texts: dict[str, SourceText] = {}
+    diags: list[Diagnostic] = []
+    for source in sources:
+        if source.text is None:
+            continue
+        try:
+            texts[source.key] = read_text(source.text, _rel(source.text, project.root))
+        except SynthdocError as exc:
+            d = exc.diagnostics[0]
+            diags.append(error(source.path, source.line, 1, f"{d.message}: {d.path}", d.code))
+    return texts, diags
+
+
+def check(inputs: Inputs) -> list[Diagnostic]:
+    """All problems of a project, errors and warnings, in file order."""
+    diags = list(inputs.diagnostics)
+    diags += _check_documents(inputs.project)
+    diags += _check_claims(inputs)
+    diags += _check_entries(inputs)
+    return _sorted(diags)
+
+
+def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
+    unique = list(dict.fromkeys(diags))
+    return sorted(unique, key=lambda d: (d.path, d.line, d.col))
+
+
+def _check_documents(project: Project) -> list[Diagnostic]:
+    diags = []
+    env = environment(project.templates)
+    known_templates = set(env.list_templates(extensions=["j2"]))
+    for doc in project.documents:
+        if doc.template not in known_templates:
+            diags.append(error(project.config_path, doc.line, 1,
+                               f"document '{doc.id}': template '{doc.template}' not found in templates/ nor built in"
+                               f"{did_you_mean(doc.template, known_templates)}", "template-missing"))
+        try:
+            resolve_style(doc.style, project.root, str(project.config_path), doc.line)
+        except SynthdocError as exc:
+            diags += exc.diagnostics
+        for theme in doc.select.themes:
+            if theme not in {t.id for t in project.themes}:
+                diags.append(error(project.config_path, doc.line, 1, f"document '{doc.id}' selects unknown theme "
+                                   f"'{theme}'{did_you_mean(theme, [t.id for t in project.themes])}", "unknown-theme"))
+    return diags
+
+
+def _check_claims(inputs: Inputs) -> list[Diagnostic]:
+    project, bib = inputs.project, inputs.bibliography
+    diags: list[Diagnostic] = []
+    keys = set(bib.keys())
+    themes = {t.id for t in project.themes}
+    points = {p.id for p in project.points}
+    actors = {a.id for a in project.actors}
+    refs = {c.ref for s in inputs.sources for c in s.claims}
+    seen_sources: dict[str, Source] = {}
+    by_point: dict[str, set[str]] = defaultdict(set)
+
+    for source in inputs.sources:
+        if source.key in seen_sources:
+            diags.append(error(source.path, source.line, 1, f"source '{source.key}' already has a claims file: "
+                               f"{seen_sources[source.key].path}", "duplicate-source"))
+        seen_sources[source.key] = source
+        if source.key not in keys:
+            diags.append(error(source.path, source.line, 1, f"source key '{source.key}' is not in "
+                               f"{bib.shown}{did_you_mean(source.key, keys)}", "unknown-key"))
+        if not source.claims:
+            diags.append(warning(source.path, source.line, 1, f"source '{source.key}' has no claims", "no-claims"))
+        text = inputs.texts.get(source.key)
+        seen_ids: dict[str, int] = {}
+        for claim in source.claims:
+            if claim.id in seen_ids:
+                diags.append(error(claim.path, claim.line, 1, f"duplicate claim id '{claim.id}' (first at line "
+                                   f"{seen_ids[claim.id]})", "duplicate-id"))
+            seen_ids.setdefault(claim.id, claim.line)
+            diags += _check_references(claim, themes, points, actors, refs)
+            if claim.point:
+                by_point[claim.point].add(claim.source)
+            if claim.at is None:
+                diags.append(warning(claim.path, claim.line, 1, f"claim '{claim.id}' has no locator; add one such "
+                                     "as at: {section: \"4.1\"}", "no-locator"))
+            if text is not None:
+                diags += _check_quote(claim, text)
+            if not claim.says:
+                diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' says nothing: add "
+                                   "says: {id: ..., en: ...}", "schema-missing-field"))
+
+    for point in project.points:
+        backers = by_point.get(point.id, set())
+        if len(backers) == 1:
+            diags.append(warning(project.config_path, point.line, 1, f"point '{point.id}' rests on one source only "
+                                 f"({next(iter(backers))}); a synthesis point gathers two or more", "single-source"))
+    return diags
+
+
+def _check_references(claim: Claim, themes: set[str], points: set[str], actors: set[str],
+                      refs: set[str]) -> list[Diagnostic]:
+    diags = []
+    for theme in claim.themes:
+        if theme not in themes:
+            diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': unknown theme '{theme}'"
+                               f"{did_you_mean(theme, themes)}", "unknown-theme"))
+    if claim.point and claim.point not in points:
+        diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': unknown point '{claim.point}'"
+                           f"{did_you_mean(claim.point, points)}", "unknown-point"))
+    for actor in claim.actors:
+        if actor not in actors:
+            diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': unknown actor '{actor}'"
+                               f"{did_you_mean(actor, actors)}", "unknown-actor"))
+    for ref in claim.contrasts:
+        full = ref if "/" in ref else f"{claim.source}/{ref}"
+        if full not in refs:
+            diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' contrasts with unknown claim "
+                               f"'{ref}'{did_you_mean(full, refs)}; name it as source-key/claim-id", "unknown-claim"))
+    if not claim.themes:
+        diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' has no themes", "schema-missing-field"))
+    return diags
+
+
+def _check_quote(claim: Claim, text: SourceText) -> list[Diagnostic]:
+    found = find_quote(claim.quote, text.normalized, text.text)
+    diags = []
+    if found is None:
+        near = closest_passage(claim.quote, text.normalized, text.text)
+        hint = (f"; closest passage ({near.similarity:.0f}% similar, {text.shown}:{near.line}): \"{near.passage}\""
+                if near else "")
+        diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': quote not found in {text.shown}{hint}",
+                           "quote-not-found"))
+        return diags
+    if claim.at and claim.at.kind == "section" and text.sections:
+        if claim.at.value not in text.sections:
+            diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': section {claim.at.value} is not a "
+                               f"heading of {text.shown} (its sections: {', '.join(text.sections)})",
+                               "unknown-locator"))
+        else:
+            actual = text.section_at(found.line)
+            if actual and actual != claim.at.value and not actual.startswith(claim.at.value + "."):
+                diags.append(warning(claim.path, claim.line, 1, f"claim '{claim.id}': the quote stands in section "
+                                     f"{actual} ({text.shown}:{found.line}), not {claim.at.value}",
+                                     "locator-mismatch"))
+    if claim.at and claim.at.kind == "chapter" and text.chapters and claim.at.value not in text.chapters:
+        diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': chapter {claim.at.value} is not in "
+                           f"{text.shown}", "unknown-locator"))
+    return diags
+
+
+def _check_entries(inputs: Inputs) -> list[Diagnostic]:
+    bib = inputs.bibliography
+    cited = {s.key for s in inputs.sources if s.claims}
+    lines = _entry_lines(bib.path)
+    diags = []
+    for item in bib.items:
+        key = str(item.get("id"))
+        line = lines.get(key, 1)
+        if key not in cited:
+            diags.append(warning(bib.shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry"))
+        kind = str(item.get("type", ""))
+        missing = [FIELD_NAMES.get(group[0], group[0]) for group in REQUIRED_FIELDS.get(kind, DEFAULT_REQUIRED)
+                   if not any(item.get(f) for f in group)]
+        if missing:
+            diags.append(warning(bib.shown, line, 1, f"entry '{key}' ({kind or 'no type'}) has no "
+                                 f"{', '.join(missing)}", "incomplete-entry"))
+    return diags
+
+
+def _entry_lines(path: Path) -> dict[str, int]:
+    """Line of each BibTeX entry's key, so warnings point at the entry."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    return {m.group(1): text.count("\n", 0, m.start()) + 1
+            for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text)} | {
+        m.group(1): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'"id"\s*:\s*"([^"]+)"', text)}
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

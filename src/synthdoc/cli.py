@@ -1,0 +1,146 @@
+"""The command line: the one place that turns results and errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .diagnostics import Diagnostic, Severity, SynthdocError, has_errors, to_json
+from .project import FORMATS, find_config, load_project
+
+app = typer.Typer(
+    help="synthdoc: structured claims in, cited chapters, policy briefs and evidence matrices out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def _print_diagnostics(diags: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+    colour = sys.stderr.isatty()
+    for d in diags:
+        line = str(d)
+        if colour:
+            head = f"{d.path}:{d.line}:{d.col}: "
+            line = head + typer.style(d.severity.value, fg=_COLOURS[d.severity], bold=True) + line[
+                len(head) + len(d.severity.value):]
+        typer.echo(line, err=True)
+
+
+def _summary(diags: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
+    errors = sum(d.severity is Severity.ERROR for d in diags)
+    warnings = sum(d.severity is Severity.WARNING for d in diags)
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def _project(project_dir: Path | None):
+    return load_project(find_config(project_dir or Path.cwd()))
+
+
+def _formats(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    out = []
+    for value in values:
+        for fmt in value.split(","):
+            fmt = fmt.strip().lower()
+            if fmt not in FORMATS:
+                raise typer.BadParameter(f"unknown format '{fmt}'; formats are {', '.join(FORMATS)}",
+                                         param_hint="--format")
+            out.append(fmt)
+    return tuple(dict.fromkeys(out))
+
+
+ProjectOption = Annotated[Path | None, typer.Option("--project", "-C", help="Project folder (default: here).")]
+
+
+@app.command()
+def build(
+    documents: Annotated[list[str] | None, typer.Argument(help="Documents to build (default: all).")] = None,
+    style: Annotated[str | None, typer.Option(help="CSL style for every document: bundled name or .csl file.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language for every document: id, en, ...")] = None,
+    fmt: Annotated[list[str] | None,
+                   typer.Option("--format", "-f", help="Formats: docx, pdf, html (repeat or comma-separate).")] = None,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Check the project, then build its documents into output/."""
+    from .build import build as run_build
+
+    formats = _formats(fmt)
+    try:
+        project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats)
+        result = run_build(project, documents or (), report=lambda msg: typer.echo(msg, err=True))
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        typer.echo(f"build failed: {_summary(exc.diagnostics)}; previous outputs are unchanged", err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
+    _print_diagnostics(result.diagnostics)
+    typer.echo(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} in "
+               f"{_rel(project.output)}/ ({_summary(result.diagnostics)})", err=True)
+
+
+@app.command()
+def check(
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Prove every citation, quote and reference of the project; report all problems at once."""
+    from .build import check_project
+
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    try:
+        _, diags = check_project(_project(project_dir))
+    except SynthdocError as exc:
+        diags = exc.diagnostics
+    if output_format == "json":
+        typer.echo(to_json(list(diags)))
+    else:
+        _print_diagnostics(diags)
+        typer.echo(f"check: {_summary(diags)}", err=True)
+    failed = has_errors(list(diags)) or (strict and any(d.severity is Severity.WARNING for d in diags))
+    raise typer.Exit(EXIT_ERRORS if failed else EXIT_OK)
+
+
+@app.command()
+def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project.")]) -> None:
+    """Start a new project: one source, a few claims, a bibliography and a config that build as they are."""
+    from .scaffold import scaffold
+
+    try:
+        written = scaffold(directory)
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_ERRORS) from None
+    for path in written:
+        typer.echo(f"created {path}")
+    typer.echo(f"\nnext: cd {directory} && synthdoc build")
+
+
+@app.command()
+def styles(
+    query: Annotated[list[str] | None, typer.Argument(help="Words to look for in a style's name or title.")] = None,
+) -> None:
+    """Find a bundled CSL style by name or title (for style: in synthdoc.yaml or --style)."""
+    from .styles import search_styles
+
+    found = search_styles(" ".join(query or []))
+    for name, title in found:
+        typer.echo(f"{name:48} {title}")
+    typer.echo(f"{len(found)} style{'s' * (len(found) != 1)}", err=True)
+    if not found:
+        raise typer.Exit(EXIT_ERRORS)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,32 @@
+"""Writing outputs so that a failed or interrupted build never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from .diagnostics import SynthdocError
+
+
+def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
+    shown = shown or str(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise SynthdocError.single(shown, f"cannot write here: {exc.strerror}; previous outputs are unchanged",
+                                   "output-unwritable") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise SynthdocError.single(shown, f"cannot write the output: {exc.strerror}; the previous file is "
+                                   "unchanged", "output-unwritable") from None

@@ -1,0 +1,61 @@
+"""The words the built-in templates put around claims, in each language they speak."""
+
+from __future__ import annotations
+
+PHRASES: dict[str, dict[str, str]] = {
+    "id": {
+        "notes_that": "mencatat bahwa",
+        "writes_that": "menulis bahwa",
+        "finds_that": "menemukan bahwa",
+        "recommends": "menyarankan",
+        "in_contrast": "Sebaliknya,",
+        "and_also": "sementara",
+        "meanwhile": "Adapun",
+        "not_uniform": "Temuan tentang hal ini tidak seragam.",
+        "further": "Selain itu,",
+        "key_findings": "Temuan utama",
+        "recommendations": "Rekomendasi",
+        "for_actor": "Untuk",
+        "evidence_base": "Dasar bukti",
+        "theme": "Tema",
+        "matrix_intro": "Setiap sel memuat klaim yang diambil dari sumber pada kolomnya, dengan ringkasan "
+                        "dan letaknya di dalam sumber.",
+        "claims_from": "klaim dari",
+        "sources": "sumber",
+        "contrasts": "Perbedaan temuan",
+        "references": "Daftar Pustaka",
+        "quote_open": "“",
+        "quote_close": "”",
+        "summary": "Ringkasan",
+    },
+    "en": {
+        "notes_that": "notes that",
+        "writes_that": "writes that",
+        "finds_that": "finds that",
+        "recommends": "recommends",
+        "in_contrast": "In contrast,",
+        "and_also": "while",
+        "meanwhile": "As for",
+        "not_uniform": "The findings on this point differ.",
+        "further": "Further,",
+        "key_findings": "Key findings",
+        "recommendations": "Recommendations",
+        "for_actor": "For",
+        "evidence_base": "Evidence base",
+        "theme": "Theme",
+        "matrix_intro": "Each cell lists the claims drawn from the source of its column, with a short "
+                        "statement and where it stands in the source.",
+        "claims_from": "claims from",
+        "sources": "sources",
+        "contrasts": "Diverging findings",
+        "references": "References",
+        "quote_open": "“",
+        "quote_close": "”",
+        "summary": "Summary",
+    },
+}
+
+
+def phrases(lang: str) -> dict[str, str]:
+    """The phrase book for ``lang`` (``id-ID`` → ``id``); English where a language has none."""
+    return PHRASES.get(lang.split("-")[0].lower(), PHRASES["en"])

@@ -1,0 +1,261 @@
+"""From claims to a template's context: themes ▸ points ▸ claims, contrasts, actors, the matrix.
+
+Everything here is already in the document's language and already Markdown: a template
+only arranges it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import markdown
+from .citations import cite, cite_key, cite_narrative, cite_year, locator_text
+from .claims import Claim, Source
+from .phrases import phrases
+from .project import Document, Project
+from .schema import pick
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """One claim as a template sees it, in one language."""
+
+    claim: Claim
+    says: str
+    short: str
+    quote: str
+    where: str
+    cite: str
+    citet: str
+    cite_year: str
+
+    @property
+    def ref(self) -> str:
+        return self.claim.ref
+
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    @property
+    def source(self) -> str:
+        return self.claim.source
+
+    @property
+    def kind(self) -> str:
+        return self.claim.kind
+
+    @property
+    def sentence(self) -> str:
+        """The claim's statement with its citation: ``Statement [@key, bag. 4.1].``"""
+        return markdown.with_citation(self.says, self.cite)
+
+
+@dataclass(frozen=True)
+class PointView:
+    id: str
+    says: str
+    claims: tuple[ClaimView, ...]
+    cite: str
+    sources: tuple[str, ...]
+
+    @property
+    def sentence(self) -> str:
+        """The point's statement with all its citations in one cluster."""
+        return markdown.with_citation(self.says, self.cite)
+
+    @property
+    def by_source(self) -> tuple[ClaimView, ...]:
+        """One claim per source (its first), for sentences that name each author once."""
+        seen: dict[str, ClaimView] = {}
+        for view in self.claims:
+            seen.setdefault(view.source, view)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class ContrastView:
+    """A claim and the claims that say otherwise."""
+
+    claim: ClaimView
+    others: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    id: str
+    title: str
+    intro: str
+    points: tuple[PointView, ...]
+    contrasts: tuple[ContrastView, ...]
+    loose: tuple[ClaimView, ...]
+    claims: tuple[ClaimView, ...]
+
+    @property
+    def told(self) -> bool:
+        """Whether the theme has prose of its own (its claims may all be told under other themes)."""
+        return bool(self.points or self.contrasts or self.loose)
+
+
+@dataclass(frozen=True)
+class ActorView:
+    id: str
+    title: str
+    claims: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class SourceView:
+    key: str
+    citet: str
+    claims: tuple[ClaimView, ...]
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    theme: ThemeView
+    cells: tuple[tuple[ClaimView, ...], ...]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a template receives."""
+
+    document: Document
+    lang: str
+    title: str
+    project_title: str
+    words: dict[str, str]
+    themes: tuple[ThemeView, ...]
+    points: tuple[PointView, ...]
+    actors: tuple[ActorView, ...]
+    sources: tuple[SourceView, ...]
+    claims: tuple[ClaimView, ...]
+    contrasts: tuple[ContrastView, ...]
+    matrix: tuple[MatrixRow, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def selected_claims(doc: Document, sources: tuple[Source, ...]) -> tuple[Claim, ...]:
+    """The claims a document draws on, in source-file then claim order."""
+    sel = doc.select
+    out = []
+    for source in sources:
+        if sel.sources and source.key not in sel.sources:
+            continue
+        for claim in source.claims:
+            if sel.kinds and claim.kind not in sel.kinds:
+                continue
+            if sel.themes and not set(claim.themes) & set(sel.themes):
+                continue
+            out.append(claim)
+    return tuple(out)
+
+
+def view_claim(claim: Claim, lang: str) -> ClaimView:
+    says = markdown.inline(pick(claim.says, lang))
+    return ClaimView(
+        claim=claim,
+        says=says,
+        short=markdown.inline(pick(claim.short, lang)) if claim.short else markdown.without_end(says),
+        quote=markdown.literal(claim.quote),
+        where=locator_text([claim.at], lang) if claim.at else "",
+        cite=cite([claim], lang),
+        citet=cite_narrative(claim, lang),
+        cite_year=cite_year(claim, lang),
+    )
+
+
+def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
+                  source_order: list[str] | None = None) -> Context:
+    """The template context of ``doc``: its selected claims arranged by theme, point, actor and source."""
+    lang = doc.lang
+    claims = selected_claims(doc, sources)
+    views = {c.ref: view_claim(c, lang) for c in claims}
+    ordered = tuple(views.values())
+
+    points: dict[str, PointView] = {}
+    for point in project.points:
+        members = tuple(v for v in ordered if v.claim.point == point.id)
+        if members:
+            points[point.id] = PointView(
+                id=point.id,
+                says=markdown.inline(pick(point.says, lang)),
+                claims=members,
+                cite=cite([v.claim for v in members], lang),
+                sources=tuple(dict.fromkeys(v.source for v in members)),
+            )
+
+    contrasts = tuple(
+        ContrastView(v, tuple(views[r] for r in v.claim.contrasts if r in views))
+        for v in ordered if any(r in views for r in v.claim.contrasts)
+    )
+    in_contrast = {c.claim.ref for c in contrasts} | {o.ref for c in contrasts for o in c.others}
+
+    themes = []
+    for theme in project.themes:
+        members = tuple(v for v in ordered if theme.id in v.claim.themes)
+        if not members:
+            continue
+        theme_points = tuple(p for pid, p in points.items() if _theme_of(project, pid) == theme.id)
+        theme_contrasts = tuple(c for c in contrasts if theme.id in c.claim.claim.themes)
+        # A claim is told once: through its point, else through its contrast, else on its own.
+        loose = tuple(v for v in members if v.claim.point not in points and v.ref not in in_contrast)
+        themes.append(ThemeView(
+            id=theme.id,
+            title=markdown.inline(pick(theme.title, lang)),
+            intro=markdown.inline(pick(theme.intro, lang)) if theme.intro else "",
+            points=theme_points,
+            contrasts=theme_contrasts,
+            loose=loose,
+            claims=members,
+        ))
+
+    actors = tuple(
+        ActorView(a.id, markdown.inline(pick(a.title, lang)),
+                  tuple(v for v in ordered if a.id in v.claim.actors))
+        for a in project.actors
+    )
+    keys = list(dict.fromkeys(v.source for v in ordered))
+    if source_order:
+        rank = {k: i for i, k in enumerate(source_order)}
+        keys.sort(key=lambda k: rank.get(k, len(rank)))
+    source_views = tuple(
+        SourceView(k, cite_key(k), tuple(v for v in ordered if v.source == k)) for k in keys
+    )
+    matrix = tuple(
+        MatrixRow(t, tuple(tuple(v for v in t.claims if v.source == k) for k in keys)) for t in themes
+    )
+    return Context(
+        document=doc,
+        lang=lang,
+        title=doc.title,
+        project_title=pick(project.title, lang) if project.title else "",
+        words=phrases(lang),
+        themes=tuple(themes),
+        points=tuple(points.values()),
+        actors=tuple(a for a in actors if a.claims),
+        sources=source_views,
+        claims=ordered,
+        contrasts=contrasts,
+        matrix=matrix,
+    )
+
+
+def _theme_of(project: Project, point_id: str) -> str | None:
+    for point in project.points:
+        if point.id == point_id:
+            return point.theme
+    return None
+
+
+def matrix_table(ctx: Context, theme_width: int = 18, cell_width: int = 24) -> str:
+    """The evidence matrix as a Pandoc grid table: themes down, sources across, claims in the cells."""
+    header = [ctx.words["theme"], *(s.citet for s in ctx.sources)]
+    rows = [
+        [[f"**{row.theme.title}**"], *([f"- {v.short} {v.cite_year}" for v in cell] for cell in row.cells)]
+        for row in ctx.matrix
+    ]
+    return markdown.grid_table(header, rows, [theme_width] + [cell_width] * len(ctx.sources))
