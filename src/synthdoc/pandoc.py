@@ -36,7 +36,8 @@ def pandoc_binary() -> str:
         return str(pypandoc.get_pandoc_path())
     except (ImportError, OSError) as exc:
         raise PandocError.single("pandoc", f"pandoc is not available ({exc}); reinstall synthdoc "
-                                 "(pip install -e .), which brings pandoc through pypandoc-binary", "pandoc-missing") from None
+                                 "(pip install -e .), which brings pandoc through pypandoc-binary",
+                                 "pandoc-missing") from None
 
 
 @lru_cache(maxsize=1)
