@@ -12,6 +12,8 @@ from .diagnostics import SynthdocError
 
 Key = tuple[object, ...]
 MAX_VALUES = 200_000
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map",
+                                                         "timestamp")}
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ def _to_python(
             display, f"more than {MAX_VALUES:,} values (aliases expanding without end?)", "yaml-too-large", line, col
         )
     positions[key] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if node.tag not in _PLAIN_TAGS:
+        line, col = positions[key]
+        raise SynthdocError.single(display, f"YAML tag '{node.tag}' is not allowed: synthdoc files hold plain "
+                                   "text, numbers, lists and mappings", "yaml-tag", line, col)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for knode, vnode in node.value:

@@ -1,0 +1,27 @@
+from synthdoc.markdown import grid_table, inline, literal, with_citation
+
+
+def test_literal_escapes_markup():
+    assert literal("<b>@key [x] $5 *y*") == r"\<b\>\@key \[x\] \$5 \*y\*"
+
+
+def test_inline_keeps_emphasis_but_not_citations():
+    assert inline("a *human trafficking* @key") == r"a *human trafficking* \@key"
+
+
+def test_literal_keeps_text_on_one_line():
+    assert literal("a\n\n- b") == "a - b"
+
+
+def test_citation_goes_before_the_final_full_stop():
+    assert with_citation("Cases fell.", "[@a]") == "Cases fell [@a]."
+    assert with_citation("Cases fell", "[@a]") == "Cases fell [@a]."
+    assert with_citation("Did cases fall?", "[@a]") == "Did cases fall [@a]?"
+
+
+def test_grid_table_aligns_cells_and_wraps():
+    table = grid_table(["Theme", "Source"], [[["**Law**"], ["- a long statement that wraps [-@key]"]]], [8, 12])
+    lines = table.splitlines()
+    assert len({len(line) for line in lines}) == 1
+    assert lines[2].startswith("+=")
+    assert "- a long" in table and "  statement" in table
