@@ -81,6 +81,10 @@ class Reader:
             return {}
         out: Localized = {}
         for lang, text in value.items():
+            if text is None:
+                self.problem((*key, lang), f"{what} has no text for '{lang}'; if a comma split the text inside "
+                             "{...}, put the text in quotes", "schema-type")
+                continue
             got = self.string((*key, lang), text, f"{what} ({lang})")
             if got is not None:
                 out[str(lang)] = got
