@@ -10,12 +10,13 @@ from pathlib import Path
 
 from . import pandoc
 from .bibliography import load_bibliography
-from .checks import Inputs, check, load_texts
+from .checks import Inputs, check, infer_pages, load_texts
 from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
 from .files import atomic_write
 from .phrases import phrases
 from .project import Document, Project
+from .staleness import mark_stale
 from .styles import locale_tag, resolve_style
 from .synthesis import build_context, matrix_table
 from .templating import render
@@ -56,14 +57,16 @@ def load_inputs(project: Project) -> Inputs:
     """Sources, claims, texts and the bibliography of a project; loading problems become diagnostics."""
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
+    sources, inferred = infer_pages(sources, texts)
     bib = load_bibliography(project.bibliography, _rel(project.bibliography, project.root),
                             project.root / WORK_DIR / "cache")
-    return Inputs(project, sources, bib, texts, tuple(diags + text_diags))
+    return Inputs(project, sources, bib, texts, tuple(diags + text_diags), inferred)
 
 
 def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
+    """Every diagnostic of a project; quotes broken by a changed source text are reported as stale."""
     inputs = load_inputs(project)
-    return inputs, check(inputs)
+    return inputs, mark_stale(inputs, check(inputs), project.root / WORK_DIR)
 
 
 def select_documents(project: Project, names: Sequence[str]) -> list[Document]:

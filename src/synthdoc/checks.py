@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .bibliography import Bibliography
-from .claims import Claim, Source
-from .diagnostics import Diagnostic, SynthdocError, error, warning
+from .claims import Claim, Locator, Source
+from .diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from .project import Project
 from .quotes import closest_passage, find_quote
 from .schema import did_you_mean
@@ -38,6 +38,29 @@ class Inputs:
     bibliography: Bibliography
     texts: dict[str, SourceText]
     diagnostics: tuple[Diagnostic, ...]
+    inferred: frozenset[str] = frozenset()  # claims whose page was taken from where their quote stands
+
+
+def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tuple[tuple[Source, ...], frozenset[str]]:
+    """Claims of PDF sources without a locator get the page their quote stands on."""
+    inferred: set[str] = set()
+    out = []
+    for source in sources:
+        text = texts.get(source.key)
+        if text is None or not text.pages:
+            out.append(source)
+            continue
+        claims = []
+        for claim in source.claims:
+            if claim.at is None:
+                found = find_quote(claim.quote, text.normalized, text.text)
+                page = text.page_at(found.start) if found else None
+                if page is not None:
+                    claim = replace(claim, at=Locator("page", str(page)))
+                    inferred.add(claim.ref)
+            claims.append(claim)
+        out.append(replace(source, claims=tuple(claims)))
+    return tuple(out), frozenset(inferred)
 
 
 def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str, SourceText], list[Diagnostic]]:
@@ -78,7 +101,8 @@ def _check_documents(project: Project) -> list[Diagnostic]:
                                f"document '{doc.id}': template '{doc.template}' not found in templates/ nor built in"
                                f"{did_you_mean(doc.template, known_templates)}", "template-missing"))
         try:
-            resolve_style(doc.style, project.root, str(project.config_path), doc.line)
+            where = ("command line (--style)", 1) if doc.style_line == 0 else (str(project.config_path), doc.style_line)
+            resolve_style(doc.style, project.root, *where)
         except SynthdocError as exc:
             diags += exc.diagnostics
         for theme in doc.select.themes:
@@ -123,7 +147,7 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                 diags.append(warning(claim.path, claim.line, 1, f"claim '{claim.id}' has no locator; add one such "
                                      "as at: {section: \"4.1\"}", "no-locator"))
             if text is not None:
-                diags += _check_quote(claim, text)
+                diags += _check_quote(claim, text, claim.ref in inputs.inferred)
             if not claim.says:
                 diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' says nothing: add "
                                    "says: {id: ..., en: ...}", "schema-missing-field"))
@@ -160,16 +184,19 @@ def _check_references(claim: Claim, themes: set[str], points: set[str], actors: 
     return diags
 
 
-def _check_quote(claim: Claim, text: SourceText) -> list[Diagnostic]:
+def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list[Diagnostic]:
     found = find_quote(claim.quote, text.normalized, text.text)
     diags = []
     if found is None:
         near = closest_passage(claim.quote, text.normalized, text.text)
-        hint = (f"; closest passage ({near.similarity:.0f}% similar, {text.shown}:{near.line}): \"{near.passage}\""
-                if near else "")
+        where = f"page {text.page_at(near.start)}" if near and text.pages else ""
+        place = f"{text.shown}, {where}" if where else f"{text.shown}:{near.line}" if near else text.shown
+        hint = f"; closest passage ({near.similarity:.0f}% similar, {place}): \"{near.passage}\"" if near else ""
         diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': quote not found in {text.shown}{hint}",
                            "quote-not-found"))
         return diags
+    if text.pages:
+        return diags + _check_page(claim, text, text.page_at(found.start) or 1, inferred)
     if claim.at and claim.at.kind == "section" and text.sections:
         if claim.at.value not in text.sections:
             diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': section {claim.at.value} is not a "
@@ -185,6 +212,27 @@ def _check_quote(claim: Claim, text: SourceText) -> list[Diagnostic]:
         diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': chapter {claim.at.value} is not in "
                            f"{text.shown}", "unknown-locator"))
     return diags
+
+
+def _check_page(claim: Claim, text: SourceText, page: int, inferred: bool) -> list[Diagnostic]:
+    if inferred:
+        return [Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' has no locator; its quote "
+                           f"stands on page {page} of {text.shown}, which is used (add at: {{page: {page}}})",
+                           "page-inferred")]
+    if claim.at is None or claim.at.kind != "page":
+        return []
+    try:
+        stated = int(claim.at.value.split("-")[0].split("–")[0])
+    except ValueError:
+        return [error(claim.path, claim.line, 1, f"claim '{claim.id}': page '{claim.at.value}' is not a number",
+                      "unknown-locator")]
+    if stated > text.pages or stated < 1:
+        return [error(claim.path, claim.line, 1, f"claim '{claim.id}': page {stated} is beyond the last page "
+                      f"({text.pages}) of {text.shown}", "unknown-locator")]
+    if stated != page:
+        return [warning(claim.path, claim.line, 1, f"claim '{claim.id}': the quote stands on page {page} of "
+                        f"{text.shown}, not page {stated}", "locator-mismatch")]
+    return []
 
 
 def _check_entries(inputs: Inputs) -> list[Diagnostic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
@@ -144,3 +145,18 @@ def _rel(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def main() -> None:
+    """The console script: the commands, with a last guard so that no input ever ends in a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted; previous outputs are unchanged", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug in synthdoc, not in the user's input
+        if os.environ.get("SYNTHDOC_DEBUG"):
+            raise
+        typer.echo(f"synthdoc: internal error ({type(exc).__name__}: {exc}). This is a bug in synthdoc, not in "
+                   "your project; rerun with SYNTHDOC_DEBUG=1 to see the traceback, and report it.", err=True)
+        sys.exit(EXIT_BUG)

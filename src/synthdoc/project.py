@@ -58,6 +58,7 @@ class Document:
     subtitle: str | None = None
     author: str | None = None
     line: int = 1
+    style_line: int = 1  # where the style was set: the document's own style, or the project's
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Project:
             changes: dict[str, object] = {}
             if style:
                 changes["style"] = style
+                changes["style_line"] = 0
             if lang:
                 changes["lang"] = lang
             if formats:
@@ -133,7 +135,7 @@ def load_project(config: Path) -> Project:
     themes = tuple(_themes(r, top.get("themes")))
     points = tuple(_points(r, top.get("points"), {t.id for t in themes}))
     actors = tuple(_actors(r, top.get("actors")))
-    documents = tuple(_documents(r, top.get("documents"), lang, style))
+    documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0]))
     if has_errors(diags):
         raise SynthdocError(diags)
 
@@ -158,10 +160,8 @@ def load_project(config: Path) -> Project:
 
 
 def _display(config: Path) -> str:
-    try:
-        return str(config.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(config)
+    """Paths in messages are relative to the project folder, as every other path of the project."""
+    return config.name
 
 
 def _items(r: Reader, key: str, value: object) -> list[tuple[int, dict]]:
@@ -221,7 +221,7 @@ def _actors(r: Reader, value: object):
 _DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select"}
 
 
-def _documents(r: Reader, value: object, lang: str, style: str):
+def _documents(r: Reader, value: object, lang: str, style: str, style_line: int):
     seen: set[str] = set()
     if not value:
         r.problem(("documents",), "no documents: name at least one under 'documents'", "schema-missing-field")
@@ -253,4 +253,5 @@ def _documents(r: Reader, value: object, lang: str, style: str):
                 select=Selection(kinds, r.strings((*key, "select", "themes"), sel.get("themes"), "themes"),
                                  r.strings((*key, "select", "sources"), sel.get("sources"), "sources")),
                 line=r.doc.where(*key)[0],
+                style_line=r.doc.where(*key, "style")[0] if m.get("style") else style_line,
             )

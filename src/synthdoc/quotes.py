@@ -114,6 +114,7 @@ class NearMiss:
     passage: str
     similarity: float
     line: int
+    start: int = 0
 
 
 def closest_passage(quote: str, source: NormalizedText, original: str) -> NearMiss | None:
@@ -128,4 +129,4 @@ def closest_passage(quote: str, source: NormalizedText, original: str) -> NearMi
         return None
     start, end = source.original_span(found.dest_start, max(found.dest_end, found.dest_start + 1))
     passage = " ".join(original[start:end].split())
-    return NearMiss(passage, round(found.score, 1), original.count("\n", 0, start) + 1)
+    return NearMiss(passage, round(found.score, 1), original.count("\n", 0, start) + 1, start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -10,7 +11,8 @@ from pathlib import Path
 from .diagnostics import SynthdocError
 from .quotes import NormalizedText, normalize
 
-TEXT_SUFFIXES = (".md", ".markdown", ".txt")
+TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
+PAGE_BREAK = "\f"
 
 # "4.1 Kesimpulan", "5.1. Kesimpulan", "## 5.1 Kesimpulan", "#### **VI.1 Kesimpulan**", "## Article 4"
 _SECTION = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+)?(?:\*\*|__)?[ \t]*((?:[IVXLCDM]+|\d+)(?:\.\d+)+)\.?[ \t]+\S"
@@ -26,6 +28,17 @@ class SourceText:
     path: Path
     shown: str
     text: str
+    page_starts: tuple[int, ...] = ()  # for a PDF: where each page's text starts in ``text``
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_starts)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based PDF page that character ``offset`` of the text stands on."""
+        if not self.page_starts:
+            return None
+        return bisect.bisect_right(self.page_starts, offset)
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -51,7 +64,9 @@ class SourceText:
 
 
 def read_text(path: Path, shown: str) -> SourceText:
-    """A source's text (Markdown or plain text)."""
+    """A source's text: Markdown, plain text, or the text layer of a PDF (page by page)."""
+    if path.suffix.lower() == ".pdf":
+        return _read_pdf(path, shown)
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise SynthdocError.single(shown, f"cannot read '{path.suffix}' source texts; use one of "
                                    f"{', '.join(TEXT_SUFFIXES)}", "text-format")
@@ -59,6 +74,8 @@ def read_text(path: Path, shown: str) -> SourceText:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SynthdocError.single(shown, "source text not found", "file-missing") from None
+    except IsADirectoryError:
+        raise SynthdocError.single(shown, "is a folder, not a text file", "file-unreadable") from None
     except OSError as exc:
         raise SynthdocError.single(shown, f"cannot read the source text: {exc.strerror}", "file-unreadable") from None
     try:
@@ -67,3 +84,33 @@ def read_text(path: Path, shown: str) -> SourceText:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise SynthdocError.single(shown, "not UTF-8 text; save it as UTF-8", "text-encoding", line) from None
     return SourceText(path, shown, text)
+
+
+def _read_pdf(path: Path, shown: str) -> SourceText:
+    """The text of each page of a PDF (pypdf), joined by form feeds, remembering where pages start."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    if not path.is_file():
+        raise SynthdocError.single(shown, "source text not found", "file-missing")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise SynthdocError.single(shown, "the PDF is encrypted; save an unencrypted copy", "text-format")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except SynthdocError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise SynthdocError.single(shown, f"cannot read the PDF: {exc}", "text-format") from None
+    if not any(p.strip() for p in pages):
+        raise SynthdocError.single(shown, "the PDF has no text layer (a scan?); run OCR on it or give the text "
+                                   "as .md or .txt", "text-format")
+    starts, parts, at = [], [], 0
+    for page in pages:
+        starts.append(at)
+        parts.append(page)
+        at += len(page) + len(PAGE_BREAK)
+    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts))

@@ -43,6 +43,10 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SynthdocError.single(shown, "file not found", "file-missing") from None
+    except IsADirectoryError:
+        raise SynthdocError.single(shown, "is a folder, not a YAML file", "file-unreadable") from None
+    except PermissionError:
+        raise SynthdocError.single(shown, "cannot read the file (permission denied)", "file-unreadable") from None
     except UnicodeDecodeError as exc:
         raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason})", "encoding") from None
     return parse_yaml(text, path, shown)
