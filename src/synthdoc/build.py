@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,10 +12,12 @@ from pathlib import Path
 
 from . import pandoc
 from .bibliography import load_bibliography
+from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
 from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
 from .files import atomic_write
+from .manifest import MANIFEST, Fingerprint, Manifest, fingerprints
 from .phrases import phrases
 from .project import Document, Project
 from .staleness import mark_stale
@@ -51,6 +55,8 @@ class Output:
 class BuildResult:
     outputs: tuple[Output, ...]
     diagnostics: tuple[Diagnostic, ...]
+    up_to_date: tuple[tuple[str, str], ...] = ()  # (document, format) left as they were
+    changes: tuple[ChangeReport, ...] = ()
 
 
 def load_inputs(project: Project) -> Inputs:
@@ -96,19 +102,25 @@ def metadata(doc: Document) -> dict[str, str]:
     return meta
 
 
-def build_document(inputs: Inputs, doc: Document, report: Report | None = None) -> list[Output]:
-    """Render one document to each of its formats; citeproc runs once, on the way to the AST."""
+def _format_extra(fmt: str) -> dict[str, object]:
+    return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES} if fmt == "pdf" else {}
+
+
+def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
+                   report: Report | None = None) -> list[Output]:
+    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST."""
     project = inputs.project
+    formats = list(formats if formats is not None else doc.formats)
     markdown = render_markdown(inputs, doc)
     work = project.root / WORK_DIR / "build"
     atomic_write(work / f"{doc.id}.md", markdown.encode("utf-8"))
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
     what = f"document '{doc.id}'"
-    source = TYPST_LAYOUT + markdown if "pdf" in doc.formats else markdown
+    source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     ast = pandoc.markdown_to_ast(source, bibliography=inputs.bibliography.csl_json, csl=csl,
                                  metadata=metadata(doc), what=what)
     outputs = []
-    for fmt in doc.formats:
+    for fmt in formats:
         t0 = time.perf_counter()
         if fmt == "pdf":
             typ = pandoc.ast_to_bytes(ast, "typst", what=what, extra=TYPST_VARIABLES)
@@ -124,18 +136,85 @@ def build_document(inputs: Inputs, doc: Document, report: Report | None = None) 
     return outputs
 
 
-def build(project: Project, names: Sequence[str] = (), report: Report | None = None) -> BuildResult:
-    """Check the project, then build the named documents (all by default), in parallel.
+@dataclass(frozen=True)
+class Plan:
+    document: Document
+    fingerprints: dict[str, Fingerprint]
+    reasons: dict[str, list[str]]  # format -> why it is rebuilt; absent when up to date
+
+    @property
+    def formats(self) -> list[str]:
+        return [f for f in self.document.formats if f in self.reasons]
+
+
+def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bool = False) -> list[Plan]:
+    """Which outputs must be rebuilt, and why."""
+    plans = []
+    for doc in docs:
+        fps = fingerprints(inputs, doc, {fmt: _format_extra(fmt) for fmt in doc.formats})
+        reasons = {}
+        for fmt, fp in fps.items():
+            why = ["--force"] if force else manifest.reasons(doc.id, fmt, fp, inputs.project.output / f"{doc.id}.{fmt}")
+            if why:
+                reasons[fmt] = why
+        plans.append(Plan(doc, fps, reasons))
+    return plans
+
+
+def build(project: Project, names: Sequence[str] = (), report: Report | None = None,
+          force: bool = False) -> BuildResult:
+    """Check the project, then rebuild the outputs of the named documents (all by default) that changed.
 
     Errors stop the build before anything is written; warnings are returned with the outputs.
+    Builds of one project are serialized by a lock; documents are built in parallel.
     """
     docs = select_documents(project, names)
-    inputs, diags = check_project(project)
-    if has_errors(diags):
-        raise SynthdocError(diags)
-    with ThreadPoolExecutor(max_workers=max(1, len(docs))) as pool:
-        results = list(pool.map(lambda d: build_document(inputs, d, report), docs))
-    return BuildResult(tuple(o for r in results for o in r), tuple(diags))
+    with build_lock(project.root / WORK_DIR, report):
+        inputs, diags = check_project(project)
+        if has_errors(diags):
+            raise SynthdocError(diags)
+        manifest = Manifest(project.root / WORK_DIR / MANIFEST)
+        plans = plan(inputs, docs, manifest, force)
+        todo = [p for p in plans if p.formats]
+        up_to_date = tuple((p.document.id, f) for p in plans for f in p.document.formats if f not in p.reasons)
+        if report:
+            for p in todo:
+                report(f"building {p.document.id} ({', '.join(p.formats)}): "
+                       f"{'; '.join(dict.fromkeys(r for f in p.formats for r in p.reasons[f]))}")
+        reports: list[ChangeReport] = []
+        with ThreadPoolExecutor(max_workers=max(1, len(todo))) as pool:
+            results = list(pool.map(lambda p: build_document(inputs, p.document, p.formats, report), todo))
+        for p in todo:
+            fmt = p.formats[0]
+            before = manifest.previous(p.document.id, fmt)
+            if before is not None:
+                change = compare(p.document, before, p.fingerprints[fmt])
+                if not change.empty:
+                    path = project.output / f"{p.document.id}.changes.md"
+                    atomic_write(path, render_report(change, inputs, p.document).encode("utf-8"))
+                    reports.append(change)
+            for f in p.formats:
+                manifest.record(p.document.id, f, p.fingerprints[f])
+        if todo:
+            manifest.save()
+    return BuildResult(tuple(o for r in results for o in r), tuple(diags), up_to_date, tuple(reports))
+
+
+@contextlib.contextmanager
+def build_lock(work_dir: Path, report: Report | None = None):
+    """One build of a project at a time: a second one waits for the first to finish."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with open(work_dir / "build.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if report:
+                report("waiting for another build of this project to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from .diagnostics import Diagnostic, Severity, SynthdocError, has_errors, to_json
+from . import console
+from .diagnostics import Severity, SynthdocError, has_errors, to_json
 from .project import FORMATS, find_config, load_project
 
 app = typer.Typer(
@@ -20,24 +21,8 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
-_COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
-
-
-def _print_diagnostics(diags: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
-    colour = sys.stderr.isatty()
-    for d in diags:
-        line = str(d)
-        if colour:
-            head = f"{d.path}:{d.line}:{d.col}: "
-            line = head + typer.style(d.severity.value, fg=_COLOURS[d.severity], bold=True) + line[
-                len(head) + len(d.severity.value):]
-        typer.echo(line, err=True)
-
-
-def _summary(diags: list[Diagnostic] | tuple[Diagnostic, ...]) -> str:
-    errors = sum(d.severity is Severity.ERROR for d in diags)
-    warnings = sum(d.severity is Severity.WARNING for d in diags)
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+_print_diagnostics = console.print_diagnostics
+_summary = console.summary
 
 
 def _project(project_dir: Path | None):
@@ -68,22 +53,45 @@ def build(
     lang: Annotated[str | None, typer.Option(help="Language for every document: id, en, ...")] = None,
     fmt: Annotated[list[str] | None,
                    typer.Option("--format", "-f", help="Formats: docx, pdf, html (repeat or comma-separate).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild every output, changed or not.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:
-    """Check the project, then build its documents into output/."""
-    from .build import build as run_build
+    """Check the project, then build the documents whose inputs changed into output/."""
+    from . import quickcheck
 
     formats = _formats(fmt)
+    names = tuple(documents or ())
     try:
         project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats)
-        result = run_build(project, documents or (), report=lambda msg: typer.echo(msg, err=True))
+        for name in names:
+            project.document(name)
+        digest = quickcheck.inputs_digest(project, names, force)
+        stored = quickcheck.unchanged(project, names, force)
+        if stored is not None:
+            diags = console.from_dicts(stored)
+            _print_diagnostics(diags)
+            typer.echo(f"all {len(quickcheck.outputs(project, names))} outputs are up to date: no input changed "
+                       f"({_summary(diags)}); --force rebuilds them", err=True)
+            return
+        from .build import build as run_build
+
+        result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force)
+        quickcheck.remember(project, names, digest, [d.as_dict() for d in result.diagnostics])
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         typer.echo(f"build failed: {_summary(exc.diagnostics)}; previous outputs are unchanged", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     _print_diagnostics(result.diagnostics)
+    for change in result.changes:
+        typer.echo(f"{change.document}: {change.summary()} (see {_rel(project.output)}/{change.document}.changes.md)",
+                   err=True)
+    if not result.outputs:
+        typer.echo(f"all {len(result.up_to_date)} outputs are up to date ({_summary(result.diagnostics)}); "
+                   "--force rebuilds them", err=True)
+        return
+    kept = f", {len(result.up_to_date)} up to date" if result.up_to_date else ""
     typer.echo(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} in "
-               f"{_rel(project.output)}/ ({_summary(result.diagnostics)})", err=True)
+               f"{_rel(project.output)}/{kept} ({_summary(result.diagnostics)})", err=True)
 
 
 @app.command()
