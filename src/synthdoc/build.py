@@ -170,6 +170,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     """
     docs = select_documents(project, names)
     with build_lock(project.root / WORK_DIR, report):
+        _remove_leftovers(project.output)
         inputs, diags = check_project(project)
         if has_errors(diags):
             raise SynthdocError(diags)
@@ -198,6 +199,14 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         if todo:
             manifest.save()
     return BuildResult(tuple(o for r in results for o in r), tuple(diags), up_to_date, tuple(reports))
+
+
+def _remove_leftovers(output: Path) -> None:
+    """Temporary files of a build that was killed before it could rename them (never a finished output)."""
+    if output.is_dir():
+        for tmp in output.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 @contextlib.contextmanager

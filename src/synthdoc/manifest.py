@@ -20,7 +20,7 @@ from .files import atomic_write
 from .project import Document
 from .styles import locale_path, resolve_style
 from .synthesis import selected_claims
-from .templating import BUILTIN_TEMPLATES
+from .templating import template_files
 
 MANIFEST = "manifest.json"
 SCHEMA = 1
@@ -87,8 +87,7 @@ def fingerprint(inputs: Inputs, doc: Document, format_extra: dict[str, Any]) -> 
     project = inputs.project
     claims = selected_claims(doc, inputs.sources)
     keys = sorted({c.source for c in claims})
-    templates = sorted([*project.templates.glob("**/*.j2"), *BUILTIN_TEMPLATES.glob("*.j2")]) \
-        if project.templates.is_dir() else sorted(BUILTIN_TEMPLATES.glob("*.j2"))
+    templates = template_files(doc.template, project.templates)
     style = resolve_style(doc.style, project.root)
     locale = locale_path(doc.lang)
     config = {"document": asdict(doc) | {"line": 0, "style_line": 0},
@@ -103,7 +102,7 @@ def fingerprint(inputs: Inputs, doc: Document, format_extra: dict[str, Any]) -> 
         "claims": digest(claim_hashes),
         "bibliography": digest(entries),
         "source texts": digest(texts),
-        "templates": digest({str(t.name): file_digest(t) for t in templates}),
+        "templates": digest({str(t): file_digest(t) for t in templates}),
         "style": file_digest(style),
         "locale": file_digest(locale) if locale else "none",
         "versions": tool_versions(),

@@ -36,6 +36,28 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
     return env
 
 
+def template_files(name: str, project_templates: Path | None) -> list[Path]:
+    """The files a template is rendered from: itself and every template it includes, imports or extends."""
+    from jinja2 import meta
+
+    env = environment(project_templates)
+    seen: dict[str, Path] = {}
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        try:
+            source, filename, _ = env.loader.get_source(env, current)
+            refs = meta.find_referenced_templates(env.parse(source))
+        except jinja2.TemplateError:
+            seen[current] = Path(f"<missing {current}>")
+            continue
+        seen[current] = Path(filename or current)
+        todo += [r for r in refs if isinstance(r, str)]
+    return [seen[k] for k in sorted(seen)]
+
+
 def template_names(project_templates: Path | None) -> list[str]:
     return sorted(environment(project_templates).list_templates(extensions=["j2"]))
 
