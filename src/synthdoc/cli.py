@@ -119,6 +119,28 @@ def check(
 
 
 @app.command()
+def watch(
+    documents: Annotated[list[str] | None, typer.Argument(help="Documents to rebuild (default: all).")] = None,
+    serve: Annotated[bool, typer.Option(help="Serve the HTML outputs on localhost; pages reload after a rebuild.")]
+    = False,
+    port: Annotated[int, typer.Option(help="Port for --serve (0 picks a free one).")] = 8000,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Build, then rebuild what changed whenever the project's files change, until Ctrl-C."""
+    from .watching import watch as run_watch
+
+    try:
+        config = find_config(project_dir or Path.cwd())
+        run_watch(config, tuple(documents or ()), serve=serve, port=port)
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_ERRORS) from None
+    except OSError as exc:
+        typer.echo(f"cannot serve on port {port}: {exc.strerror}; choose another with --port", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project.")]) -> None:
     """Start a new project: one source, a few claims, a bibliography and a config that build as they are."""
     from .scaffold import scaffold
