@@ -83,3 +83,22 @@ def test_no_project_here(tmp_path, in_dir):
 def test_styles_search():
     result = runner.invoke(app, ["styles", "chicago", "notes"])
     assert result.exit_code == 0 and "chicago-notes-bibliography" in result.stdout
+
+
+def test_quick_no_op_path_and_its_fall_through(small, in_dir, capsys):
+    from synthdoc.entry import _quick_build
+
+    in_dir(small)
+    assert not _quick_build(["build"])  # never built: falls through to the full build
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    assert _quick_build(["build"])
+    assert "no input changed" in capsys.readouterr().err
+    assert not _quick_build(["build", "--force"])
+    text = small / "sources" / "smith2020.md"
+    text.write_text(text.read_text() + "\nA new paragraph.\n")
+    assert not _quick_build(["build"])
+    (small / "output" / "review.html").unlink()
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    assert _quick_build(["build"])
+    (small / "output" / "review.html").unlink()
+    assert not _quick_build(["build"])

@@ -65,7 +65,7 @@ def build(
         project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats)
         for name in names:
             project.document(name)
-        digest = quickcheck.inputs_digest(project, names, force)
+        digest = quickcheck.inputs_digest(project, names)
         stored = quickcheck.unchanged(project, names, force)
         if stored is not None:
             diags = console.from_dicts(stored)

@@ -42,10 +42,10 @@ def _versions() -> str:
     return "; ".join(out)
 
 
-def inputs_digest(project: Project, names: tuple[str, ...], force: bool) -> str | None:
+def inputs_digest(project: Project, names: tuple[str, ...]) -> str | None:
     """A hash of everything a build of ``names`` reads; None when something cannot be read."""
     h = hashlib.sha256()
-    h.update(repr((project, names, force, _versions())).encode())
+    h.update(repr((project, names, _versions())).encode())
     files = [project.root / "synthdoc.yaml", project.bibliography]
     for folder in (project.sources, project.templates, Path(__file__).parent / "templates"):
         if folder.is_dir():
@@ -72,7 +72,7 @@ def unchanged(project: Project, names: tuple[str, ...], force: bool) -> list[dic
         state = json.loads((project.root / ".synthdoc" / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(state, dict) or state.get("digest") != inputs_digest(project, names, force):
+    if not isinstance(state, dict) or state.get("digest") != inputs_digest(project, names):
         return None
     if not all(p.is_file() for p in outputs(project, names)):
         return None
