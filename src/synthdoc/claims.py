@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SynthdocError
+from .paths import outside_reason, refusal
 from .project import CLAIM_KINDS
 from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
@@ -69,7 +70,7 @@ def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Dia
         except SynthdocError as exc:
             diags.extend(exc.diagnostics)
             continue
-        source = _source(Reader(doc, diags), folder)
+        source = _source(Reader(doc, diags), folder, root)
         if source is not None:
             sources.append(source)
     return tuple(sources), diags
@@ -82,11 +83,16 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _source(r: Reader, folder: Path) -> Source | None:
+def _source(r: Reader, folder: Path, root: Path) -> Source | None:
     data = r.doc.data if r.doc.data is not None else {}
     top = r.mapping((), data, _SOURCE_FIELDS, {"source", "claims"}, "a source file")
     key = r.string(("source",), top.get("source"), "source key")
     text = r.string(("text",), top.get("text"), "text")
+    if text is not None:
+        reason = outside_reason(root, text, base=folder)
+        if reason:
+            r.problem(("text",), refusal(text, reason, "text"), "path-outside")
+            text = None
     lang = r.string(("lang",), top.get("lang"), "lang", "") or ""
     raw_claims = top.get("claims")
     if key is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .diagnostics import Diagnostic, SynthdocError, has_errors
+from .diagnostics import Diagnostic, SynthdocError, error, has_errors
+from .paths import outside_reason, refusal
 from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
 
@@ -140,15 +141,27 @@ def load_project(config: Path) -> Project:
         raise SynthdocError(diags)
 
     def path_of(name: str, default: str) -> Path:
-        return root / (r.string((name,), top.get(name), name, default) or default)
+        relative = r.string((name,), top.get(name), name, default) or default
+        reason = outside_reason(root, relative)
+        if reason:
+            r.problem((name,), refusal(relative, reason, name), "path-outside")
+        return root / relative
+
+    paths = {name: path_of(name, default) for name, default in (
+        ("bibliography", "bibliography.bib"), ("sources", "sources"), ("templates", "templates"), ("output", "output"))}
+    for d in documents:
+        if d.style.endswith(".csl") and (reason := outside_reason(root, d.style)):
+            r.diagnostics.append(error(doc.name(), d.style_line, 1, refusal(d.style, reason, "style"), "path-outside"))
+    if has_errors(diags):
+        raise SynthdocError(diags)
 
     return Project(
         root=root,
         title=r.localized(("title",), top.get("title"), "title"),
-        bibliography=path_of("bibliography", "bibliography.bib"),
-        sources=path_of("sources", "sources"),
-        templates=path_of("templates", "templates"),
-        output=path_of("output", "output"),
+        bibliography=paths["bibliography"],
+        sources=paths["sources"],
+        templates=paths["templates"],
+        output=paths["output"],
         style=style,
         lang=lang,
         themes=themes,

@@ -12,6 +12,7 @@ from .diagnostics import SynthdocError
 
 Key = tuple[object, ...]
 MAX_VALUES = 200_000
+MAX_BYTES = 10_000_000
 # libyaml's parser when PyYAML has it (several times faster); the same safe composition either way.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map",
@@ -41,6 +42,14 @@ class YamlDocument:
 def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
     """Load ``path`` safely: plain scalars, lists and mappings only; syntax errors name the line."""
     shown = display or str(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_BYTES:
+        raise SynthdocError.single(shown, f"{size / 1e6:.0f} MB is more than a claims or project file should be "
+                                   f"(limit {MAX_BYTES // 1_000_000} MB); split it into several files",
+                                   "file-too-large")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

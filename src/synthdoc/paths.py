@@ -1,0 +1,25 @@
+"""Paths named in project files stay inside the project: no absolute paths, no ``..``, no symlinks out."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+
+def outside_reason(root: Path, relative: str, base: Path | None = None) -> str | None:
+    """Why ``relative`` (as written in a project file, relative to ``base``, by default ``root``) would
+    leave ``root``; None when it stays inside."""
+    if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or relative.startswith("~"):
+        return "is an absolute path"
+    if ".." in PurePosixPath(relative.replace("\\", "/")).parts:
+        return "goes up out of the project with '..'"
+    target = ((base or root) / relative).resolve()
+    try:
+        target.relative_to(root.resolve())
+    except ValueError:
+        return "leads out of the project through a symbolic link"
+    return None
+
+
+def refusal(relative: str, reason: str, what: str) -> str:
+    return (f"{what} '{relative}' {reason}; synthdoc only reads and writes inside the project folder, "
+            "so give a path relative to it")

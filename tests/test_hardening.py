@@ -1,0 +1,205 @@
+"""Bad input, hostile content and faults: refused or reported clearly, never run, never losing an output."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from docx import Document as Docx
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from conftest import small_files, write_project
+from synthdoc import pandoc
+from synthdoc.build import build, check_project
+from synthdoc.cli import app
+from synthdoc.diagnostics import SynthdocError
+from synthdoc.project import load_project
+
+runner = CliRunner()
+
+
+def errors_of(root: Path) -> list:
+    try:
+        _, diags = check_project(load_project(root / "synthdoc.yaml"))
+    except SynthdocError as exc:
+        diags = exc.diagnostics
+    return [d for d in diags if d.severity.value == "error"]
+
+
+# --- paths that leave the project ------------------------------------------------------------------
+
+OUTSIDE = {
+    "absolute bibliography": ("synthdoc.yaml", "style: apa", "style: apa\nbibliography: /etc/passwd"),
+    "parent output": ("synthdoc.yaml", "style: apa", "style: apa\noutput: ../elsewhere"),
+    "absolute templates": ("synthdoc.yaml", "style: apa", "style: apa\ntemplates: /tmp"),
+    "parent sources": ("synthdoc.yaml", "style: apa", "style: apa\nsources: ../../sources"),
+    "csl outside": ("synthdoc.yaml", "style: apa", "style: ../styles/x.csl"),
+    "claim text up": ("sources/smith2020.yaml", "text: smith2020.md", "text: ../../secret.md"),
+    "claim text absolute": ("sources/smith2020.yaml", "text: smith2020.md", "text: /etc/hostname"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUTSIDE))
+def test_paths_outside_the_project_are_refused(tmp_path, case):
+    name, old, new = OUTSIDE[case]
+    files = small_files()
+    files[name] = files[name].replace(old, new, 1)
+    errs = errors_of(write_project(tmp_path / "p", files))
+    assert [d.code for d in errs] == ["path-outside"], [str(d) for d in errs]
+    assert errs[0].path == name and "inside the project folder" in errs[0].message
+
+
+def test_symlink_pointing_out_is_refused(tmp_path):
+    root = write_project(tmp_path / "p", small_files())
+    (tmp_path / "secret.md").write_text("Recruiters promise good jobs abroad, and the promises are rarely kept.")
+    (root / "sources" / "smith2020.md").unlink()
+    (root / "sources" / "smith2020.md").symlink_to(tmp_path / "secret.md")
+    errs = errors_of(root)
+    assert [d.code for d in errs] == ["path-outside"] and "symbolic link" in errs[0].message
+
+
+# --- claims are data ---------------------------------------------------------------------------------
+
+PAYLOADS = {
+    "html": "<img src=x onerror=alert(1)>",
+    "latex": r"\input{/etc/passwd} $\alpha$",
+    "typst": '#read("/etc/passwd")',
+    "raw attribute": "`<b>x</b>`{=html}",
+    "raw block": "```{=typst}",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    files = small_files()
+    says = "; ".join(PAYLOADS.values())
+    files["sources/smith2020.yaml"] = files["sources/smith2020.yaml"].replace(
+        "{en: Debts bind workers to employers., id: Utang mengikat pekerja.}",
+        "{en: " + json.dumps("Debts bind. " + says) + ", id: x}")
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [html, docx, pdf]")
+    root = write_project(tmp_path_factory.mktemp("hostile"), files)
+    build(load_project(root / "synthdoc.yaml"))
+    return root
+
+
+def test_payloads_come_out_as_text_in_html(hostile):
+    html = (hostile / "output" / "review.html").read_text()
+    assert "<img" not in html and "onerror=alert(1)&gt;" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    assert "#read(" in html and "\\input{/etc/passwd}" in html
+
+
+def test_payloads_come_out_as_text_in_docx(hostile):
+    text = " ".join(p.text for p in Docx(str(hostile / "output" / "review.docx")).paragraphs)
+    text = text.replace("“", '"').replace("”", '"')
+    for needle in ("<img src=x onerror=alert(1)>", "\\input{/etc/passwd}", '#read("/etc/passwd")', "<b>x</b>"):
+        assert needle in text
+
+
+def test_payloads_come_out_as_text_in_pdf(hostile):
+    text = " ".join(p.extract_text() for p in PdfReader(str(hostile / "output" / "review.pdf")).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "root:" not in text  # /etc/passwd was not read
+    assert "#read(" in text.replace("# read", "#read") and "onerror=alert(1)" in text
+
+
+# --- YAML bombs and huge files -------------------------------------------------------------------------
+
+def test_billion_laughs_claims_file(tmp_path):
+    lol = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+    files = small_files()
+    files["sources/smith2020.yaml"] = lol
+    errs = errors_of(write_project(tmp_path, files))
+    assert [(d.code, d.path) for d in errs] == [("yaml-too-large", "sources/smith2020.yaml")]
+
+
+def test_a_50_mb_claims_file_is_refused_quickly(tmp_path):
+    root = write_project(tmp_path, small_files())
+    with open(root / "sources" / "huge.yaml", "w") as handle:
+        handle.write("source: smith2020\nclaims: []\nnotes: |\n")
+        line = "  " + "x" * 98 + "\n"
+        handle.write(line * (50 * 1024 * 1024 // len(line)))
+    errs = errors_of(root)
+    assert [(d.code, d.path) for d in errs] == [("file-too-large", "sources/huge.yaml")]
+
+
+# --- faults --------------------------------------------------------------------------------------------
+
+def test_pandoc_missing_keeps_outputs(small, monkeypatch):
+    build(load_project(small / "synthdoc.yaml"))
+    before = (small / "output" / "review.html").read_bytes()
+    (small / "sources" / "smith2020.yaml").write_text((small / "sources" / "smith2020.yaml").read_text()
+                                                      .replace("Debts bind", "Debts tie"))
+    monkeypatch.setattr(pandoc, "pandoc_binary", lambda: "/nonexistent/pandoc")
+    with pytest.raises(SynthdocError) as info:
+        build(load_project(small / "synthdoc.yaml"))
+    assert info.value.diagnostics[0].code == "pandoc-failed"
+    assert (small / "output" / "review.html").read_bytes() == before
+
+
+def test_typst_failure_is_a_message(small, monkeypatch):
+    import typst
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("font exploded")
+
+    monkeypatch.setattr(typst, "compile", broken)
+    config = small / "synthdoc.yaml"
+    config.write_text(config.read_text().replace("formats: [html]", "formats: [pdf]"))
+    with pytest.raises(SynthdocError) as info:
+        build(load_project(config))
+    d = info.value.diagnostics[0]
+    assert d.code == "typst-failed" and "font exploded" in d.message
+    assert not (small / "output" / "review.pdf").exists()
+
+
+def test_read_only_output_dir(small, monkeypatch):
+    build(load_project(small / "synthdoc.yaml"))
+    out = small / "output"
+    before = (out / "review.html").read_bytes()
+    out.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    if os.geteuid() == 0:  # root writes anywhere: make the folder refuse as it would for a user
+        import tempfile
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    try:
+        result = runner.invoke(app, ["build", "--force", "-C", str(small)])
+        assert result.exit_code == 1 and "output-unwritable" in result.output
+        assert "Permission denied" in result.output
+        assert (out / "review.html").read_bytes() == before
+    finally:
+        out.chmod(stat.S_IRWXU)
+
+
+def test_full_disk_leaves_the_previous_output(small, monkeypatch):
+    build(load_project(small / "synthdoc.yaml"))
+    before = (small / "output" / "review.html").read_bytes()
+    real_fdopen = os.fdopen
+
+    class Full:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    result = runner.invoke(app, ["build", "--force", "-C", str(small)])
+    assert result.exit_code == 1 and "No space left on device" in result.output
+    assert (small / "output" / "review.html").read_bytes() == before
+    assert [p.name for p in (small / "output").iterdir() if p.name.endswith(".tmp")] == []
