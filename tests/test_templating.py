@@ -36,3 +36,11 @@ def test_missing_template_lists_the_known_ones(tmp_path):
     with pytest.raises(SynthdocError) as info:
         render("nope.md.j2", {}, tmp_path)
     assert "policy-brief.md.j2" in info.value.diagnostics[0].message
+
+
+def test_templates_cannot_read_files_outside_the_template_folders(tmp_path):
+    for attempt in ('{% include "/etc/passwd" %}', '{% include "../../../../etc/passwd" %}'):
+        (tmp_path / "t.md.j2").write_text(attempt)
+        with pytest.raises(SynthdocError) as info:
+            render("t.md.j2", {}, tmp_path)
+        assert "root:" not in str(info.value)
