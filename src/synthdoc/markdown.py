@@ -16,12 +16,28 @@ _SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’)\]]*)\s*$")
 
 def literal(text: str) -> str:
     """``text`` exactly as written: every character that could be markup is escaped."""
-    return _LITERAL.sub(r"\\\1", _one_line(text))
+    return safe_line_start(_LITERAL.sub(r"\\\1", _one_line(text)))
 
 
 def inline(text: str) -> str:
     """Claim prose: *emphasis* and _emphasis_ stay, everything else that could be markup is escaped."""
-    return _INLINE.sub(r"\\\1", _one_line(text))
+    return safe_line_start(_INLINE.sub(r"\\\1", _one_line(text)))
+
+
+_LIST_MARKER = re.compile(r"^(\(?(?:[0-9]{1,9}|[A-Za-z]|[ivxlcdmIVXLCDM]+))([.)])(?=\s|$)")
+
+
+def safe_line_start(line: str) -> str:
+    """A line that cannot open a block: "(2015) ..." or "1. ..." or "- ..." would begin a list, "> " a quote."""
+    if line.startswith("("):
+        line = "\\" + line
+    m = _LIST_MARKER.match(line)
+    if m:
+        return line[: m.end(1)] + "\\" + line[m.end(1):]
+    if (line[:1] in ("-", "+", "*", ":") and line[1:2] in (" ", "\t", "")) or line[:1] in (">", "|") \
+            or line[:3] in ("~~~", "===", "---", "```", "***", "___"):
+        return "\\" + line
+    return line
 
 
 def _one_line(text: str) -> str:
@@ -75,6 +91,7 @@ def grid_table(header: list[str], rows: list[list[list[str]]], widths: list[int]
             wrapped = textwrap.wrap(body, width=width - (2 if bullet else 0), break_long_words=False,
                                     break_on_hyphens=False) or [""]
             for k, line in enumerate(wrapped):
+                line = safe_line_start(line) if k else line
                 lines.append(("- " if k == 0 else "  ") + line if bullet else line)
         return lines or [""]
 
