@@ -17,7 +17,7 @@ from .checks import Inputs, check, infer_pages, load_texts
 from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
 from .files import atomic_write
-from .manifest import MANIFEST, Fingerprint, Manifest, fingerprints
+from .manifest import MANIFEST, Fingerprint, Manifest, file_digest, fingerprints
 from .phrases import phrases
 from .project import Document, Project
 from .staleness import mark_stale
@@ -37,6 +37,10 @@ margin:
 ---
 
 """
+# A Times-like serif where the machine has one (typst falls back along the list, ending in its own
+# embedded Libertinus Serif), and the bibliography with a 1.27 cm hanging indent.
+TYPST_FONT = '#set text(font: ("Times New Roman", "Liberation Serif", "TeX Gyre Termes", "Libertinus Serif"))'
+TYPST_BIBLIOGRAPHY = "#set par(hanging-indent: 1.27cm, first-line-indent: 0pt)"
 TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "linestretch=1.5",
                    "-V", "page-numbering=1", "-V", "section-numbering=1.1"]
 
@@ -102,8 +106,19 @@ def metadata(doc: Document) -> dict[str, str]:
     return meta
 
 
-def _format_extra(fmt: str) -> dict[str, object]:
-    return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES} if fmt == "pdf" else {}
+BUILTIN_REFERENCE_DOC = Path(__file__).parent / "resources" / "reference.docx"
+
+
+def reference_doc(project: Project) -> Path:
+    return project.reference_doc or BUILTIN_REFERENCE_DOC
+
+
+def _format_extra(project: Project, fmt: str) -> dict[str, object]:
+    if fmt == "pdf":
+        return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT, "refs": TYPST_BIBLIOGRAPHY}
+    if fmt == "docx":
+        return {"reference_doc": file_digest(reference_doc(project))}
+    return {}
 
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
@@ -123,8 +138,10 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     for fmt in formats:
         t0 = time.perf_counter()
         if fmt == "pdf":
-            typ = pandoc.ast_to_bytes(ast, "typst", what=what, extra=TYPST_VARIABLES)
+            typ = pandoc.ast_to_bytes(typst_ready(ast), "typst", what=what, extra=TYPST_VARIABLES)
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
+        elif fmt == "docx":
+            data = pandoc.ast_to_bytes(ast, fmt, what=what, extra=["--reference-doc", str(reference_doc(project))])
         else:
             data = pandoc.ast_to_bytes(ast, fmt, what=what)
         path = project.output / f"{doc.id}.{fmt}"
@@ -134,6 +151,19 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         if report:
             report(f"wrote {_rel(path, project.root)} ({seconds:.1f} s)")
     return outputs
+
+
+def typst_ready(ast: dict) -> dict:
+    """The AST with synthdoc's typst page rules: the font first, the hanging indent before the bibliography."""
+    def raw(code: str) -> dict:
+        return {"t": "RawBlock", "c": ["typst", code]}
+
+    blocks = [raw(TYPST_FONT)]
+    for block in ast.get("blocks", []):
+        if block.get("t") == "Div" and block["c"][0][0] == "refs":
+            blocks.append(raw(TYPST_BIBLIOGRAPHY))
+        blocks.append(block)
+    return {**ast, "blocks": blocks}
 
 
 @dataclass(frozen=True)
@@ -151,7 +181,7 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
     """Which outputs must be rebuilt, and why."""
     plans = []
     for doc in docs:
-        fps = fingerprints(inputs, doc, {fmt: _format_extra(fmt) for fmt in doc.formats})
+        fps = fingerprints(inputs, doc, {fmt: _format_extra(inputs.project, fmt) for fmt in doc.formats})
         reasons = {}
         for fmt, fp in fps.items():
             why = ["--force"] if force else manifest.reasons(doc.id, fmt, fp, inputs.project.output / f"{doc.id}.{fmt}")

@@ -77,6 +77,7 @@ class Project:
     actors: tuple[Actor, ...]
     documents: tuple[Document, ...]
     config_path: Path = field(default=Path(CONFIG_NAME))
+    reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:
@@ -106,7 +107,7 @@ class Project:
 
 
 _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
-        "themes", "points", "actors", "documents"}
+        "themes", "points", "actors", "documents", "reference_doc"}
 
 
 def find_config(start: Path) -> Path:
@@ -149,6 +150,18 @@ def load_project(config: Path) -> Project:
 
     paths = {name: path_of(name, default) for name, default in (
         ("bibliography", "bibliography.bib"), ("sources", "sources"), ("templates", "templates"), ("output", "output"))}
+    reference_doc = None
+    if top.get("reference_doc") is not None:
+        relative = r.string(("reference_doc",), top.get("reference_doc"), "reference_doc") or ""
+        reason = outside_reason(root, relative)
+        if reason:
+            r.problem(("reference_doc",), refusal(relative, reason, "reference_doc"), "path-outside")
+        elif not (root / relative).is_file():
+            r.problem(("reference_doc",), f"reference_doc '{relative}' not found", "file-missing")
+        elif not relative.lower().endswith(".docx"):
+            r.problem(("reference_doc",), f"reference_doc '{relative}' must be a .docx file", "schema-type")
+        else:
+            reference_doc = root / relative
     for d in documents:
         if d.style.endswith(".csl") and (reason := outside_reason(root, d.style)):
             r.diagnostics.append(error(doc.name(), d.style_line, 1, refusal(d.style, reason, "style"), "path-outside"))
@@ -169,6 +182,7 @@ def load_project(config: Path) -> Project:
         actors=actors,
         documents=documents,
         config_path=Path(doc.name()),
+        reference_doc=reference_doc,
     )
 
 

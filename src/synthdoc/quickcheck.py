@@ -51,6 +51,7 @@ def inputs_digest(project: Project, names: tuple[str, ...]) -> str | None:
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
     files += [project.root / d.style for d in project.documents if d.style.endswith(".csl")]
+    files += [project.reference_doc or Path(__file__).parent / "resources" / "reference.docx"]
     try:
         for path in files:
             h.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
