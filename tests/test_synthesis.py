@@ -16,8 +16,8 @@ def test_point_gathers_claims_from_both_sources_in_one_cluster(small):
     [point] = ctx.points
     assert point.sources == ("smith2020", "tran2021")
     assert point.cite == "[@smith2020, sec. 1.1; @tran2021, sec. 2.1]"
-    assert point.sentence == ("Both sources see recruitment as the weak point "
-                              "[@smith2020, sec. 1.1; @tran2021, sec. 2.1].")
+    assert point.sentence == ("[Both sources see recruitment as the weak point "
+                              '[@smith2020, sec. 1.1; @tran2021, sec. 2.1].]{.claim data-claims="1 3"}')
 
 
 def test_claims_are_told_once(small):

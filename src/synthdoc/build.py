@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pandoc
+from . import pandoc, provenance
 from .bibliography import load_bibliography
 from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
@@ -22,7 +22,7 @@ from .phrases import phrases
 from .project import Document, Project
 from .staleness import mark_stale
 from .styles import locale_tag, resolve_style
-from .synthesis import build_context, matrix_table
+from .synthesis import Context, build_context, matrix_table
 from .templating import render
 
 WORK_DIR = ".synthdoc"
@@ -85,10 +85,15 @@ def select_documents(project: Project, names: Sequence[str]) -> list[Document]:
 
 def render_markdown(inputs: Inputs, doc: Document) -> str:
     """The document as Pandoc Markdown with citations, before citeproc."""
+    return render_document(inputs, doc)[0]
+
+
+def render_document(inputs: Inputs, doc: Document) -> tuple[str, Context]:
+    """The document's Markdown and the context it was rendered from."""
     project = inputs.project
     ctx = build_context(project, doc, inputs.sources, source_order=inputs.bibliography.keys())
     values = ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}
-    return render(doc.template, values, project.templates)
+    return render(doc.template, values, project.templates), ctx
 
 
 def metadata(doc: Document) -> dict[str, str]:
@@ -118,7 +123,7 @@ def _format_extra(project: Project, fmt: str) -> dict[str, object]:
         return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT, "refs": TYPST_BIBLIOGRAPHY}
     if fmt == "docx":
         return {"reference_doc": file_digest(reference_doc(project))}
-    return {}
+    return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
 
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
@@ -126,7 +131,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
-    markdown = render_markdown(inputs, doc)
+    markdown, ctx = render_document(inputs, doc)
     work = project.root / WORK_DIR / "build"
     atomic_write(work / f"{doc.id}.md", markdown.encode("utf-8"))
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
@@ -141,9 +146,15 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             typ = pandoc.ast_to_bytes(typst_ready(ast), "typst", what=what, extra=TYPST_VARIABLES)
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
         elif fmt == "docx":
-            data = pandoc.ast_to_bytes(ast, fmt, what=what, extra=["--reference-doc", str(reference_doc(project))])
+            doc_ast = provenance.docx_comments(ast, ctx) if doc.provenance == "comments" else ast
+            data = pandoc.ast_to_bytes(doc_ast, fmt, what=what,
+                                       extra=["--reference-doc", str(reference_doc(project))])
         else:
-            data = pandoc.ast_to_bytes(ast, fmt, what=what)
+            head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"
+            atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
+            atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))
+            data = pandoc.ast_to_bytes(ast, fmt, what=what,
+                                       extra=["--include-in-header", str(head), "--include-after-body", str(tail)])
         path = project.output / f"{doc.id}.{fmt}"
         atomic_write(path, data, _rel(path, project.root))
         seconds = time.perf_counter() - t0

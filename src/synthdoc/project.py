@@ -60,6 +60,7 @@ class Document:
     author: str | None = None
     line: int = 1
     style_line: int = 1  # where the style was set: the document's own style, or the project's
+    provenance: str = "none"  # "comments": a Word comment on each synthesized sentence (DOCX)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def _actors(r: Reader, value: object):
             yield Actor(ident, r.localized((*key, "title"), m.get("title"), "actor title"), r.doc.where(*key)[0])
 
 
-_DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select"}
+_DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select", "provenance"}
+PROVENANCE = ("none", "comments")
 
 
 def _documents(r: Reader, value: object, lang: str, style: str, style_line: int):
@@ -267,6 +269,9 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int)
             if kind not in CLAIM_KINDS:
                 r.problem((*key, "select", "kinds", j), f"unknown claim kind '{kind}'{did_you_mean(kind, CLAIM_KINDS)}",
                           "unknown-kind")
+        prov = r.string((*key, "provenance"), m.get("provenance"), "provenance", "none") or "none"
+        if prov not in PROVENANCE:
+            r.problem((*key, "provenance"), f"provenance is one of {', '.join(PROVENANCE)}", "schema-type")
         if _unique(r, (*key, "id"), ident, seen, "document"):
             yield Document(
                 id=ident,
@@ -281,4 +286,5 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int)
                                  r.strings((*key, "select", "sources"), sel.get("sources"), "sources")),
                 line=r.doc.where(*key)[0],
                 style_line=r.doc.where(*key, "style")[0] if m.get("style") else style_line,
+                provenance=prov,
             )

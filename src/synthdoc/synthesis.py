@@ -28,6 +28,7 @@ class ClaimView:
     cite: str
     citet: str
     cite_year: str
+    n: int = 0  # the claim's number in this document: provenance marks sentences with it
 
     @property
     def ref(self) -> str:
@@ -47,8 +48,8 @@ class ClaimView:
 
     @property
     def sentence(self) -> str:
-        """The claim's statement with its citation: ``Statement [@key, bag. 4.1].``"""
-        return markdown.with_citation(self.says, self.cite)
+        """The claim's statement with its citation: ``Statement [@key, bag. 4.1].``, marked with its provenance."""
+        return provenance(markdown.with_citation(self.says, self.cite), (self,))
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,8 @@ class PointView:
 
     @property
     def sentence(self) -> str:
-        """The point's statement with all its citations in one cluster."""
-        return markdown.with_citation(self.says, self.cite)
+        """The point's statement with all its citations in one cluster, marked with its claims."""
+        return provenance(markdown.with_citation(self.says, self.cite), self.claims)
 
     @property
     def by_source(self) -> tuple[ClaimView, ...]:
@@ -154,7 +155,16 @@ def selected_claims(doc: Document, sources: tuple[Source, ...]) -> tuple[Claim, 
     return tuple(out)
 
 
-def view_claim(claim: Claim, lang: str) -> ClaimView:
+def provenance(text: str, views: tuple[ClaimView, ...] | list[ClaimView]) -> str:
+    """``text`` as a span that names the claims it rests on: ``[text]{.claim data-claims="3 4"}``.
+
+    HTML shows each claim's quote and locator on hover or click; DOCX can carry them as comments.
+    """
+    ids = " ".join(str(v.n) for v in views)
+    return f'[{text}]{{.claim data-claims="{ids}"}}' if ids else text
+
+
+def view_claim(claim: Claim, lang: str, n: int = 0) -> ClaimView:
     says = markdown.inline(pick(claim.says, lang))
     return ClaimView(
         claim=claim,
@@ -165,6 +175,7 @@ def view_claim(claim: Claim, lang: str) -> ClaimView:
         cite=cite([claim], lang),
         citet=cite_narrative(claim, lang),
         cite_year=cite_year(claim, lang),
+        n=n,
     )
 
 
@@ -173,7 +184,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     """The template context of ``doc``: its selected claims arranged by theme, point, actor and source."""
     lang = doc.lang
     claims = selected_claims(doc, sources)
-    views = {c.ref: view_claim(c, lang) for c in claims}
+    views = {c.ref: view_claim(c, lang, n) for n, c in enumerate(claims, 1)}
     ordered = tuple(views.values())
 
     points: dict[str, PointView] = {}

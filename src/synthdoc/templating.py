@@ -32,8 +32,16 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
     env.filters["without_end"] = markdown.without_end
     env.filters["literal"] = markdown.literal
     env.filters["inline"] = markdown.inline
+    env.filters["provenance"] = _provenance
     env.globals["grid_table"] = markdown.grid_table
     return env
+
+
+def _provenance(text: str, claims: object) -> str:
+    from .synthesis import provenance
+
+    views = list(claims) if isinstance(claims, list | tuple) else [claims]
+    return provenance(text, views)
 
 
 def template_files(name: str, project_templates: Path | None) -> list[Path]:

@@ -1,0 +1,124 @@
+"""Provenance in the outputs: which claims each synthesized sentence rests on.
+
+Templates mark sentences as ``[text]{.claim data-claims="3 4"}`` spans (numbers of the document's
+claims). In HTML a small script shows each claim's verbatim quote and locator on hover or click;
+in DOCX, with ``provenance: comments``, each marked sentence gets a Word comment.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .synthesis import Context
+
+HTML_HEAD = """<style>
+body { max-width: 42em; margin: 0 auto; padding: 2em 1.2em; font-family: Georgia, "Times New Roman", serif;
+       font-size: 1.06rem; line-height: 1.65; color: #1d1d1d; hyphens: auto; }
+h1, h2, h3 { line-height: 1.25; }
+.claim { text-decoration: underline dotted #9a9a9a; text-underline-offset: 3px; cursor: help; }
+.claim:hover, .claim.synthdoc-open { background: #fff6d5; }
+.synthdoc-popover { position: absolute; z-index: 10; max-width: min(30em, 90vw); background: #fff;
+       border: 1px solid #c9c9c9; border-radius: 6px; box-shadow: 0 4px 16px rgba(0,0,0,.15);
+       padding: .6em .9em; font-size: .9rem; line-height: 1.45; }
+.synthdoc-popover p { margin: .35em 0; }
+.synthdoc-popover q { font-style: italic; }
+.synthdoc-popover code { font-size: .8rem; color: #555; }
+div.csl-entry { padding-left: 1.27cm; text-indent: -1.27cm; margin-bottom: .4em; }
+table { font-size: .92rem; border-collapse: collapse; }
+td, th { vertical-align: top; border-top: 1px solid #ddd; padding: .4em .5em; }
+@media (max-width: 600px) { body { padding: 1em .8em; font-size: 1rem; } table { font-size: .8rem; } }
+</style>
+"""
+
+HTML_SCRIPT = """<script>
+(function () {
+  var claims = JSON.parse(document.getElementById("synthdoc-claims").textContent);
+  var pop = null;
+  function close() { if (pop) { pop.remove(); pop = null; }
+    document.querySelectorAll(".synthdoc-open").forEach(function (e) { e.classList.remove("synthdoc-open"); }); }
+  function show(el) {
+    close();
+    pop = document.createElement("div");
+    pop.className = "synthdoc-popover";
+    (el.dataset.claims || "").split(" ").forEach(function (n) {
+      var c = claims[n]; if (!c) return;
+      var p = document.createElement("p");
+      var code = document.createElement("code"); code.textContent = c.ref; p.appendChild(code);
+      p.appendChild(document.createTextNode(" (" + c.where + "): "));
+      var q = document.createElement("q"); q.textContent = c.quote; p.appendChild(q);
+      pop.appendChild(p);
+    });
+    document.body.appendChild(pop);
+    var r = el.getBoundingClientRect();
+    var right = window.scrollX + window.innerWidth - pop.offsetWidth - 8;
+    pop.style.left = Math.max(8, Math.min(window.scrollX + r.left, right)) + "px";
+    pop.style.top = (window.scrollY + r.bottom + 6) + "px";
+    el.classList.add("synthdoc-open");
+  }
+  document.querySelectorAll(".claim").forEach(function (el) {
+    el.setAttribute("tabindex", "0");
+    el.addEventListener("mouseenter", function () { show(el); });
+    el.addEventListener("click", function (e) { e.stopPropagation(); show(el); });
+    el.addEventListener("focus", function () { show(el); });
+  });
+  document.addEventListener("click", close);
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") close(); });
+})();
+</script>
+"""
+
+
+def claims_table(ctx: Context) -> dict[str, dict[str, str]]:
+    """Each claim of the document by its number: name, verbatim quote and locator."""
+    return {str(v.n): {"ref": v.ref, "quote": " ".join(v.claim.quote.split()),
+                       "where": f"{v.claim.at.kind} {v.claim.at.value}" if v.claim.at else "—"}
+            for v in ctx.claims}
+
+
+def html_after_body(ctx: Context) -> str:
+    data = json.dumps(claims_table(ctx), ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/json" id="synthdoc-claims">{data}</script>\n{HTML_SCRIPT}'
+
+
+def docx_comments(ast: dict[str, Any], ctx: Context, author: str = "synthdoc") -> dict[str, Any]:
+    """The AST with a Word comment on each marked sentence: its claims' names, quotes and locators."""
+    table = claims_table(ctx)
+    counter = [0]
+
+    def words(text: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i, word in enumerate(text.split()):
+            if i:
+                out.append({"t": "Space"})
+            out.append({"t": "Str", "c": word})
+        return out
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            result = []
+            for item in node:
+                result.extend(expand(item) if _is_claim_span(item) else [walk(item)])
+            return result
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        return node
+
+    def expand(span: dict[str, Any]) -> list[dict[str, Any]]:
+        (_ident, _classes, attrs), content = span["c"]
+        ids = dict(attrs).get("data-claims", dict(attrs).get("claims", "")).split()
+        notes = [f"{table[n]['ref']} ({table[n]['where']}): “{table[n]['quote']}”" for n in ids if n in table]
+        if not notes:
+            return [walk(span)]
+        counter[0] += 1
+        cid = str(counter[0])
+        text = words(" · ".join(notes))
+        start = {"t": "Span", "c": [["", ["comment-start"], [["id", cid], ["author", author]]], text]}
+        end = {"t": "Span", "c": [["", ["comment-end"], [["id", cid]]], []]}
+        return [start, *walk(content), end]
+
+    return {**ast, "blocks": walk(ast["blocks"])}
+
+
+def _is_claim_span(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("t") == "Span" and "claim" in node["c"][0][1]
