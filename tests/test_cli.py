@@ -102,3 +102,16 @@ def test_quick_no_op_path_and_its_fall_through(small, in_dir, capsys):
     assert _quick_build(["build"])
     (small / "output" / "review.html").unlink()
     assert not _quick_build(["build"])
+
+
+def test_cite_previews_in_process(small, in_dir):
+    in_dir(small)
+    result = runner.invoke(app, ["cite", "smith2020", "--at", "page=12"])
+    assert result.exit_code == 0
+    assert "citation:  (Smith, 2020, p. 12)" in result.stdout
+    assert "reference: Smith, J. (2020). Recruitment and its discontents. Example Press." in result.stdout
+    result = runner.invoke(app, ["cite", "smith2020", "--lang", "id", "--style", "ieee", "--at", "section=2"])
+    assert "[1, Bag. 2]" in result.stdout
+    result = runner.invoke(app, ["cite", "smyth2020"])
+    assert result.exit_code == 1 and "did you mean 'smith2020'" in result.output
+    assert runner.invoke(app, ["cite", "smith2020", "--at", "verse=3"]).exit_code == 2

@@ -141,6 +141,39 @@ def watch(
 
 
 @app.command()
+def cite(
+    key: Annotated[str, typer.Argument(help="The entry's key in the bibliography.")],
+    style: Annotated[str | None, typer.Option(help="CSL style (default: the project's).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language (default: the project's).")] = None,
+    at: Annotated[str | None, typer.Option(help="A locator, e.g. section=4.1 or page=12.")] = None,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Preview how an entry is cited and listed, rendered in process by citeproc-py."""
+    from .bibliography import load_bibliography
+    from .build import WORK_DIR
+    from .claims import LOCATOR_KINDS
+    from .preview import preview
+
+    locator = None
+    if at:
+        kind, _, value = at.partition("=")
+        if kind not in LOCATOR_KINDS or not value:
+            raise typer.BadParameter(f"use KIND=VALUE with KIND one of {', '.join(LOCATOR_KINDS)}", param_hint="--at")
+        locator = (kind, value)
+    try:
+        project = _project(project_dir)
+        bib = load_bibliography(project.bibliography, project.bibliography.name, project.root / WORK_DIR / "cache")
+        shown = preview(bib.items, key, style or project.style, lang or project.lang, project.root, locator)
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_ERRORS) from None
+    typer.echo(f"citation:  {shown.citation}")
+    typer.echo(f"reference: {shown.reference}")
+    for note in shown.warnings:
+        typer.echo(f"warning: {note}", err=True)
+
+
+@app.command()
 def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project.")]) -> None:
     """Start a new project: one source, a few claims, a bibliography and a config that build as they are."""
     from .scaffold import scaffold
