@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_example
-from test_example import KEYS, html_text
 
+from conftest import copy_example
 from synthdoc.build import build
 from synthdoc.project import load_project
+from test_example import KEYS, html_text
 
 
 @pytest.fixture(scope="module")
