@@ -184,7 +184,7 @@ def test_html_sentences_carry_their_claims_quotes(built):
         for n in ids.split():
             entry = table[n]
             assert entry["quote"] == " ".join(claims[entry["ref"]].quote.split())
-            assert entry["where"] == f"section {claims[entry['ref']].at.value}"
+            assert entry["where"] == f"bag. {claims[entry['ref']].at.value}"
     assert 'href="#ref-amalia2025"' in html  # citations link to their entries
 
 

@@ -72,7 +72,7 @@ HTML_SCRIPT = """<script>
 def claims_table(ctx: Context) -> dict[str, dict[str, str]]:
     """Each claim of the document by its number: name, verbatim quote and locator."""
     return {str(v.n): {"ref": v.ref, "quote": " ".join(v.claim.quote.split()),
-                       "where": f"{v.claim.at.kind} {v.claim.at.value}" if v.claim.at else "—"}
+                       "where": v.where.replace("\\", "") if v.claim.at else "—"}
             for v in ctx.claims}
 
 
