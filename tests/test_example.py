@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,33 @@ def test_docx_comments_give_each_sentence_its_claims(built):
     xml = zipfile.ZipFile(built / "output" / "tinjauan-pustaka.docx").read("word/comments.xml").decode()
     assert xml.count("<w:comment ") > 40
     assert "amalia2025/cases-fell" in xml and "secara langsung berdampak pada menurunnya" in xml
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_chapter_docx(built, tmp_path):
+    import subprocess
+
+    done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                           str(built / "output" / "tinjauan-pustaka.docx")], capture_output=True, text=True,
+                          timeout=180)
+    pdf = tmp_path / "tinjauan-pustaka.pdf"
+    assert done.returncode == 0 and pdf.is_file(), done.stderr
+    reader = PdfReader(str(pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    assert "Daftar Pustaka" in " ".join(p.extract_text() for p in reader.pages)
+
+
+def test_pdf_is_a4_with_page_numbers_and_embedded_fonts(built):
+    reader = PdfReader(str(built / "output" / "tinjauan-pustaka.pdf"))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    assert len(reader.pages) >= 5
+    assert reader.pages[1].extract_text().strip().endswith("2")
+    fonts = set()
+    for page in reader.pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            descriptor = font.get_object()
+            fonts.add(str(descriptor.get("/BaseFont")))
+            assert "/DescendantFonts" in descriptor or "/FontDescriptor" in descriptor
+    assert fonts
