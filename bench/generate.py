@@ -1,0 +1,80 @@
+"""Synthetic synthdoc projects for benchmarks: claims, source texts and a bibliography with realistic
+names — shared family names, and several works by one author in one year — at any size.
+
+    python bench/generate.py DIR --claims 1000 --refs 300 [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+FAMILY = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Santoso", "Wijaya", "Pratama", "Siregar", "Nasution",
+          "Hidayat", "Saputra", "Kusuma", "Lubis", "Harahap", "Smith", "Brown", "Garcia", "Kim", "Lee",
+          "Rahman", "Hassan", "Tan", "Lim", "Wong", "Reyes", "Cruz", "Sato", "Suzuki", "Müller"]
+GIVEN = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Van An", "Thi Mai",
+         "Minh", "Anh", "John", "Maria", "Wei", "Siti", "Nur", "Rizki"]
+WORDS = ["migrasi", "perdagangan", "orang", "korban", "perlindungan", "koordinasi", "kebijakan", "hukum",
+         "regional", "kerja", "sama", "organisasi", "internasional", "pencegahan", "pemulihan", "penegakan",
+         "masyarakat", "ekonomi", "pendidikan", "kemiskinan", "perbatasan", "pekerja", "rekrutmen",
+         "sindikat", "data", "laporan", "program", "nasional", "daerah"]
+THEMES = [f"tema-{i}" for i in range(1, 11)]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+def generate(root: Path, claims: int, refs: int, seed: int = 1) -> Path:
+    rng = random.Random(seed)
+    (root / "sources").mkdir(parents=True, exist_ok=True)
+    entries = []
+    authors = [(rng.choice(FAMILY), rng.choice(GIVEN)) for _ in range(max(2, refs // 3))]
+    for i in range(refs):
+        family, given = authors[i % len(authors)] if i % 4 else rng.choice(authors)
+        year = 2015 + (i * 7) % 10 if i % 5 else 2020  # many works in one year, some by one author
+        entries.append({"id": f"ref{i:05d}", "type": "article-journal",
+                        "author": [{"family": family, "given": given}],
+                        "title": sentence(rng, 6).rstrip("."), "container-title": "Jurnal Hubungan Internasional",
+                        "issued": {"date-parts": [[year]]}, "volume": str(1 + i % 20),
+                        "page": f"{i % 90 + 1}-{i % 90 + 15}",
+                        "language": "id-ID"})
+    (root / "refs.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    per_source: dict[int, list[int]] = {}
+    for c in range(claims):
+        per_source.setdefault(c % refs, []).append(c)
+    points = [f"titik-{i}" for i in range(1, 21)]
+    for r, members in per_source.items():
+        sentences = [sentence(rng, 12) for _ in members]
+        (root / "sources" / f"ref{r:05d}.md").write_text("## 1.1 Temuan\n\n" + " ".join(sentences) + "\n",
+                                                          encoding="utf-8")
+        items = []
+        for c, text in zip(members, sentences, strict=True):
+            items.append({"id": f"c{c}", "kind": "finding", "themes": [THEMES[c % 10]],
+                          **({"point": points[c % 20]} if c % 3 == 0 else {}),
+                          "says": {"id": text, "en": text}, "short": {"id": text[:30], "en": text[:30]},
+                          "quote": text, "at": {"section": "1.1"}})
+        (root / "sources" / f"ref{r:05d}.yaml").write_text(json.dumps(
+            {"source": f"ref{r:05d}", "text": f"ref{r:05d}.md", "claims": items}, ensure_ascii=False), encoding="utf-8")
+    config = {
+        "title": "Benchmark", "bibliography": "refs.json", "lang": "id", "style": "apa",
+        "themes": [{"id": t, "title": {"id": t, "en": t}} for t in THEMES],
+        "points": [{"id": p, "theme": THEMES[i % 10], "says": {"id": f"Pernyataan {p}.", "en": f"Statement {p}."}}
+                   for i, p in enumerate(points)],
+        "documents": [{"id": "chapter", "template": "synthesis.md.j2", "title": "Bab", "formats": ["html", "docx"]}],
+    }
+    (root / "synthdoc.yaml").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    return root
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--claims", type=int, default=1000)
+    parser.add_argument("--refs", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(generate(args.dir, args.claims, args.refs, args.seed))

@@ -1,0 +1,102 @@
+"""Benchmark at scale: synthetic projects of 100, 1,000 and 10,000 claims; full build, no-op rebuild,
+one-claim edit and peak memory, against bare pandoc rendering the same Markdown (the floor).
+
+    python bench/scale.py [--runs 3] [--sizes 100:50,1000:300,10000:1000]
+
+Writes bench/RESULTS.md. Wall times are medians of the `synthdoc` command, process start included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary
+from synthdoc.styles import resolve_style
+
+BIN = Path(sys.executable).parent
+PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def timed(cmd: list[str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def peak_mb(cmd: list[str], cwd: Path) -> float:
+    out = subprocess.run([sys.executable, "-c", PEAK, *cmd], cwd=cwd, check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def bare_pandoc(root: Path) -> list[list[str]]:
+    md = root / ".synthdoc" / "build" / "chapter.md"
+    common = [pandoc_binary(), "-f", MARKDOWN_READER, "--citeproc", "--bibliography", str(root / "refs.json"),
+              "--csl", str(resolve_style("apa", root)), "-M", "lang=id-ID", "-s", str(md)]
+    return [[*common, "-t", "html5", "-o", "/dev/null"], [*common, "-t", "docx", "-o", str(root / "floor.docx")]]
+
+
+def measure(claims: int, refs: int, runs: int) -> dict[str, object]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = generate(Path(tmp) / "p", claims, refs)
+        synthdoc = [str(BIN / "synthdoc"), "build"]
+        timed(synthdoc, root)  # warm caches (bibliography conversion, OS files)
+        full = [timed([*synthdoc, "--force"], root) for _ in range(runs)]
+        noop = [timed(synthdoc, root) for _ in range(runs)]
+        edits = []
+        claims_file = root / "sources" / "ref00000.yaml"
+        for i in range(runs):
+            text = claims_file.read_text(encoding="utf-8")
+            claims_file.write_text(text.replace('"short": {"id": "', f'"short": {{"id": "{i}', 1), encoding="utf-8")
+            edits.append(timed(synthdoc, root))
+        floor = [sum(timed(cmd, root) for cmd in bare_pandoc(root)) for _ in range(runs)]
+        memory = peak_mb([*synthdoc, "--force"], root)
+        floor_memory = max(peak_mb(cmd, root) for cmd in bare_pandoc(root))
+    med = {k: statistics.median(v) for k, v in
+           {"full": full, "noop": noop, "edit": edits, "floor": floor}.items()}
+    return {"claims": claims, "refs": refs, **med, "memory": memory, "floor_memory": floor_memory}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="100:50,1000:300,10000:1000")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes.split(","):
+        claims, refs = (int(x) for x in size.split(":"))
+        print(f"measuring {claims} claims, {refs} references ...", file=sys.stderr, flush=True)
+        rows.append(measure(claims, refs, args.runs))
+    lines = [
+        "# synthdoc at scale",
+        "",
+        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
+        f"medians of {args.runs} runs; APA, id-ID; one chapter document written as HTML and DOCX.",
+        "Bare pandoc (the floor) renders the same generated Markdown with `--citeproc` to HTML and to DOCX.",
+        "",
+        "| claims | refs | full build (s) | bare pandoc (s) | full / pandoc | no-op (s) | no-op / full | "
+        "one-claim edit (s) | peak RSS (MB) | pandoc peak RSS (MB) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['claims']:,} | {r['refs']:,} | {r['full']:.2f} | {r['floor']:.2f} | "
+                     f"{r['full'] / r['floor']:.2f} | {r['noop']:.2f} | {r['noop'] / r['full']:.2f} | "
+                     f"{r['edit']:.2f} | {r['memory']:.0f} | {r['floor_memory']:.0f} |")
+    lines += ["", "Made by `python bench/scale.py`.", ""]
+    text = "\n".join(lines)
+    (Path(__file__).resolve().parent / "RESULTS.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
