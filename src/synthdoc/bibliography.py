@@ -47,7 +47,7 @@ def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SynthdocError.single(shown, "bibliography file not found", "file-missing") from None
-    digest = hashlib.sha256(raw + path.suffix.encode() + pandoc.pandoc_version().encode()).hexdigest()[:20]
+    digest = hashlib.sha256(raw + path.suffix.encode() + pandoc.pandoc_identity().encode()).hexdigest()[:20]
     cached = cache_dir / f"bibliography-{digest}.json"
     if cached.is_file():
         items = json.loads(cached.read_text(encoding="utf-8"))

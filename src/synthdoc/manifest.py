@@ -60,7 +60,7 @@ def tool_versions() -> str:
         typst_version = getattr(typst, "__version__", "?")
     except ImportError:
         typst_version = "missing"
-    return f"synthdoc {__version__}; pandoc {pandoc.pandoc_version()}; typst {typst_version}"
+    return f"synthdoc {__version__}; pandoc {pandoc.pandoc_identity()}; typst {typst_version}"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ class PandocError(SynthdocError):
 
 @lru_cache(maxsize=1)
 def pandoc_binary() -> str:
+    """The pandoc that pypandoc-binary ships (found without importing pypandoc, which is slow to import)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypandoc")
+    if spec and spec.origin:
+        bundled = Path(spec.origin).parent / "files" / "pandoc"
+        if bundled.is_file():
+            return str(bundled)
     try:
         import pypandoc
 
@@ -38,6 +46,17 @@ def pandoc_binary() -> str:
         raise PandocError.single("pandoc", f"pandoc is not available ({exc}); reinstall synthdoc "
                                  "(pip install -e .), which brings pandoc through pypandoc-binary",
                                  "pandoc-missing") from None
+
+
+@lru_cache(maxsize=1)
+def pandoc_identity() -> str:
+    """Which pandoc this is, for cache keys: its path, size and time, without starting it."""
+    path = Path(pandoc_binary())
+    try:
+        st = path.stat()
+    except OSError:
+        return pandoc_version()
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"
 
 
 @lru_cache(maxsize=1)
