@@ -14,6 +14,7 @@ from . import pandoc, provenance
 from .bibliography import load_bibliography
 from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
+from .citeproc import render_citations
 from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
 from .files import atomic_write
@@ -137,10 +138,14 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
     what = f"document '{doc.id}'"
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
-    ast = pandoc.markdown_to_ast(source, bibliography=inputs.bibliography.csl_json, csl=csl,
-                                 metadata=metadata(doc), what=what)
-    outputs = []
-    for fmt in formats:
+    parsed = pandoc.read_markdown(source, bibliography=inputs.bibliography.csl_json, csl=csl,
+                                  metadata=metadata(doc), what=what)
+    rendered = render_citations(parsed, items=inputs.bibliography.items, csl=csl, what=what)
+    if report and rendered.note:
+        report(rendered.note)
+    ast = rendered.ast
+
+    def write(fmt: str) -> Output:
         t0 = time.perf_counter()
         if fmt == "pdf":
             typ = pandoc.ast_to_bytes(typst_ready(ast), "typst", what=what, extra=TYPST_VARIABLES)
@@ -158,10 +163,13 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         path = project.output / f"{doc.id}.{fmt}"
         atomic_write(path, data, _rel(path, project.root))
         seconds = time.perf_counter() - t0
-        outputs.append(Output(doc.id, fmt, path, seconds))
         if report:
             report(f"wrote {_rel(path, project.root)} ({seconds:.1f} s)")
-    return outputs
+        return Output(doc.id, fmt, path, seconds)
+
+    # The formats are written side by side: each is its own pandoc (or typst) run on the same AST.
+    with ThreadPoolExecutor(max_workers=max(1, len(formats))) as pool:
+        return list(pool.map(write, formats))
 
 
 def typst_ready(ast: dict) -> dict:

@@ -94,11 +94,11 @@ def bibliography_to_csl(path: Path, shown: str) -> list[dict[str, Any]]:
     return data
 
 
-def markdown_to_ast(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str],
-                    what: str) -> dict[str, Any]:
-    """Pandoc Markdown to pandoc's AST, with citations and the bibliography rendered by citeproc."""
-    args = ["-f", MARKDOWN_READER, "-t", "json", "--citeproc", "--bibliography", str(bibliography),
-            "--csl", str(csl)]
+def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str],
+                  what: str) -> dict[str, Any]:
+    """Pandoc Markdown to pandoc's AST, its metadata naming the bibliography and the style; the
+    citations are still to be rendered (``citeproc.render_citations``)."""
+    args = ["-f", MARKDOWN_READER, "-t", "json", "--bibliography", str(bibliography), "--csl", str(csl)]
     for name, value in metadata.items():
         args += ["-M", f"{name}={value}"]
     return json.loads(run(args, markdown.encode("utf-8"), what=what))

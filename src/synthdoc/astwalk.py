@@ -1,0 +1,58 @@
+"""Reading pandoc's JSON AST: citations in document order, and an element's plain text."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+Node = dict[str, Any]
+
+
+def cites(node: Any) -> Iterator[Node]:
+    """Every ``Cite`` under ``node``, in the order pandoc's citeproc takes them (a Cite's own
+    content is not searched: citeproc replaces it)."""
+    if isinstance(node, dict):
+        if node.get("t") == "Cite":
+            yield node
+            return
+        for value in node.values():
+            yield from cites(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from cites(value)
+
+
+def has_cite(node: Any) -> bool:
+    return next(cites(node), None) is not None
+
+
+def cite_ids(cite: Node) -> list[str]:
+    return [c["citationId"] for c in cite["c"][0]]
+
+
+def stringify(node: Any) -> str:
+    """The plain text of an element, as pandoc's ``stringify`` gives it (spaces and breaks as spaces)."""
+    if isinstance(node, list):
+        return "".join(stringify(x) for x in node)
+    if not isinstance(node, dict):
+        return ""
+    kind = node.get("t")
+    content = node.get("c")
+    if kind == "Str":
+        return content
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Code", "Math"):
+        return content[1]
+    if kind == "Quoted":
+        quote = '"' if content[0]["t"] == "DoubleQuote" else "'"
+        return quote + stringify(content[1]) + quote
+    if kind == "Cite":
+        return stringify(content[1])
+    if kind in ("Link", "Image"):
+        return stringify(content[1])
+    if kind == "Span":
+        return stringify(content[1])
+    if kind in ("Note", "RawInline"):
+        return ""
+    return stringify(content)

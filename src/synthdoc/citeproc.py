@@ -1,0 +1,233 @@
+"""Citations and the bibliography rendered by pandoc's citeproc — with a fast path for large
+bibliographies whose output is identical to one full run.
+
+citeproc's author-date disambiguation grows faster than linearly with the number of references
+(APA, 1,000 references: seconds become tens of seconds). Most of what it compares cannot
+collide: see ``collisions``. The fast path therefore runs pandoc
+
+- once over the whole document with the style's disambiguation switched off (the *skeleton*:
+  every citation, the bibliography in order, pandoc's own placement of both), and
+- once per batch of at-risk reference groups, over just the distinct citations of those
+  references, with the style as it is,
+
+at the same time, and then puts each at-risk citation's text and bibliography entry from its
+batch into the skeleton. It refuses — and the plain single run is made instead — whenever it
+cannot show the result is the same: a style whose citations depend on their position or number,
+metadata that adds citations, a citation of an unknown key, or a spliced citation whose shape
+would have made pandoc treat the punctuation after it differently.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import pandoc
+from .astwalk import cite_ids, cites, has_cite, stringify
+from .collisions import Grouping, batches, group_references, style_facts
+
+# Below this many cited references the plain run takes about a second; the fast path is not worth it.
+FAST_MIN_REFERENCES = 150
+# References per batch: few enough that disambiguation stays cheap, enough that pandoc's own start
+# (about 0.1 s) does not dominate.
+BATCH_REFERENCES = 150
+# Metadata that adds citations or moves punctuation around them: the fast path does not apply.
+CITING_METADATA = ("nocite", "references", "notes-after-punctuation")
+
+AST = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    ast: AST
+    fast: bool
+    note: str | None  # for the build's log: how the fast path went, when it was tried
+
+
+def render_citations(ast: AST, *, items: Sequence[dict[str, Any]], csl: Path, what: str,
+                     min_references: int = FAST_MIN_REFERENCES,
+                     batch_references: int = BATCH_REFERENCES) -> Rendered:
+    """``ast`` (read without citeproc; its metadata names the bibliography and the style) with its
+    citations and bibliography rendered, exactly as one ``pandoc --citeproc`` run renders them."""
+    attempt = _FastPath(ast, items, csl, what, min_references, batch_references)
+    refusal = attempt.refusal()
+    if refusal is not None:
+        return Rendered(_citeproc(ast, what), False, None)
+    result = attempt.run()
+    if isinstance(result, dict):
+        return Rendered(result, True, f"citations: {attempt.summary}")
+    return Rendered(_citeproc(ast, what), False, f"citations: one full citeproc run ({result})")
+
+
+def _citeproc(ast: AST, what: str) -> AST:
+    out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], json.dumps(ast).encode("utf-8"), what=what)
+    return json.loads(out)
+
+
+def _meta_string(value: str) -> dict[str, Any]:
+    return {"t": "MetaString", "c": value}
+
+
+class _FastPath:
+    def __init__(self, ast: AST, items: Sequence[dict[str, Any]], csl: Path, what: str,
+                 min_references: int, batch_references: int) -> None:
+        self.ast, self.csl, self.what = ast, csl, what
+        self.items = items
+        self.min_references, self.batch_references = min_references, batch_references
+        self.summary = ""
+
+    def refusal(self) -> str | None:
+        """Why the fast path cannot be used, or None."""
+        meta = self.ast.get("meta", {})
+        if any(key in meta for key in CITING_METADATA):
+            return "metadata adds citations"
+        if has_cite(meta):
+            return "citations in metadata"
+        if "csl" not in meta or "bibliography" not in meta:
+            return "the metadata names no style or bibliography"
+        self.facts = style_facts(self.csl.read_text(encoding="utf-8"))
+        if not self.facts.disambiguates:
+            return "the style does not disambiguate"
+        if self.facts.refusal:
+            return self.facts.refusal
+        self.cites = list(cites(self.ast.get("blocks", [])))
+        if any(has_cite(c["c"]) for c in self.cites):
+            return "a citation inside a citation"
+        self.keys = [cite_ids(c) for c in self.cites]
+        by_id: dict[str, dict[str, Any]] = {}
+        for item in self.items:
+            key = str(item.get("id"))
+            if key in by_id:
+                return f"the bibliography has '{key}' twice"
+            if "other-ids" in item:
+                return "the bibliography uses other-ids"
+            by_id[key] = item
+        self.by_id = by_id
+        cited = {k for keys in self.keys for k in keys}
+        if cited - by_id.keys():
+            return "a citation of a key the bibliography lacks"
+        self.cited = len(cited)
+        if len(cited) < self.min_references:
+            return f"{len(cited)} references, below {self.min_references}"
+        self.grouping: Grouping = group_references(by_id, self.keys, self.facts.all_names)
+        return None
+
+    def run(self) -> AST | str:
+        """The rendered AST, or why the result could not be shown to be the same."""
+        batch_keys = batches(self.grouping.groups, self.batch_references)
+        at_risk = self.grouping.at_risk
+        with tempfile.TemporaryDirectory(prefix="synthdoc-citeproc-") as tmp:
+            plain_style = Path(tmp) / "style-without-disambiguation.csl"
+            plain_style.write_text(self.facts.without_disambiguation, encoding="utf-8")
+            jobs: list[Callable[[], AST]] = [lambda: self._run_with(self.ast, plain_style, None)]
+            distinct_per_batch = []
+            for n, keys in enumerate(batch_keys):
+                members = set(keys)
+                distinct: dict[str, dict[str, Any]] = {}
+                for cite, ids in zip(self.cites, self.keys, strict=True):
+                    if members.intersection(ids):
+                        distinct.setdefault(_cite_key(cite), cite)
+                distinct_per_batch.append(distinct)
+                cited = {k for c in distinct.values() for k in cite_ids(c)}
+                bib = Path(tmp) / f"batch-{n}.json"
+                bib.write_text(json.dumps([i for i in self.items if str(i.get("id")) in cited],
+                                          ensure_ascii=False), encoding="utf-8")
+                doc = {**self.ast, "blocks": [{"t": "Para", "c": [c]} for c in distinct.values()]}
+                jobs.append(lambda doc=doc, bib=bib: self._run_with(doc, self.csl, bib))
+            workers = max(1, min(len(jobs), os.cpu_count() or 1))
+            with ThreadPoolExecutor(workers) as pool:
+                skeleton, *results = list(pool.map(lambda job: job(), jobs))
+        self.summary = (f"{self.cited} cited references, {len(at_risk)} open to disambiguation, "
+                        f"{len(self.grouping.groups)} group(s) in {len(batch_keys)} batch(es)")
+        return self._splice(skeleton, distinct_per_batch, results, at_risk)
+
+    def _run_with(self, doc: AST, style: Path, bibliography: Path | None) -> AST:
+        meta = dict(doc.get("meta", {}))
+        meta["csl"] = _meta_string(str(style))
+        if bibliography is not None:
+            meta["bibliography"] = _meta_string(str(bibliography))
+        return _citeproc({**doc, "meta": meta}, self.what)
+
+    def _splice(self, skeleton: AST, distinct_per_batch: list[dict[str, dict[str, Any]]],
+                results: list[AST], at_risk: frozenset[str]) -> AST | str:
+        rendered: dict[str, list[dict[str, Any]]] = {}
+        entries: dict[str, dict[str, Any]] = {}
+        for distinct, result in zip(distinct_per_batch, results, strict=True):
+            done = list(cites(result.get("blocks", [])))
+            if len(done) != len(distinct):
+                return "a batch came back with a different number of citations"
+            for key, cite in zip(distinct, done, strict=True):
+                rendered[key] = cite["c"][1]
+            for entry in _bibliography_entries(result):
+                if entry["c"][0][0].removeprefix("ref-") in at_risk:
+                    entries[entry["c"][0][0]] = entry
+        skeleton_cites = list(cites(skeleton.get("blocks", [])))
+        if [cite_ids(c) for c in skeleton_cites] != self.keys:
+            return "the citations came back in a different order"
+        for original, cite, ids in zip(self.cites, skeleton_cites, self.keys, strict=True):
+            if at_risk.isdisjoint(ids):
+                continue
+            text = rendered[_cite_key(original)]
+            if _punctuation_shape(text) != _punctuation_shape(cite["c"][1]):
+                return "a disambiguated citation changes how pandoc moves the punctuation after it"
+            cite["c"][1] = copy.deepcopy(text)
+        replaced = 0
+        for entry_list in _bibliography_lists(skeleton):
+            for i, entry in enumerate(entry_list):
+                ident = entry["c"][0][0]
+                if ident in entries:
+                    entry_list[i] = entries[ident]
+                    replaced += 1
+        if replaced != len(entries) or len(entries) != len(at_risk):
+            return "the bibliography entries did not all come back"
+        skeleton["meta"]["csl"] = self.ast["meta"]["csl"]
+        return skeleton
+
+
+def _cite_key(cite: dict[str, Any]) -> str:
+    """What a citation's rendering depends on in an in-text style without positions: its items,
+    their prefixes, suffixes (locators) and modes — not where it stands or its note number."""
+    return json.dumps([[c["citationId"], c["citationPrefix"], c["citationSuffix"], c["citationMode"]]
+                       for c in cite["c"][0]], sort_keys=True)
+
+
+def _punctuation_shape(content: list[dict[str, Any]]) -> tuple[bool, bool, bool]:
+    """What pandoc's citeproc looks at when it moves punctuation next to a citation."""
+    single_note = len(content) == 1 and content[0].get("t") in ("Note", "Superscript")
+    starts_superscript = bool(content) and content[0].get("t") == "Superscript"
+    return stringify(content).endswith("."), single_note, starts_superscript
+
+
+def _bibliography_lists(ast: AST) -> list[list[dict[str, Any]]]:
+    """The lists of entries (``Div#ref-…``) inside the bibliography ``Div#refs``."""
+    found = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("t") == "Div" and _is_refs(node["c"][0][0]):
+                found.append(node["c"][1])
+                return
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(ast.get("blocks", []))
+    return found
+
+
+def _is_refs(ident: str) -> bool:
+    return ident == "refs" or ident.endswith("__refs")
+
+
+def _bibliography_entries(ast: AST) -> list[dict[str, Any]]:
+    return [e for entries in _bibliography_lists(ast) for e in entries
+            if e.get("t") == "Div" and e["c"][0][0].startswith("ref-")]

@@ -1,0 +1,165 @@
+"""Which references' citations can be changed by CSL disambiguation, and how they group.
+
+citeproc disambiguates author-date citations in three ways: it adds initials or given names to
+a name that shares its family name with another person's (for `primary-name*` and `all-names*`
+rules, across the whole document), it adds names hidden behind "et al.", and it adds year
+suffixes (2020a, 2020b) — the last two only among citations whose names and dates print
+the same. Every one of these needs two names that share a family name (or, for references
+without names, a title that stands in for them). So a reference none of whose rendered names
+shares a word with another name can print only as it would without disambiguation, and
+references that share no such word with each other are disambiguated independently.
+
+This module finds those groups from the CSL items alone, conservatively: words, not whole
+names, are compared, case-folded; dates are ignored; every reference without names is put
+with every other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+DISAMBIGUATION_ATTRIBUTES = ("disambiguate-add-givenname", "disambiguate-add-names",
+                             "disambiguate-add-year-suffix", "givenname-disambiguation-rule")
+
+# Features that make a citation's text depend on other citations or on bibliography neighbours:
+# with any of them a citation cannot be rendered apart from the rest of the document.
+ORDER_DEPENDENT = {
+    "position": re.compile(r'\bposition\s*=\s*"'),
+    "et-al-subsequent-*": re.compile(r"et-al-subsequent-"),
+    "citation-number": re.compile(r'"citation-number"'),
+    "first-reference-note-number": re.compile(r"first-reference-note-number"),
+    "near-note-distance": re.compile(r"near-note-distance"),
+    "subsequent-author-substitute": re.compile(r"subsequent-author-substitute"),
+    'names form="count"': re.compile(r'form\s*=\s*"count"'),
+}
+
+NAME_PARTS = ("family", "literal", "non-dropping-particle", "dropping-particle")
+TITLE_FIELDS = ("title", "title-short", "container-title", "container-title-short", "collection-title")
+NAMELESS = "\x00nameless"
+
+
+@dataclass(frozen=True)
+class StyleFacts:
+    """What a CSL style's disambiguation needs, and why its citations cannot be rendered apart."""
+
+    disambiguates: bool
+    all_names: bool  # given names are disambiguated for every name, not only the first
+    refusal: str | None  # why the citations cannot be rendered in groups; None when they can
+    without_disambiguation: str  # the style's text with the citation's disambiguation switched off
+
+
+def style_facts(csl_text: str) -> StyleFacts:
+    style_tag = re.search(r"<style\b[^>]*>", csl_text)
+    citation_tag = re.search(r"<citation\b[^>]*>", csl_text)
+    if citation_tag is None or style_tag is None:
+        return StyleFacts(False, False, "the style has no <citation> of its own (a dependent style)", csl_text)
+    attributes = dict(re.findall(r'([\w-]+)\s*=\s*"([^"]*)"', citation_tag.group(0)))
+    disambiguates = any(attributes.get(a) == "true" for a in DISAMBIGUATION_ATTRIBUTES[:3])
+    rule = attributes.get("givenname-disambiguation-rule", "by-cite")
+    all_names = attributes.get("disambiguate-add-givenname") == "true" and rule.startswith("all-names")
+    refusal = None
+    if 'class="in-text"' not in style_tag.group(0):
+        refusal = "a note style"
+    else:
+        refusal = next((f"the style uses {name}" for name, pattern in ORDER_DEPENDENT.items()
+                        if pattern.search(csl_text)), None)
+    plain_tag = citation_tag.group(0)
+    for name in DISAMBIGUATION_ATTRIBUTES:
+        plain_tag = re.sub(rf'\s{name}\s*=\s*"[^"]*"', "", plain_tag)
+    without = csl_text[:citation_tag.start()] + plain_tag + csl_text[citation_tag.end():]
+    return StyleFacts(disambiguates, all_names, refusal, without)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[\W_]+", text.casefold()) if w}
+
+
+def _name_lists(item: dict[str, Any]) -> Iterable[list[dict[str, Any]]]:
+    for value in item.values():
+        if isinstance(value, list) and value and all(isinstance(n, dict) for n in value):
+            yield value
+
+
+def name_words(item: dict[str, Any], all_names: bool) -> list[set[str]]:
+    """The words of each name that disambiguation can act on: the first name of every name
+    variable (or every name, for `all-names` rules); for a reference without names, its titles."""
+    found = []
+    for names in _name_lists(item):
+        for name in names if all_names else names[:1]:
+            parts = [name[k] for k in NAME_PARTS if isinstance(name.get(k), str)] or \
+                    [name[k] for k in ("given",) if isinstance(name.get(k), str)]
+            words = set().union(*(_words(p) for p in parts)) if parts else set()
+            if words:
+                found.append(words)
+    if not found:
+        titles = [item[k] for k in TITLE_FIELDS if isinstance(item.get(k), str)]
+        found.append({NAMELESS, *set().union(set(), *(_words(t) for t in titles))})
+    return found
+
+
+class _Union:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def join(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+
+@dataclass(frozen=True)
+class Grouping:
+    at_risk: frozenset[str]  # references whose citations disambiguation may change
+    groups: tuple[tuple[str, ...], ...]  # independent groups of at-risk references
+
+
+def group_references(items: dict[str, dict[str, Any]], citations: Sequence[Sequence[str]],
+                     all_names: bool) -> Grouping:
+    """Group the cited references (``citations``: each citation's keys) into independent groups.
+
+    A reference is at risk when a word of one of its names also occurs in another name, its own
+    or another reference's. At-risk references that share such a word, or appear in one
+    citation, belong to one group.
+    """
+    cited = list(dict.fromkeys(key for keys in citations for key in keys))
+    holders: dict[str, list[str]] = {}
+    for key in cited:
+        for words in name_words(items[key], all_names):
+            for word in words:
+                holders.setdefault(word, []).append(key)
+    union = _Union()
+    at_risk: set[str] = set()
+    for keys in holders.values():
+        if len(keys) > 1:  # two names (of one reference or two) share this word
+            at_risk.update(keys)
+            for other in keys[1:]:
+                union.join(keys[0], other)
+    for keys in citations:
+        risky = [k for k in keys if k in at_risk]
+        for other in risky[1:]:
+            union.join(risky[0], other)
+    groups: dict[str, list[str]] = {}
+    for key in cited:
+        if key in at_risk:
+            groups.setdefault(union.find(key), []).append(key)
+    return Grouping(frozenset(at_risk), tuple(tuple(g) for g in groups.values()))
+
+
+def batches(groups: Sequence[Sequence[str]], size: int) -> list[list[str]]:
+    """Groups packed into batches of about ``size`` references (a larger group stays whole)."""
+    out: list[list[str]] = []
+    for group in sorted(groups, key=len, reverse=True):
+        target = min(out, key=len, default=None)
+        if target is not None and len(target) + len(group) <= size:
+            target.extend(group)
+        else:
+            out.append(list(group))
+    return out
