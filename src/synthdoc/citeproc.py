@@ -31,13 +31,16 @@ from typing import Any
 
 from . import pandoc
 from .astwalk import cite_ids, cites, has_cite, stringify
-from .collisions import Grouping, batches, group_references, style_facts
+from .collisions import Batch, Grouping, group_references, plan_batches, style_facts
 
 # Below this many cited references the plain run takes about a second; the fast path is not worth it.
 FAST_MIN_REFERENCES = 150
 # References per batch: few enough that disambiguation stays cheap, enough that pandoc's own start
 # (about 0.1 s) does not dominate.
 BATCH_REFERENCES = 150
+# The fast path is refused when its runs would cost more than this share of one full run (the cost
+# of disambiguation being about the square of the references a run takes).
+MAX_COST = 0.5
 # Metadata that adds citations or moves punctuation around them: the fast path does not apply.
 CITING_METADATA = ("nocite", "references", "notes-after-punctuation")
 
@@ -52,14 +55,18 @@ class Rendered:
 
 
 def render_citations(ast: AST, *, items: Sequence[dict[str, Any]], csl: Path, what: str,
-                     min_references: int = FAST_MIN_REFERENCES,
-                     batch_references: int = BATCH_REFERENCES) -> Rendered:
+                     min_references: int | None = None, batch_references: int | None = None,
+                     max_cost: float | None = None) -> Rendered:
     """``ast`` (read without citeproc; its metadata names the bibliography and the style) with its
     citations and bibliography rendered, exactly as one ``pandoc --citeproc`` run renders them."""
-    attempt = _FastPath(ast, items, csl, what, min_references, batch_references)
+    attempt = _FastPath(ast, items, csl, what,
+                        FAST_MIN_REFERENCES if min_references is None else min_references,
+                        BATCH_REFERENCES if batch_references is None else batch_references,
+                        MAX_COST if max_cost is None else max_cost)
     refusal = attempt.refusal()
     if refusal is not None:
-        return Rendered(_citeproc(ast, what), False, None)
+        note = f"citations: one full citeproc run ({refusal})" if attempt.considered else None
+        return Rendered(_citeproc(ast, what), False, note)
     result = attempt.run()
     if isinstance(result, dict):
         return Rendered(result, True, f"citations: {attempt.summary}")
@@ -77,8 +84,10 @@ def _meta_string(value: str) -> dict[str, Any]:
 
 class _FastPath:
     def __init__(self, ast: AST, items: Sequence[dict[str, Any]], csl: Path, what: str,
-                 min_references: int, batch_references: int) -> None:
+                 min_references: int, batch_references: int, max_cost: float) -> None:
         self.ast, self.csl, self.what = ast, csl, what
+        self.max_cost = max_cost
+        self.considered = False  # large enough to try
         self.items = items
         self.min_references, self.batch_references = min_references, batch_references
         self.summary = ""
@@ -110,43 +119,45 @@ class _FastPath:
                 return "the bibliography uses other-ids"
             by_id[key] = item
         self.by_id = by_id
-        cited = {k for keys in self.keys for k in keys}
+        cited_in_order = [k for keys in self.keys for k in keys]
+        cited = set(cited_in_order)
         if cited - by_id.keys():
             return "a citation of a key the bibliography lacks"
         self.cited = len(cited)
         if len(cited) < self.min_references:
             return f"{len(cited)} references, below {self.min_references}"
-        self.grouping: Grouping = group_references(by_id, self.keys, self.facts.all_names)
+        self.considered = True
+        self.grouping: Grouping = group_references(by_id, cited_in_order, self.facts.all_names)
+        self.distinct: dict[str, dict[str, Any]] = {}
+        for cite in self.cites:
+            self.distinct.setdefault(_cite_key(cite), cite)
+        self.plan: list[Batch] = plan_batches(self.grouping, [cite_ids(c) for c in self.distinct.values()],
+                                              self.batch_references)
+        if sum(b.references ** 2 for b in self.plan) > self.max_cost * len(cited) ** 2:
+            return "citations that gather references from most groups"
         return None
 
     def run(self) -> AST | str:
         """The rendered AST, or why the result could not be shown to be the same."""
-        batch_keys = batches(self.grouping.groups, self.batch_references)
-        at_risk = self.grouping.at_risk
+        distinct = list(self.distinct.values())
         with tempfile.TemporaryDirectory(prefix="synthdoc-citeproc-") as tmp:
             plain_style = Path(tmp) / "style-without-disambiguation.csl"
             plain_style.write_text(self.facts.without_disambiguation, encoding="utf-8")
             jobs: list[Callable[[], AST]] = [lambda: self._run_with(self.ast, plain_style, None)]
-            distinct_per_batch = []
-            for n, keys in enumerate(batch_keys):
-                members = set(keys)
-                distinct: dict[str, dict[str, Any]] = {}
-                for cite, ids in zip(self.cites, self.keys, strict=True):
-                    if members.intersection(ids):
-                        distinct.setdefault(_cite_key(cite), cite)
-                distinct_per_batch.append(distinct)
-                cited = {k for c in distinct.values() for k in cite_ids(c)}
+            for n, batch in enumerate(self.plan):
+                chosen = [distinct[i] for i in batch.citations]
+                keys = {k for c in chosen for k in cite_ids(c)}
                 bib = Path(tmp) / f"batch-{n}.json"
-                bib.write_text(json.dumps([i for i in self.items if str(i.get("id")) in cited],
+                bib.write_text(json.dumps([i for i in self.items if str(i.get("id")) in keys],
                                           ensure_ascii=False), encoding="utf-8")
-                doc = {**self.ast, "blocks": [{"t": "Para", "c": [c]} for c in distinct.values()]}
+                doc = {**self.ast, "blocks": [{"t": "Para", "c": [c]} for c in chosen]}
                 jobs.append(lambda doc=doc, bib=bib: self._run_with(doc, self.csl, bib))
             workers = max(1, min(len(jobs), os.cpu_count() or 1))
             with ThreadPoolExecutor(workers) as pool:
                 skeleton, *results = list(pool.map(lambda job: job(), jobs))
-        self.summary = (f"{self.cited} cited references, {len(at_risk)} open to disambiguation, "
-                        f"{len(self.grouping.groups)} group(s) in {len(batch_keys)} batch(es)")
-        return self._splice(skeleton, distinct_per_batch, results, at_risk)
+        self.summary = (f"{self.cited} cited references, {len(self.grouping.at_risk)} open to disambiguation, "
+                        f"{len(self.grouping.groups)} group(s), {len(self.plan)} batch(es)")
+        return self._splice(skeleton, results)
 
     def _run_with(self, doc: AST, style: Path, bibliography: Path | None) -> AST:
         meta = dict(doc.get("meta", {}))
@@ -155,22 +166,24 @@ class _FastPath:
             meta["bibliography"] = _meta_string(str(bibliography))
         return _citeproc({**doc, "meta": meta}, self.what)
 
-    def _splice(self, skeleton: AST, distinct_per_batch: list[dict[str, dict[str, Any]]],
-                results: list[AST], at_risk: frozenset[str]) -> AST | str:
+    def _splice(self, skeleton: AST, results: list[AST]) -> AST | str:
+        keys = list(self.distinct)
         rendered: dict[str, list[dict[str, Any]]] = {}
         entries: dict[str, dict[str, Any]] = {}
-        for distinct, result in zip(distinct_per_batch, results, strict=True):
+        for batch, result in zip(self.plan, results, strict=True):
             done = list(cites(result.get("blocks", [])))
-            if len(done) != len(distinct):
+            if len(done) != len(batch.citations):
                 return "a batch came back with a different number of citations"
-            for key, cite in zip(distinct, done, strict=True):
-                rendered[key] = cite["c"][1]
+            for n, cite in zip(batch.citations, done, strict=True):
+                if n in batch.renders:
+                    rendered[keys[n]] = cite["c"][1]
             for entry in _bibliography_entries(result):
-                if entry["c"][0][0].removeprefix("ref-") in at_risk:
+                if entry["c"][0][0].removeprefix("ref-") in batch.entries:
                     entries[entry["c"][0][0]] = entry
         skeleton_cites = list(cites(skeleton.get("blocks", [])))
         if [cite_ids(c) for c in skeleton_cites] != self.keys:
             return "the citations came back in a different order"
+        at_risk = self.grouping.at_risk
         for original, cite, ids in zip(self.cites, skeleton_cites, self.keys, strict=True):
             if at_risk.isdisjoint(ids):
                 continue

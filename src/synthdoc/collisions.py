@@ -120,16 +120,17 @@ class Grouping:
     at_risk: frozenset[str]  # references whose citations disambiguation may change
     groups: tuple[tuple[str, ...], ...]  # independent groups of at-risk references
 
+    def group_of(self) -> dict[str, int]:
+        return {key: n for n, group in enumerate(self.groups) for key in group}
 
-def group_references(items: dict[str, dict[str, Any]], citations: Sequence[Sequence[str]],
-                     all_names: bool) -> Grouping:
-    """Group the cited references (``citations``: each citation's keys) into independent groups.
+
+def group_references(items: dict[str, dict[str, Any]], cited: Iterable[str], all_names: bool) -> Grouping:
+    """Group the ``cited`` references into groups that disambiguation treats independently.
 
     A reference is at risk when a word of one of its names also occurs in another name, its own
-    or another reference's. At-risk references that share such a word, or appear in one
-    citation, belong to one group.
+    or another reference's; at-risk references that share such a word belong to one group.
     """
-    cited = list(dict.fromkeys(key for keys in citations for key in keys))
+    cited = list(dict.fromkeys(cited))
     holders: dict[str, list[str]] = {}
     for key in cited:
         for words in name_words(items[key], all_names):
@@ -142,10 +143,6 @@ def group_references(items: dict[str, dict[str, Any]], citations: Sequence[Seque
             at_risk.update(keys)
             for other in keys[1:]:
                 union.join(keys[0], other)
-    for keys in citations:
-        risky = [k for k in keys if k in at_risk]
-        for other in risky[1:]:
-            union.join(risky[0], other)
     groups: dict[str, list[str]] = {}
     for key in cited:
         if key in at_risk:
@@ -153,13 +150,69 @@ def group_references(items: dict[str, dict[str, Any]], citations: Sequence[Seque
     return Grouping(frozenset(at_risk), tuple(tuple(g) for g in groups.values()))
 
 
-def batches(groups: Sequence[Sequence[str]], size: int) -> list[list[str]]:
-    """Groups packed into batches of about ``size`` references (a larger group stays whole)."""
-    out: list[list[str]] = []
-    for group in sorted(groups, key=len, reverse=True):
-        target = min(out, key=len, default=None)
-        if target is not None and len(target) + len(group) <= size:
-            target.extend(group)
+@dataclass(frozen=True)
+class Batch:
+    """One citeproc run of the fast path: every distinct citation touching its groups (so that each
+    of its groups is disambiguated exactly as in the whole document), of which it renders
+    ``renders``, and the bibliography entries of ``entries``."""
+
+    groups: frozenset[int]
+    citations: tuple[int, ...]  # indexes into the distinct citations, in document order
+    renders: frozenset[int]
+    entries: frozenset[str]
+    references: int  # how many references the run takes
+
+
+def plan_batches(grouping: Grouping, citations: Sequence[Sequence[str]], size: int) -> list[Batch]:
+    """Batches for the distinct ``citations`` (each a list of keys, in document order).
+
+    Groups are packed into *home* batches of about ``size`` references, which render the
+    citations of their own groups and their bibliography entries. A citation of references from
+    groups in different home batches is rendered in a *context* batch holding all of those groups.
+    """
+    group_of = grouping.group_of()
+    touched = [frozenset(group_of[k] for k in keys if k in group_of) for keys in citations]
+    sizes = [len(g) for g in grouping.groups]
+    homes = [frozenset(home) for home in pack(sizes, size)]
+    home_of = {g: n for n, home in enumerate(homes) for g in home}
+    sets: list[set[int]] = [set(h) for h in homes]
+    renders: list[set[int]] = [set() for _ in homes]
+    for n, groups in enumerate(touched):
+        if not groups:
+            continue
+        owners = {home_of[g] for g in groups}
+        if len(owners) == 1:
+            renders[owners.pop()].add(n)
+            continue
+        fits = [b for b in range(len(homes), len(sets))
+                if groups <= sets[b] or sum(sizes[g] for g in sets[b] | groups) <= size]
+        if fits:
+            target = min(fits, key=lambda b: len(groups - sets[b]))
         else:
-            out.append(list(group))
-    return out
+            sets.append(set())
+            renders.append(set())
+            target = len(sets) - 1
+        sets[target] |= groups
+        renders[target].add(n)
+    plan = []
+    for b, groups in enumerate(sets):
+        included = tuple(n for n, t in enumerate(touched) if t & groups)
+        keys = {k for n in included for k in citations[n]}
+        entries = frozenset(k for g in groups for k in grouping.groups[g]) if b < len(homes) else frozenset()
+        plan.append(Batch(frozenset(groups), included, frozenset(renders[b]), entries, len(keys)))
+    return plan
+
+
+def pack(sizes: Sequence[int], size: int) -> list[list[int]]:
+    """Indexes of ``sizes`` packed into bins of about ``size`` (an item larger than that alone)."""
+    bins: list[list[int]] = []
+    totals: list[int] = []
+    for n in sorted(range(len(sizes)), key=lambda n: sizes[n], reverse=True):
+        target = min(range(len(bins)), key=lambda b: totals[b], default=None)
+        if target is not None and totals[target] + sizes[n] <= size:
+            bins[target].append(n)
+            totals[target] += sizes[n]
+        else:
+            bins.append([n])
+            totals.append(sizes[n])
+    return bins
