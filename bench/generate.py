@@ -1,6 +1,10 @@
 """Synthetic synthdoc projects for benchmarks: claims, source texts and a bibliography with realistic
 names — shared family names, and several works by one author in one year — at any size.
 
+Family names follow a long tail: half of the authors carry one of 30 common names (Nguyen,
+Santoso, Smith …, the first ones most often), the rest rarer names made of syllables. Each
+synthesis point gathers claims from two to four sources, as a literature review's points do.
+
     python bench/generate.py DIR --claims 1000 --refs 300 [--seed 1]
 """
 
@@ -11,7 +15,7 @@ import json
 import random
 from pathlib import Path
 
-FAMILY = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Santoso", "Wijaya", "Pratama", "Siregar", "Nasution",
+COMMON = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Santoso", "Wijaya", "Pratama", "Siregar", "Nasution",
           "Hidayat", "Saputra", "Kusuma", "Lubis", "Harahap", "Smith", "Brown", "Garcia", "Kim", "Lee",
           "Rahman", "Hassan", "Tan", "Lim", "Wong", "Reyes", "Cruz", "Sato", "Suzuki", "Müller"]
 GIVEN = ["Ayu", "Budi", "Citra", "Dewi", "Eko", "Fajar", "Gita", "Hadi", "Indah", "Joko", "Van An", "Thi Mai",
@@ -20,7 +24,15 @@ WORDS = ["migrasi", "perdagangan", "orang", "korban", "perlindungan", "koordinas
          "regional", "kerja", "sama", "organisasi", "internasional", "pencegahan", "pemulihan", "penegakan",
          "masyarakat", "ekonomi", "pendidikan", "kemiskinan", "perbatasan", "pekerja", "rekrutmen",
          "sindikat", "data", "laporan", "program", "nasional", "daerah"]
+SYLLABLES = ["su", "har", "to", "wi", "ra", "di", "ma", "ka", "sa", "pu", "tra", "lim", "bu", "ji", "na", "ti",
+             "ya", "sen", "gi", "ko", "ran", "ha", "mo", "re"]
 THEMES = [f"tema-{i}" for i in range(1, 11)]
+
+
+def family_name(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return rng.choices(COMMON, weights=[1 / (i + 1) for i in range(len(COMMON))])[0]
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -32,7 +44,7 @@ def generate(root: Path, claims: int, refs: int, seed: int = 1) -> Path:
     rng = random.Random(seed)
     (root / "sources").mkdir(parents=True, exist_ok=True)
     entries = []
-    authors = [(rng.choice(FAMILY), rng.choice(GIVEN)) for _ in range(max(2, refs // 3))]
+    authors = [(family_name(rng), rng.choice(GIVEN)) for _ in range(max(2, refs // 3))]
     for i in range(refs):
         family, given = authors[i % len(authors)] if i % 4 else rng.choice(authors)
         year = 2015 + (i * 7) % 10 if i % 5 else 2020  # many works in one year, some by one author
@@ -46,7 +58,11 @@ def generate(root: Path, claims: int, refs: int, seed: int = 1) -> Path:
     per_source: dict[int, list[int]] = {}
     for c in range(claims):
         per_source.setdefault(c % refs, []).append(c)
-    points = [f"titik-{i}" for i in range(1, 21)]
+    points = [f"titik-{i}" for i in range(1, max(20, claims // 30) + 1)]
+    points_of: dict[int, list[str]] = {}
+    for point in points:
+        for r in rng.sample(range(refs), k=min(refs, rng.randint(2, 4))):
+            points_of.setdefault(r, []).append(point)
     for r, members in per_source.items():
         sentences = [sentence(rng, 12) for _ in members]
         (root / "sources" / f"ref{r:05d}.md").write_text("## 1.1 Temuan\n\n" + " ".join(sentences) + "\n",
@@ -54,7 +70,7 @@ def generate(root: Path, claims: int, refs: int, seed: int = 1) -> Path:
         items = []
         for c, text in zip(members, sentences, strict=True):
             items.append({"id": f"c{c}", "kind": "finding", "themes": [THEMES[c % 10]],
-                          **({"point": points[c % 20]} if c % 3 == 0 else {}),
+                          **({"point": rng.choice(points_of[r])} if c % 3 == 0 and r in points_of else {}),
                           "says": {"id": text, "en": text}, "short": {"id": text[:30], "en": text[:30]},
                           "quote": text, "at": {"section": "1.1"}})
         (root / "sources" / f"ref{r:05d}.yaml").write_text(json.dumps(

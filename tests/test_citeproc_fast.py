@@ -10,6 +10,7 @@ first shown to need disambiguation at all: without it, the full run would print 
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 from pathlib import Path
@@ -63,7 +64,7 @@ def test_fast_path_output_is_identical_to_one_full_run(tmp_path, style, seed):
     assert one_full_run(markdown, bib, without) != expected, "this case has nothing to disambiguate"
 
     rendered = fast(markdown, items, bib, csl, min_references=0, batch_references=random.Random(seed).choice([1, 4]),
-                    max_cost=10.0)
+                    max_cost=math.inf)
     assert rendered.fast, rendered.note
     assert "batch" in rendered.note
     assert rendered.ast == expected
@@ -109,7 +110,7 @@ def test_a_check_that_fails_after_the_runs_falls_back_and_says_so(tmp_path, monk
     csl = resolve_style("apa", Path("."))
     shapes = iter(range(10**6))
     monkeypatch.setattr(citeproc, "_punctuation_shape", lambda content: next(shapes))  # never equal
-    rendered = fast(markdown, items, bib, csl, min_references=0, max_cost=10.0)
+    rendered = fast(markdown, items, bib, csl, min_references=0, max_cost=math.inf)
     assert not rendered.fast
     assert "punctuation" in rendered.note
     assert rendered.ast == one_full_run(markdown, bib, csl)
@@ -162,17 +163,18 @@ def test_a_citation_across_batches_is_rendered_where_all_its_groups_are_whole():
     items = {k: {"id": k, "author": [person(family, given)]} for k, family, given in [
         ("a1", "Santoso", "Budi"), ("a2", "Santoso", "Ayu"), ("b1", "Nguyen", "Anh"), ("b2", "Nguyen", "Minh"),
         ("c1", "Lubis", "Eko")]}
-    citations = [["a1"], ["a2"], ["b1"], ["b2"], ["a1", "b1", "c1"], ["c1"]]
+    citations = [[(k, "") for k in keys] for keys in
+                 [["a1"], ["a2"], ["b1"], ["b2"], ["a1", "b1", "c1"], ["c1"], ["a2", "b1"]]]
     grouping = group_references(items, items, all_names=False)
     plan = plan_batches(grouping, citations, size=2)  # each group fills a home batch
     homes = [b for b in plan if b.entries]
     assert sorted(sorted(b.entries) for b in homes) == [["a1", "a2"], ["b1", "b2"]]
     context = [b for b in plan if not b.entries]
-    assert len(context) == 1 and context[0].renders == {4}
-    # the context batch takes every citation of both groups, so each is disambiguated whole
-    assert context[0].citations == (0, 1, 2, 3, 4)
-    assert all(5 not in b.citations for b in plan)  # c1 alone is no one's concern
-    assert sorted(n for b in plan for n in b.renders) == [0, 1, 2, 3, 4]
+    assert len(context) == 1 and context[0].renders == {4, 6}
+    # the context batch takes every use of both groups' references once, so each group is whole
+    assert context[0].pieces == ((0, 0), (1, 0), (2, 0), (3, 0), (4, None), (6, None))
+    assert all(n != 5 for b in plan for n, _ in b.pieces)  # c1 alone is no one's concern
+    assert sorted(n for b in plan for n in b.renders) == [0, 1, 2, 3, 4, 6]
 
 
 def test_the_example_builds_byte_identical_documents_either_way(tmp_path, monkeypatch):
@@ -180,7 +182,7 @@ def test_the_example_builds_byte_identical_documents_either_way(tmp_path, monkey
     build(load_project(root / "synthdoc.yaml"))
     shutil.copytree(root, tmp_path / "fast", ignore=shutil.ignore_patterns("output", ".synthdoc"))
     monkeypatch.setattr(citeproc, "FAST_MIN_REFERENCES", 0)
-    monkeypatch.setattr(citeproc, "MAX_COST", 10.0)
+    monkeypatch.setattr(citeproc, "MAX_COST", math.inf)
     notes: list[str] = []
     build(load_project(tmp_path / "fast" / "synthdoc.yaml"), report=notes.append)
     assert any("batch" in n for n in notes), notes

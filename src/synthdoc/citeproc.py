@@ -37,7 +37,7 @@ from .collisions import Batch, Grouping, group_references, plan_batches, style_f
 FAST_MIN_REFERENCES = 150
 # References per batch: few enough that disambiguation stays cheap, enough that pandoc's own start
 # (about 0.1 s) does not dominate.
-BATCH_REFERENCES = 150
+BATCH_REFERENCES = 300
 # The fast path is refused when its runs would cost more than this share of one full run (the cost
 # of disambiguation being about the square of the references a run takes).
 MAX_COST = 0.5
@@ -109,6 +109,9 @@ class _FastPath:
         self.cites = list(cites(self.ast.get("blocks", [])))
         if any(has_cite(c["c"]) for c in self.cites):
             return "a citation inside a citation"
+        if any("|" in stringify([c["citationPrefix"], c["citationSuffix"]]) for cite in self.cites
+               for c in cite["c"][0]):
+            return "a citation with a prefix or suffix for the whole citation ('|')"
         self.keys = [cite_ids(c) for c in self.cites]
         by_id: dict[str, dict[str, Any]] = {}
         for item in self.items:
@@ -131,9 +134,13 @@ class _FastPath:
         self.distinct: dict[str, dict[str, Any]] = {}
         for cite in self.cites:
             self.distinct.setdefault(_cite_key(cite), cite)
-        self.plan: list[Batch] = plan_batches(self.grouping, [cite_ids(c) for c in self.distinct.values()],
-                                              self.batch_references)
-        if sum(b.references ** 2 for b in self.plan) > self.max_cost * len(cited) ** 2:
+        uses = [[(c["citationId"], _use_key(c)) for c in cite["c"][0]] for cite in self.distinct.values()]
+        self.plan: list[Batch] = plan_batches(self.grouping, uses, self.batch_references)
+        # citeproc's disambiguation costs about (references rendered) × (references in the run),
+        # and starting pandoc about as much as 16,000 of those.
+        cost = sum(16_000 + b.renderings * b.references for b in self.plan)
+        full = sum(len(keys) for keys in self.keys) * len(cited)
+        if cost > self.max_cost * full:
             return "citations that gather references from most groups"
         return None
 
@@ -145,7 +152,7 @@ class _FastPath:
             plain_style.write_text(self.facts.without_disambiguation, encoding="utf-8")
             jobs: list[Callable[[], AST]] = [lambda: self._run_with(self.ast, plain_style, None)]
             for n, batch in enumerate(self.plan):
-                chosen = [distinct[i] for i in batch.citations]
+                chosen = [distinct[n] if i is None else _alone(distinct[n], i) for n, i in batch.pieces]
                 keys = {k for c in chosen for k in cite_ids(c)}
                 bib = Path(tmp) / f"batch-{n}.json"
                 bib.write_text(json.dumps([i for i in self.items if str(i.get("id")) in keys],
@@ -172,10 +179,10 @@ class _FastPath:
         entries: dict[str, dict[str, Any]] = {}
         for batch, result in zip(self.plan, results, strict=True):
             done = list(cites(result.get("blocks", [])))
-            if len(done) != len(batch.citations):
+            if len(done) != len(batch.pieces):
                 return "a batch came back with a different number of citations"
-            for n, cite in zip(batch.citations, done, strict=True):
-                if n in batch.renders:
+            for (n, i), cite in zip(batch.pieces, done, strict=True):
+                if i is None:
                     rendered[keys[n]] = cite["c"][1]
             for entry in _bibliography_entries(result):
                 if entry["c"][0][0].removeprefix("ref-") in batch.entries:
@@ -204,11 +211,20 @@ class _FastPath:
         return skeleton
 
 
+def _alone(cite: dict[str, Any], i: int) -> dict[str, Any]:
+    """The citation's ``i``-th reference as a citation of its own."""
+    return {"t": "Cite", "c": [[cite["c"][0][i]], cite["c"][1]]}
+
+
+def _use_key(citation: dict[str, Any]) -> str:
+    return json.dumps([citation["citationPrefix"], citation["citationSuffix"], citation["citationMode"]],
+                      sort_keys=True)
+
+
 def _cite_key(cite: dict[str, Any]) -> str:
     """What a citation's rendering depends on in an in-text style without positions: its items,
     their prefixes, suffixes (locators) and modes — not where it stands or its note number."""
-    return json.dumps([[c["citationId"], c["citationPrefix"], c["citationSuffix"], c["citationMode"]]
-                       for c in cite["c"][0]], sort_keys=True)
+    return json.dumps([[c["citationId"], _use_key(c)] for c in cite["c"][0]])
 
 
 def _punctuation_shape(content: list[dict[str, Any]]) -> tuple[bool, bool, bool]:

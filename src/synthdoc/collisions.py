@@ -152,26 +152,37 @@ def group_references(items: dict[str, dict[str, Any]], cited: Iterable[str], all
 
 @dataclass(frozen=True)
 class Batch:
-    """One citeproc run of the fast path: every distinct citation touching its groups (so that each
-    of its groups is disambiguated exactly as in the whole document), of which it renders
-    ``renders``, and the bibliography entries of ``entries``."""
+    """One citeproc run of the fast path.
+
+    It renders the citations ``renders`` whole. So that each of its groups is disambiguated
+    exactly as in the whole document, it also takes, alone, every other distinct use of a
+    reference of its groups — the reference with its own locator, affixes and mode (citeproc
+    renders each reference of a citation on its own, and disambiguation compares only names and
+    dates). ``pieces`` is the run in document order: (citation, None) for a whole citation,
+    (citation, i) for its i-th reference alone. It renders the bibliography entries of ``entries``.
+    """
 
     groups: frozenset[int]
-    citations: tuple[int, ...]  # indexes into the distinct citations, in document order
+    pieces: tuple[tuple[int, int | None], ...]
     renders: frozenset[int]
     entries: frozenset[str]
     references: int  # how many references the run takes
+    renderings: int  # how many references it renders, counting repeats
 
 
-def plan_batches(grouping: Grouping, citations: Sequence[Sequence[str]], size: int) -> list[Batch]:
-    """Batches for the distinct ``citations`` (each a list of keys, in document order).
+Use = tuple[str, str]  # a reference's key, and what else its rendering depends on (locator, affixes, mode)
+
+
+def plan_batches(grouping: Grouping, citations: Sequence[Sequence[Use]], size: int) -> list[Batch]:
+    """Batches for the distinct ``citations`` (each a list of uses, in document order).
 
     Groups are packed into *home* batches of about ``size`` references, which render the
     citations of their own groups and their bibliography entries. A citation of references from
-    groups in different home batches is rendered in a *context* batch holding all of those groups.
+    groups in different home batches is rendered in a *context* batch holding all of those groups
+    (context batches are filled up to ``size`` references too).
     """
     group_of = grouping.group_of()
-    touched = [frozenset(group_of[k] for k in keys if k in group_of) for keys in citations]
+    touched = [frozenset(group_of[k] for k, _ in uses if k in group_of) for uses in citations]
     sizes = [len(g) for g in grouping.groups]
     homes = [frozenset(home) for home in pack(sizes, size)]
     home_of = {g: n for n, home in enumerate(homes) for g in home}
@@ -196,10 +207,25 @@ def plan_batches(grouping: Grouping, citations: Sequence[Sequence[str]], size: i
         renders[target].add(n)
     plan = []
     for b, groups in enumerate(sets):
-        included = tuple(n for n, t in enumerate(touched) if t & groups)
-        keys = {k for n in included for k in citations[n]}
+        pieces: list[tuple[int, int | None]] = []
+        seen: set[Use] = set()
+        keys: set[str] = set()
+        renderings = 0
+        for n, t in enumerate(touched):
+            if n in renders[b]:
+                pieces.append((n, None))
+                seen.update(citations[n])
+                keys.update(k for k, _ in citations[n])
+                renderings += len(citations[n])
+            elif t & groups:
+                for i, use in enumerate(citations[n]):
+                    if group_of.get(use[0]) in groups and use not in seen:
+                        seen.add(use)
+                        pieces.append((n, i))
+                        keys.add(use[0])
+                        renderings += 1
         entries = frozenset(k for g in groups for k in grouping.groups[g]) if b < len(homes) else frozenset()
-        plan.append(Batch(frozenset(groups), included, frozenset(renders[b]), entries, len(keys)))
+        plan.append(Batch(frozenset(groups), tuple(pieces), frozenset(renders[b]), entries, len(keys), renderings))
     return plan
 
 
