@@ -24,6 +24,7 @@ from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary
 from synthdoc.styles import resolve_style
 
 BIN = Path(sys.executable).parent
+NOTES = "<!-- notes: kept when the table is measured again -->"
 PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
@@ -93,8 +94,12 @@ def main() -> None:
                      f"{r['full'] / r['floor']:.2f} | {r['noop']:.2f} | {r['noop'] / r['full']:.2f} | "
                      f"{r['edit']:.2f} | {r['memory']:.0f} | {r['floor_memory']:.0f} |")
     lines += ["", "Made by `python bench/scale.py`.", ""]
-    text = "\n".join(lines)
-    (Path(__file__).resolve().parent / "RESULTS.md").write_text(text, encoding="utf-8")
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    # Notes written by hand below the marker are kept.
+    previous = results.read_text(encoding="utf-8") if results.exists() else ""
+    notes = previous[previous.index(NOTES):] if NOTES in previous else NOTES + "\n"
+    text = "\n".join(lines) + "\n" + notes
+    results.write_text(text, encoding="utf-8")
     print(text)
 
 

@@ -1,4 +1,4 @@
-"""The build: load → check → per document: context → template → pandoc AST (citeproc once) → each format."""
+"""The build: load → check → per document: context → template → pandoc AST, citations rendered once → formats."""
 
 from __future__ import annotations
 
