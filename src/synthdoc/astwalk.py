@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 Node = dict[str, Any]
 
 
-def cites(node: Any) -> Iterator[Node]:
-    """Every ``Cite`` under ``node``, in the order pandoc's citeproc takes them (a Cite's own
-    content is not searched: citeproc replaces it)."""
+def find(node: Any, matches: Callable[[Node], bool]) -> Iterator[Node]:
+    """Every element under ``node`` that ``matches``, in document order, without searching inside
+    the elements found."""
     if isinstance(node, dict):
-        if node.get("t") == "Cite":
+        if matches(node):
             yield node
             return
         for value in node.values():
-            yield from cites(value)
+            yield from find(value, matches)
     elif isinstance(node, list):
         for value in node:
-            yield from cites(value)
+            yield from find(value, matches)
+
+
+def cites(node: Any) -> Iterator[Node]:
+    """Every ``Cite`` under ``node``, in the order pandoc's citeproc takes them (a Cite's own
+    content is not searched: citeproc replaces it)."""
+    return find(node, lambda n: n.get("t") == "Cite")
 
 
 def has_cite(node: Any) -> bool:

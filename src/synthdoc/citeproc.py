@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc
-from .astwalk import cite_ids, cites, has_cite, stringify
+from .astwalk import cite_ids, cites, find, has_cite, stringify
 from .collisions import Batch, Grouping, group_references, plan_batches, style_facts
 
 # Below this many cited references the plain run takes about a second; the fast path is not worth it.
@@ -131,9 +131,10 @@ class _FastPath:
             return f"{len(cited)} references, below {self.min_references}"
         self.considered = True
         self.grouping: Grouping = group_references(by_id, cited_in_order, self.facts.all_names)
+        self.cite_keys = [_cite_key(cite) for cite in self.cites]
         self.distinct: dict[str, dict[str, Any]] = {}
-        for cite in self.cites:
-            self.distinct.setdefault(_cite_key(cite), cite)
+        for key, cite in zip(self.cite_keys, self.cites, strict=True):
+            self.distinct.setdefault(key, cite)
         uses = [[(c["citationId"], _use_key(c)) for c in cite["c"][0]] for cite in self.distinct.values()]
         self.plan: list[Batch] = plan_batches(self.grouping, uses, self.batch_references)
         # citeproc's disambiguation costs about (references rendered) × (references in the run),
@@ -191,10 +192,10 @@ class _FastPath:
         if [cite_ids(c) for c in skeleton_cites] != self.keys:
             return "the citations came back in a different order"
         at_risk = self.grouping.at_risk
-        for original, cite, ids in zip(self.cites, skeleton_cites, self.keys, strict=True):
+        for key, cite, ids in zip(self.cite_keys, skeleton_cites, self.keys, strict=True):
             if at_risk.isdisjoint(ids):
                 continue
-            text = rendered[_cite_key(original)]
+            text = rendered[key]
             if _punctuation_shape(text) != _punctuation_shape(cite["c"][1]):
                 return "a disambiguated citation changes how pandoc moves the punctuation after it"
             cite["c"][1] = copy.deepcopy(text)
@@ -236,21 +237,8 @@ def _punctuation_shape(content: list[dict[str, Any]]) -> tuple[bool, bool, bool]
 
 def _bibliography_lists(ast: AST) -> list[list[dict[str, Any]]]:
     """The lists of entries (``Div#ref-…``) inside the bibliography ``Div#refs``."""
-    found = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("t") == "Div" and _is_refs(node["c"][0][0]):
-                found.append(node["c"][1])
-                return
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(ast.get("blocks", []))
-    return found
+    refs = find(ast.get("blocks", []), lambda n: n.get("t") == "Div" and _is_refs(n["c"][0][0]))
+    return [div["c"][1] for div in refs]
 
 
 def _is_refs(ident: str) -> bool:
