@@ -82,18 +82,14 @@ def test_the_corpus_has_independent_groups_and_year_suffixes(tmp_path):
     assert "2020a" in html and "2020b" in html
 
 
-def test_a_note_style_takes_the_full_run(tmp_path):
+@pytest.mark.parametrize(("style", "front"), [
+    ("chicago-notes-bibliography", ""),  # a note style
+    ("apa", "---\nnocite: '@k000'\n---\n\n"),  # metadata that adds citations
+])
+def test_what_the_fast_path_cannot_prove_takes_the_full_run(tmp_path, style, front):
     items, markdown, bib = corpus(tmp_path, 3)
-    csl = resolve_style("chicago-notes-bibliography", Path("."))
-    rendered = fast(markdown, items, bib, csl, min_references=0)
-    assert not rendered.fast
-    assert rendered.ast == one_full_run(markdown, bib, csl)
-
-
-def test_metadata_that_adds_citations_takes_the_full_run(tmp_path):
-    items, markdown, bib = corpus(tmp_path, 4)
-    markdown = "---\nnocite: '@k000'\n---\n\n" + markdown
-    csl = resolve_style("apa", Path("."))
+    markdown = front + markdown
+    csl = resolve_style(style, Path("."))
     rendered = fast(markdown, items, bib, csl, min_references=0)
     assert not rendered.fast
     assert rendered.ast == one_full_run(markdown, bib, csl)
