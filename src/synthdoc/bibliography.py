@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc
-from .diagnostics import SynthdocError
+from .files import read_input
 
 # BibLaTeX's langid names, which pandoc copies into CSL's `language` as they are. citeproc
 # reads `language` as a BCP 47 tag: "indonesian" would count as English, and a title would be
@@ -43,10 +43,7 @@ class Bibliography:
 
 def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:
     """Read ``path`` through pandoc, or from the cache when its content was converted before."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SynthdocError.single(shown, "bibliography file not found", "file-missing") from None
+    raw = read_input(path, shown, "a bibliography file", missing="bibliography file not found")
     digest = hashlib.sha256(raw + path.suffix.encode() + pandoc.pandoc_identity().encode()).hexdigest()[:20]
     cached = cache_dir / f"bibliography-{digest}.json"
     if cached.is_file():

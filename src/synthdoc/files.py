@@ -1,4 +1,5 @@
-"""Writing outputs so that a failed or interrupted build never leaves a half-written file behind."""
+"""Reading inputs with one clear error for each way a file can be missing or unreadable, and writing
+outputs so that a failed or interrupted build never leaves a half-written file behind."""
 
 from __future__ import annotations
 
@@ -8,6 +9,19 @@ import tempfile
 from pathlib import Path
 
 from .diagnostics import SynthdocError
+
+
+def read_input(path: Path, shown: str, kind: str, missing: str = "file not found") -> bytes:
+    """The bytes of an input file (``kind``: "a YAML file", …); a missing file, a folder or an
+    unreadable file becomes an error naming it."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SynthdocError.single(shown, missing, "file-missing") from None
+    except IsADirectoryError:
+        raise SynthdocError.single(shown, f"is a folder, not {kind}", "file-unreadable") from None
+    except OSError as exc:
+        raise SynthdocError.single(shown, f"cannot read the file: {exc.strerror}", "file-unreadable") from None
 
 
 def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .diagnostics import SynthdocError
+from .files import read_input
 from .quotes import NormalizedText, normalize
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
@@ -70,14 +71,7 @@ def read_text(path: Path, shown: str) -> SourceText:
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise SynthdocError.single(shown, f"cannot read '{path.suffix}' source texts; use one of "
                                    f"{', '.join(TEXT_SUFFIXES)}", "text-format")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SynthdocError.single(shown, "source text not found", "file-missing") from None
-    except IsADirectoryError:
-        raise SynthdocError.single(shown, "is a folder, not a text file", "file-unreadable") from None
-    except OSError as exc:
-        raise SynthdocError.single(shown, f"cannot read the source text: {exc.strerror}", "file-unreadable") from None
+    raw = read_input(path, shown, "a text file", missing="source text not found")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import SynthdocError
+from .files import read_input
 
 Key = tuple[object, ...]
 MAX_VALUES = 200_000
@@ -50,14 +51,9 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
         raise SynthdocError.single(shown, f"{size / 1e6:.0f} MB is more than a claims or project file should be "
                                    f"(limit {MAX_BYTES // 1_000_000} MB); split it into several files",
                                    "file-too-large")
+    raw = read_input(path, shown, "a YAML file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SynthdocError.single(shown, "file not found", "file-missing") from None
-    except IsADirectoryError:
-        raise SynthdocError.single(shown, "is a folder, not a YAML file", "file-unreadable") from None
-    except PermissionError:
-        raise SynthdocError.single(shown, "cannot read the file (permission denied)", "file-unreadable") from None
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # newlines as read_text gives them
     except UnicodeDecodeError as exc:
         raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason})", "encoding") from None
     return parse_yaml(text, path, shown)
