@@ -153,7 +153,7 @@ class _FastPath:
             plain_style.write_text(self.facts.without_disambiguation, encoding="utf-8")
             jobs: list[Callable[[], AST]] = [lambda: self._run_with(self.ast, plain_style, None)]
             for n, batch in enumerate(self.plan):
-                chosen = [distinct[n] if i is None else _alone(distinct[n], i) for n, i in batch.pieces]
+                chosen = [distinct[c] if i is None else _alone(distinct[c], i) for c, i in batch.pieces]
                 keys = {k for c in chosen for k in cite_ids(c)}
                 bib = Path(tmp) / f"batch-{n}.json"
                 bib.write_text(json.dumps([i for i in self.items if str(i.get("id")) in keys],
