@@ -6,6 +6,7 @@ only arranges it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import markdown
@@ -187,9 +188,10 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     views = {c.ref: view_claim(c, lang, n) for n, c in enumerate(claims, 1)}
     ordered = tuple(views.values())
 
+    by_point = _grouped(ordered, lambda v: (v.claim.point,))
     points: dict[str, PointView] = {}
     for point in project.points:
-        members = tuple(v for v in ordered if v.claim.point == point.id)
+        members = by_point.get(point.id, ())
         if members:
             points[point.id] = PointView(
                 id=point.id,
@@ -205,12 +207,14 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     )
     in_contrast = {c.claim.ref for c in contrasts} | {o.ref for c in contrasts for o in c.others}
 
+    by_theme = _grouped(ordered, lambda v: v.claim.themes)
+    point_theme = {p.id: p.theme for p in project.points}
     themes = []
     for theme in project.themes:
-        members = tuple(v for v in ordered if theme.id in v.claim.themes)
+        members = by_theme.get(theme.id, ())
         if not members:
             continue
-        theme_points = tuple(p for pid, p in points.items() if _theme_of(project, pid) == theme.id)
+        theme_points = tuple(p for pid, p in points.items() if point_theme.get(pid) == theme.id)
         theme_contrasts = tuple(c for c in contrasts if theme.id in c.claim.claim.themes)
         # A claim is told once: through its point, else through its contrast, else on its own.
         loose = tuple(v for v in members if v.claim.point not in points and v.ref not in in_contrast)
@@ -224,21 +228,21 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
             claims=members,
         ))
 
+    by_actor = _grouped(ordered, lambda v: v.claim.actors)
     actors = tuple(
-        ActorView(a.id, markdown.inline(pick(a.title, lang)),
-                  tuple(v for v in ordered if a.id in v.claim.actors))
+        ActorView(a.id, markdown.inline(pick(a.title, lang)), by_actor.get(a.id, ()))
         for a in project.actors
     )
     keys = list(dict.fromkeys(v.source for v in ordered))
     if source_order:
         rank = {k: i for i, k in enumerate(source_order)}
         keys.sort(key=lambda k: rank.get(k, len(rank)))
-    source_views = tuple(
-        SourceView(k, cite_key(k), tuple(v for v in ordered if v.source == k)) for k in keys
-    )
-    matrix = tuple(
-        MatrixRow(t, tuple(tuple(v for v in t.claims if v.source == k) for k in keys)) for t in themes
-    )
+    by_source = _grouped(ordered, lambda v: (v.source,))
+    source_views = tuple(SourceView(k, cite_key(k), by_source[k]) for k in keys)
+    matrix = []
+    for t in themes:
+        cells = _grouped(t.claims, lambda v: (v.source,))
+        matrix.append(MatrixRow(t, tuple(cells.get(k, ()) for k in keys)))
     return Context(
         document=doc,
         lang=lang,
@@ -251,15 +255,18 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         sources=source_views,
         claims=ordered,
         contrasts=contrasts,
-        matrix=matrix,
+        matrix=tuple(matrix),
     )
 
 
-def _theme_of(project: Project, point_id: str) -> str | None:
-    for point in project.points:
-        if point.id == point_id:
-            return point.theme
-    return None
+def _grouped(views: Iterable[ClaimView], keys: Callable[[ClaimView], Iterable[str | None]]
+             ) -> dict[str | None, tuple[ClaimView, ...]]:
+    """The views under each of their keys, in their own order: one pass, not one per key."""
+    groups: dict[str | None, list[ClaimView]] = {}
+    for view in views:
+        for key in dict.fromkeys(keys(view)):
+            groups.setdefault(key, []).append(view)
+    return {key: tuple(members) for key, members in groups.items()}
 
 
 def matrix_table(ctx: Context, theme_width: int = 18, cell_width: int = 24) -> str:
