@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import pandoc
+from .cache import JsonCache, content_key
+from .diagnostics import SynthdocError
 from .files import read_input
 
 # BibLaTeX's langid names, which pandoc copies into CSL's `language` as they are. citeproc
@@ -44,17 +44,17 @@ class Bibliography:
 def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:
     """Read ``path`` through pandoc, or from the cache when its content was converted before."""
     raw = read_input(path, shown, "a bibliography file", missing="bibliography file not found")
-    digest = hashlib.sha256(raw + path.suffix.encode() + pandoc.pandoc_identity().encode()).hexdigest()[:20]
-    cached = cache_dir / f"bibliography-{digest}.json"
-    if cached.is_file():
-        items = json.loads(cached.read_text(encoding="utf-8"))
-    else:
+    cache = JsonCache(cache_dir, "bibliography-")
+    digest = content_key(raw, path.suffix, pandoc.pandoc_identity())
+    items = cache.load(digest)
+    if not isinstance(items, list):
         items = [_normalize(item) for item in pandoc.bibliography_to_csl(path, shown)]
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(cached)
-    return Bibliography(path, shown, tuple(items), cached, digest)
+        try:
+            cache.store(digest, items)
+        except OSError as exc:  # pandoc reads the converted bibliography from this file
+            raise SynthdocError.single(str(cache_dir), f"cannot write synthdoc's cache here: {exc.strerror}",
+                                       "output-unwritable") from None
+    return Bibliography(path, shown, tuple(items), cache.path(digest), digest)
 
 
 def _normalize(item: dict[str, Any]) -> dict[str, Any]:

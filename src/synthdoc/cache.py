@@ -1,0 +1,63 @@
+"""Work kept under ``.synthdoc/cache`` by the content it was made from, so that it is done again only
+when that content changes: the bibliography converted by pandoc, and the citation batches of large
+documents. A value that cannot be read back is made again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def content_key(*parts: str | bytes) -> str:
+    """A short digest of ``parts`` (each length-prefixed, so that no two lists of parts collide)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:32]
+
+
+class JsonCache:
+    """JSON values in a folder, one file per key: ``<prefix><key>.json``."""
+
+    def __init__(self, folder: Path, prefix: str = "") -> None:
+        self.folder, self.prefix = folder, prefix
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{self.prefix}{key}.json"
+
+    def load(self, key: str) -> Any | None:
+        """The value stored under ``key``, or None when there is none (or it cannot be read)."""
+        try:
+            return json.loads(self.path(key).read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def store(self, key: str, value: Any) -> Path:
+        """Store ``value`` under ``key``, whole or not at all (OSError when the folder is not writable)."""
+        path = self.path(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(value, handle, ensure_ascii=False)
+            os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        return path
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Remove the values not under ``keys`` (what the last run no longer used)."""
+        keep = {self.path(k).name for k in keys}
+        with contextlib.suppress(OSError):
+            for path in self.folder.glob(f"{self.prefix}*.json"):
+                if path.name not in keep:
+                    path.unlink(missing_ok=True)
