@@ -22,6 +22,7 @@ from conftest import copy_example
 from synthdoc import citeproc, pandoc
 from synthdoc.astwalk import cite_ids, cites
 from synthdoc.build import build
+from synthdoc.cache import JsonCache
 from synthdoc.citeproc import render_citations
 from synthdoc.collisions import group_references, pack, plan_batches, style_facts
 from synthdoc.project import load_project
@@ -109,6 +110,64 @@ def test_a_check_that_fails_after_the_runs_falls_back_and_says_so(tmp_path, monk
     rendered = fast(markdown, items, bib, csl, min_references=0, max_cost=math.inf)
     assert not rendered.fast
     assert "punctuation" in rendered.note
+    assert rendered.ast == one_full_run(markdown, bib, csl)
+
+
+def counting_runs(monkeypatch) -> list[int]:
+    """Count the pandoc citeproc runs the fast path makes (the skeleton and each batch)."""
+    runs: list[int] = []
+    real = citeproc._citeproc
+
+    def counted(ast, what):
+        runs.append(1)
+        return real(ast, what)
+
+    monkeypatch.setattr(citeproc, "_citeproc", counted)
+    return runs
+
+
+def test_unchanged_batches_come_from_the_cache_and_the_output_stays_identical(tmp_path, monkeypatch):
+    items, markdown, bib = corpus(tmp_path, 3)
+    csl = resolve_style("apa", Path("."))
+    cache = JsonCache(tmp_path / "cache")
+    options = {"min_references": 0, "batch_references": 4, "max_cost": math.inf, "cache": cache}
+    runs = counting_runs(monkeypatch)
+
+    first = fast(markdown, items, bib, csl, **options)
+    batches = len(list((tmp_path / "cache").glob("*.json")))
+    assert first.fast and "unchanged" not in first.note and f"{batches} batch(es)" in first.note
+    assert batches >= 3 and len(runs) == 1 + batches
+
+    runs.clear()
+    again = fast(markdown, items, bib, csl, **options)
+    assert len(runs) == 1, "only the skeleton runs again"
+    assert f"{batches} unchanged since the last build" in again.note
+    assert again.ast == first.ast == one_full_run(markdown, bib, csl)
+
+    # One more citation: only the batches holding its reference run again; the rest are reused.
+    edited = markdown + f"\n\nSatu lagi [@{items[0]['id']}, hlm. 999].\n"
+    runs.clear()
+    after = fast(edited, items, bib, csl, **options)
+    assert 1 < len(runs) < 1 + batches
+    assert after.ast == one_full_run(edited, bib, csl)
+    assert len(list((tmp_path / "cache").glob("*.json"))) == batches, "what the edit replaced is removed"
+
+    runs.clear()
+    forced = fast(edited, items, bib, csl, **options, reuse=False)
+    assert len(runs) == 1 + batches and "unchanged" not in forced.note
+    assert forced.ast == after.ast
+
+
+def test_an_unreadable_cache_entry_is_rendered_again(tmp_path):
+    items, markdown, bib = corpus(tmp_path, 4)
+    csl = resolve_style("apa", Path("."))
+    cache = JsonCache(tmp_path / "cache")
+    options = {"min_references": 0, "batch_references": 4, "max_cost": math.inf, "cache": cache}
+    fast(markdown, items, bib, csl, **options)
+    for entry in (tmp_path / "cache").glob("*.json"):
+        entry.write_text('{"blocks": [', encoding="utf-8")  # cut short
+    rendered = fast(markdown, items, bib, csl, **options)
+    assert "unchanged" not in rendered.note
     assert rendered.ast == one_full_run(markdown, bib, csl)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import pandoc, provenance
 from .bibliography import load_bibliography
+from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
 from .citeproc import render_citations
@@ -128,8 +129,10 @@ def _format_extra(project: Project, fmt: str) -> dict[str, object]:
 
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
-                   report: Report | None = None) -> list[Output]:
-    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST."""
+                   report: Report | None = None, force: bool = False) -> list[Output]:
+    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST.
+
+    ``force`` renders every citation batch again instead of taking unchanged ones from the cache."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -140,7 +143,9 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     parsed = pandoc.read_markdown(source, bibliography=inputs.bibliography.csl_json, csl=csl,
                                   metadata=metadata(doc), what=what)
-    rendered = render_citations(parsed, items=inputs.bibliography.items, csl=csl, what=what)
+    rendered = render_citations(parsed, items=inputs.bibliography.items, csl=csl, what=what,
+                                cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id),
+                                reuse=not force)
     if report and rendered.note:
         report(rendered.note)
     ast = rendered.ast
@@ -233,7 +238,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                        f"{'; '.join(dict.fromkeys(r for f in p.formats for r in p.reasons[f]))}")
         reports: list[ChangeReport] = []
         with ThreadPoolExecutor(max_workers=max(1, len(todo))) as pool:
-            results = list(pool.map(lambda p: build_document(inputs, p.document, p.formats, report), todo))
+            results = list(pool.map(lambda p: build_document(inputs, p.document, p.formats, report, force), todo))
         for p in todo:
             fmt = p.formats[0]
             before = manifest.previous(p.document.id, fmt)

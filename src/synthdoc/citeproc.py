@@ -15,15 +15,19 @@ batch into the skeleton. It refuses — and the plain single run is made instead
 cannot show the result is the same: a style whose citations depend on their position or number,
 metadata that adds citations, a citation of an unknown key, or a spliced citation whose shape
 would have made pandoc treat the punctuation after it differently.
+
+Each batch's result can be kept by the content it was made from (``cache``): the next build takes
+unchanged batches from there, so a one-claim edit renders again only the skeleton.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +35,7 @@ from typing import Any
 
 from . import pandoc
 from .astwalk import cite_ids, cites, find, has_cite, stringify
+from .cache import JsonCache, content_key
 from .collisions import Batch, Grouping, group_references, plan_batches, style_facts
 
 # Below this many cited references the plain run takes about a second; the fast path is not worth it.
@@ -55,14 +60,19 @@ class Rendered:
 
 
 def render_citations(ast: AST, *, items: Sequence[dict[str, Any]], csl: Path, what: str,
+                     cache: JsonCache | None = None, reuse: bool = True,
                      min_references: int | None = None, batch_references: int | None = None,
                      max_cost: float | None = None) -> Rendered:
     """``ast`` (read without citeproc; its metadata names the bibliography and the style) with its
-    citations and bibliography rendered, exactly as one ``pandoc --citeproc`` run renders them."""
+    citations and bibliography rendered, exactly as one ``pandoc --citeproc`` run renders them.
+
+    With a ``cache``, the fast path keeps each batch's result by the batch's content (citations,
+    references, style, metadata, pandoc), takes the unchanged ones from it when ``reuse`` is set,
+    and afterwards removes what it no longer used."""
     attempt = _FastPath(ast, items, csl, what,
                         FAST_MIN_REFERENCES if min_references is None else min_references,
                         BATCH_REFERENCES if batch_references is None else batch_references,
-                        MAX_COST if max_cost is None else max_cost)
+                        MAX_COST if max_cost is None else max_cost, cache, reuse)
     refusal = attempt.refusal()
     if refusal is not None:
         note = f"citations: one full citeproc run ({refusal})" if attempt.considered else None
@@ -84,13 +94,15 @@ def _meta_string(value: str) -> dict[str, Any]:
 
 class _FastPath:
     def __init__(self, ast: AST, items: Sequence[dict[str, Any]], csl: Path, what: str,
-                 min_references: int, batch_references: int, max_cost: float) -> None:
+                 min_references: int, batch_references: int, max_cost: float,
+                 cache: JsonCache | None, reuse: bool) -> None:
         self.ast, self.csl, self.what = ast, csl, what
         self.max_cost = max_cost
         self.considered = False  # large enough to try
         self.items = items
         self.min_references, self.batch_references = min_references, batch_references
         self.summary = ""
+        self.cache, self.reuse = cache, reuse
 
     def refusal(self) -> str | None:
         """Why the fast path cannot be used, or None."""
@@ -148,24 +160,47 @@ class _FastPath:
     def run(self) -> AST | str:
         """The rendered AST, or why the result could not be shown to be the same."""
         distinct = list(self.distinct.values())
+        csl_text = self.csl.read_bytes()
+        meta = {k: v for k, v in self.ast.get("meta", {}).items() if k not in ("csl", "bibliography")}
         with tempfile.TemporaryDirectory(prefix="synthdoc-citeproc-") as tmp:
             plain_style = Path(tmp) / "style-without-disambiguation.csl"
             plain_style.write_text(self.facts.without_disambiguation, encoding="utf-8")
-            jobs: list[Callable[[], AST]] = [lambda: self._run_with(self.ast, plain_style, None)]
+            results: dict[int, AST] = {}  # by batch number
+            keys: list[str] = []
+            todo: dict[int, tuple[str, AST, Path]] = {}
             for n, batch in enumerate(self.plan):
                 chosen = [distinct[c] if i is None else _alone(distinct[c], i) for c, i in batch.pieces]
-                keys = {k for c in chosen for k in cite_ids(c)}
+                ids = {k for c in chosen for k in cite_ids(c)}
+                items = [i for i in self.items if str(i.get("id")) in ids]
+                blocks = [{"t": "Para", "c": [c]} for c in chosen]
+                key = content_key(pandoc.pandoc_identity(), csl_text, json.dumps([meta, blocks, items]))
+                keys.append(key)
+                kept = self.cache.load(key) if self.cache and self.reuse else None
+                if isinstance(kept, dict):
+                    results[n] = kept
+                    continue
                 bib = Path(tmp) / f"batch-{n}.json"
-                bib.write_text(json.dumps([i for i in self.items if str(i.get("id")) in keys],
-                                          ensure_ascii=False), encoding="utf-8")
-                doc = {**self.ast, "blocks": [{"t": "Para", "c": [c]} for c in chosen]}
-                jobs.append(lambda doc=doc, bib=bib: self._run_with(doc, self.csl, bib))
-            workers = max(1, min(len(jobs), os.cpu_count() or 1))
-            with ThreadPoolExecutor(workers) as pool:
-                skeleton, *results = list(pool.map(lambda job: job(), jobs))
+                bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+                todo[n] = (key, {**self.ast, "blocks": blocks}, bib)
+            reused = len(results)
+            with ThreadPoolExecutor(max(1, min(1 + len(todo), os.cpu_count() or 1))) as pool:
+                skeleton_run = pool.submit(self._run_with, self.ast, plain_style, None)
+                batch_runs = {n: pool.submit(self._batch, *job) for n, job in todo.items()}
+                skeleton = skeleton_run.result()
+                results.update((n, run.result()) for n, run in batch_runs.items())
+        if self.cache:
+            self.cache.keep_only(set(keys))
         self.summary = (f"{self.cited} cited references, {len(self.grouping.at_risk)} open to disambiguation, "
-                        f"{len(self.grouping.groups)} group(s), {len(self.plan)} batch(es)")
-        return self._splice(skeleton, results)
+                        f"{len(self.grouping.groups)} group(s), {len(self.plan)} batch(es)"
+                        + (f", {reused} unchanged since the last build" if reused else ""))
+        return self._splice(skeleton, [results[n] for n in range(len(self.plan))])
+
+    def _batch(self, key: str, doc: AST, bibliography: Path) -> AST:
+        result = self._run_with(doc, self.csl, bibliography)
+        if self.cache:
+            with contextlib.suppress(OSError):  # the cache is a shortcut only
+                self.cache.store(key, result)
+        return result
 
     def _run_with(self, doc: AST, style: Path, bibliography: Path | None) -> AST:
         meta = dict(doc.get("meta", {}))
