@@ -23,7 +23,7 @@ from synthdoc import citeproc, pandoc
 from synthdoc.astwalk import cite_ids, cites
 from synthdoc.build import build
 from synthdoc.cache import JsonCache
-from synthdoc.citeproc import render_citations
+from synthdoc.citeproc import read_cited, render_citations
 from synthdoc.collisions import group_references, pack, plan_batches, style_facts
 from synthdoc.project import load_project
 from synthdoc.styles import resolve_style
@@ -100,6 +100,23 @@ def test_a_small_bibliography_takes_the_full_run(tmp_path):
     items, markdown, bib = corpus(tmp_path, 5)
     rendered = fast(markdown, items, bib, resolve_style("apa", Path(".")))
     assert not rendered.fast and rendered.note is None
+
+
+def test_a_bibliography_too_small_for_the_fast_path_is_read_and_rendered_in_one_run(tmp_path, monkeypatch):
+    items, markdown, bib = corpus(tmp_path, 5)
+    csl = resolve_style("apa", Path("."))
+    runs: list[list[str]] = []
+    real = pandoc.run
+    monkeypatch.setattr(pandoc, "run", lambda args, *a, **k: runs.append(args) or real(args, *a, **k))
+    rendered = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata={"lang": "id-ID"}, what="test")
+    assert len(runs) == 1 and "--citeproc" in runs[0]
+    assert rendered.ast == one_full_run(markdown, bib, csl)
+
+    monkeypatch.setattr(citeproc, "FAST_MIN_REFERENCES", len(items))  # large enough: read, then rendered
+    runs.clear()
+    rendered = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata={"lang": "id-ID"}, what="test")
+    assert len(runs) == 2 and "--citeproc" not in runs[0]
+    assert rendered.ast == one_full_run(markdown, bib, csl)
 
 
 def test_a_check_that_fails_after_the_runs_falls_back_and_says_so(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ from .bibliography import load_bibliography
 from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
-from .citeproc import render_citations
+from .citeproc import read_cited
 from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
 from .files import atomic_write
@@ -141,11 +141,9 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
     what = f"document '{doc.id}'"
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
-    parsed = pandoc.read_markdown(source, bibliography=inputs.bibliography.csl_json, csl=csl,
-                                  metadata=metadata(doc), what=what)
-    rendered = render_citations(parsed, items=inputs.bibliography.items, csl=csl, what=what,
-                                cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id),
-                                reuse=not force)
+    rendered = read_cited(source, items=inputs.bibliography.items, bibliography=inputs.bibliography.csl_json,
+                          csl=csl, metadata=metadata(doc), what=what,
+                          cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force)
     if report and rendered.note:
         report(rendered.note)
     ast = rendered.ast

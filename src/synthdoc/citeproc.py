@@ -59,6 +59,19 @@ class Rendered:
     note: str | None  # for the build's log: how the fast path went, when it was tried
 
 
+def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path,
+               metadata: dict[str, str], what: str, cache: JsonCache | None = None, reuse: bool = True) -> Rendered:
+    """Pandoc Markdown to an AST with its citations and bibliography rendered. A bibliography too
+    small for the fast path is read and rendered in one pandoc run; a larger one is read first and
+    then given to ``render_citations``."""
+    if len(items) < FAST_MIN_REFERENCES:
+        ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
+                                   citeproc=True)
+        return Rendered(ast, False, None)
+    parsed = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+    return render_citations(parsed, items=items, csl=csl, what=what, cache=cache, reuse=reuse)
+
+
 def render_citations(ast: AST, *, items: Sequence[dict[str, Any]], csl: Path, what: str,
                      cache: JsonCache | None = None, reuse: bool = True,
                      min_references: int | None = None, batch_references: int | None = None,

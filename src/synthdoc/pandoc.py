@@ -95,10 +95,13 @@ def bibliography_to_csl(path: Path, shown: str) -> list[dict[str, Any]]:
 
 
 def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str],
-                  what: str) -> dict[str, Any]:
+                  what: str, citeproc: bool = False) -> dict[str, Any]:
     """Pandoc Markdown to pandoc's AST, its metadata naming the bibliography and the style; the
-    citations are still to be rendered (``citeproc.render_citations``)."""
+    citations are rendered by the same run with ``citeproc``, else still to be rendered
+    (``citeproc.render_citations``)."""
     args = ["-f", MARKDOWN_READER, "-t", "json", "--bibliography", str(bibliography), "--csl", str(csl)]
+    if citeproc:
+        args.append("--citeproc")
     for name, value in metadata.items():
         args += ["-M", f"{name}={value}"]
     return json.loads(run(args, markdown.encode("utf-8"), what=what))
