@@ -3,12 +3,14 @@ one-claim edit and peak memory, against bare pandoc rendering the same Markdown 
 
     python bench/scale.py [--runs 3] [--sizes 100:50,1000:300,10000:1000]
 
-Writes bench/RESULTS.md. Wall times are medians of the `synthdoc` command, process start included.
+Writes bench/RESULTS.md (sizes not measured again keep their rows). Wall times are medians of the
+`synthdoc` command, process start included.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import subprocess
@@ -20,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
-from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary
+from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
 from synthdoc.styles import resolve_style
 
 BIN = Path(sys.executable).parent
@@ -58,7 +60,8 @@ def measure(claims: int, refs: int, runs: int) -> dict[str, object]:
         claims_file = root / "sources" / "ref00000.yaml"
         for i in range(runs):
             text = claims_file.read_text(encoding="utf-8")
-            claims_file.write_text(text.replace('"short": {"id": "', f'"short": {{"id": "{i}', 1), encoding="utf-8")
+            edited = text.replace('"says": {"id": "', f'"says": {{"id": "Edit {i}: ', 1)  # its wording
+            claims_file.write_text(edited, encoding="utf-8")
             edits.append(timed(synthdoc, root))
         floor = [sum(timed(cmd, root) for cmd in bare_pandoc(root)) for _ in range(runs)]
         memory = peak_mb([*synthdoc, "--force"], root)
@@ -68,35 +71,59 @@ def measure(claims: int, refs: int, runs: int) -> dict[str, object]:
     return {"claims": claims, "refs": refs, **med, "memory": memory, "floor_memory": floor_memory}
 
 
+HEADER = ("| claims | refs | runs | full build (s) | bare pandoc (s) | full / pandoc | no-op (s) | no-op / full | "
+          "one-claim edit (s) | edit / full | peak RSS (MB) | pandoc peak RSS (MB) |")
+
+
+def table_row(r: dict[str, object]) -> str:
+    return (f"| {r['claims']:,} | {r['refs']:,} | {r['runs']} | {r['full']:.2f} | {r['floor']:.2f} | "
+            f"{r['full'] / r['floor']:.2f} | {r['noop']:.2f} | {r['noop'] / r['full']:.2f} | "
+            f"{r['edit']:.2f} | {r['edit'] / r['full']:.2f} | {r['memory']:.0f} | {r['floor_memory']:.0f} |")
+
+
+def kept_rows(previous: str, measured: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Rows of the previous table for sizes not measured this time: they stay as they were."""
+    rows = {}
+    for line in previous.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == HEADER.count("|") - 1 and cells[0].replace(",", "").isdigit():
+            size = (int(cells[0].replace(",", "")), int(cells[1].replace(",", "")))
+            if size not in measured:
+                rows[size] = line
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100:50,1000:300,10000:1000")
     args = parser.parse_args()
-    rows = []
+    rows: dict[tuple[int, int], str] = {}
     for size in args.sizes.split(","):
         claims, refs = (int(x) for x in size.split(":"))
         print(f"measuring {claims} claims, {refs} references ...", file=sys.stderr, flush=True)
-        rows.append(measure(claims, refs, args.runs))
+        rows[(claims, refs)] = table_row({**measure(claims, refs, args.runs), "runs": args.runs})
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    previous = results.read_text(encoding="utf-8") if results.exists() else ""
+    rows = {**kept_rows(previous, set(rows)), **rows}
     lines = [
         "# synthdoc at scale",
         "",
-        f"Machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}; "
-        f"medians of {args.runs} runs; APA, id-ID; one chapter document written as HTML and DOCX.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}, pandoc {pandoc_version()}; APA, id-ID; one chapter document written "
+        "as HTML and DOCX. Projects from `bench/generate.py`.",
         "Bare pandoc (the floor) renders the same generated Markdown with `--citeproc` to HTML and to DOCX.",
+        "Times are medians of `runs` runs of the `synthdoc` command, process start included; the full build",
+        "is `synthdoc build --force`, the one-claim edit changes one claim's wording and builds again.",
         "",
-        "| claims | refs | full build (s) | bare pandoc (s) | full / pandoc | no-op (s) | no-op / full | "
-        "one-claim edit (s) | peak RSS (MB) | pandoc peak RSS (MB) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        HEADER,
+        "|" + "---|" * (HEADER.count("|") - 1),
+        *(rows[size] for size in sorted(rows)),
+        "",
+        "Made by `python bench/scale.py`; a size not measured again keeps its row.",
+        "",
     ]
-    for r in rows:
-        lines.append(f"| {r['claims']:,} | {r['refs']:,} | {r['full']:.2f} | {r['floor']:.2f} | "
-                     f"{r['full'] / r['floor']:.2f} | {r['noop']:.2f} | {r['noop'] / r['full']:.2f} | "
-                     f"{r['edit']:.2f} | {r['memory']:.0f} | {r['floor_memory']:.0f} |")
-    lines += ["", "Made by `python bench/scale.py`.", ""]
-    results = Path(__file__).resolve().parent / "RESULTS.md"
     # Notes written by hand below the marker are kept.
-    previous = results.read_text(encoding="utf-8") if results.exists() else ""
     notes = previous[previous.index(NOTES):] if NOTES in previous else NOTES + "\n"
     text = "\n".join(lines) + "\n" + notes
     results.write_text(text, encoding="utf-8")
