@@ -54,6 +54,17 @@ def test_paths_outside_the_project_are_refused(tmp_path, case):
     assert errs[0].path == name and "inside the project folder" in errs[0].message
 
 
+@pytest.mark.parametrize("ident", ["../escape", "sub/review", ".hidden"])
+def test_a_document_id_that_is_not_a_plain_file_name_is_refused(tmp_path, ident):
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("  - id: review", f"  - id: '{ident}'", 1)
+    root = write_project(tmp_path / "p", files)
+    errs = errors_of(root)
+    assert [d.code for d in errs] == ["schema-type"], [str(d) for d in errs]
+    assert errs[0].path == "synthdoc.yaml" and ident in errs[0].message and "letters, digits" in errs[0].message
+    assert not (tmp_path / "escape.html").exists()
+
+
 def test_symlink_pointing_out_is_refused(tmp_path):
     root = write_project(tmp_path / "p", small_files())
     (tmp_path / "secret.md").write_text("Recruiters promise good jobs abroad, and the promises are rarely kept.")

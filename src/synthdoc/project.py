@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from .diagnostics import Diagnostic, SynthdocError, error, has_errors
 from .paths import outside_reason, refusal
 from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
+
+# A document's id names its output files, so it stays one plain file name.
+DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 CONFIG_NAME = "synthdoc.yaml"
 FORMATS = ("docx", "pdf", "html")
@@ -258,6 +262,11 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int)
         key = ("documents", i)
         m = r.mapping(key, item, _DOC_FIELDS, {"id", "template"}, "a document")
         ident = r.string((*key, "id"), m.get("id"), "document id")
+        if ident is not None and not DOCUMENT_ID.fullmatch(ident):
+            r.problem((*key, "id"), f"document id '{ident}' names the output files (output/<id>.html …): use "
+                      "letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. policy-brief)",
+                      "schema-type")
+            ident = None
         formats = r.strings((*key, "formats"), m.get("formats"), "formats") or FORMATS
         for j, fmt in enumerate(formats):
             if fmt not in FORMATS:
