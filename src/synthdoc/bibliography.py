@@ -8,7 +8,6 @@ from typing import Any
 
 from . import pandoc
 from .cache import JsonCache, content_key
-from .diagnostics import SynthdocError
 from .files import read_input
 
 # BibLaTeX's langid names, which pandoc copies into CSL's `language` as they are. citeproc
@@ -49,11 +48,7 @@ def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:
     items = cache.load(digest)
     if not isinstance(items, list):
         items = [_normalize(item) for item in pandoc.bibliography_to_csl(path, shown)]
-        try:
-            cache.store(digest, items)
-        except OSError as exc:  # pandoc reads the converted bibliography from this file
-            raise SynthdocError.single(str(cache_dir), f"cannot write synthdoc's cache here: {exc.strerror}",
-                                       "output-unwritable") from None
+        cache.store(digest, items)  # pandoc reads the converted bibliography from this file
     return Bibliography(path, shown, tuple(items), cache.path(digest), digest)
 
 

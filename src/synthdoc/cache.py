@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from .files import atomic_write
 
 
 def content_key(*parts: str | bytes) -> str:
@@ -40,19 +40,9 @@ class JsonCache:
         except (OSError, ValueError):
             return None
 
-    def store(self, key: str, value: Any) -> Path:
-        """Store ``value`` under ``key``, whole or not at all (OSError when the folder is not writable)."""
-        path = self.path(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, ensure_ascii=False)
-            os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-        return path
+    def store(self, key: str, value: Any) -> None:
+        """Store ``value`` under ``key``, whole or not at all (SynthdocError when it cannot be written)."""
+        atomic_write(self.path(key), json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove the values not under ``keys`` (what the last run no longer used)."""

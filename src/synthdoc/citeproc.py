@@ -37,6 +37,7 @@ from . import pandoc
 from .astwalk import cite_ids, cites, find, has_cite, stringify
 from .cache import JsonCache, content_key
 from .collisions import Batch, Grouping, group_references, plan_batches, style_facts
+from .diagnostics import SynthdocError
 
 # Below this many cited references the plain run takes about a second; the fast path is not worth it.
 FAST_MIN_REFERENCES = 150
@@ -64,12 +65,12 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     """Pandoc Markdown to an AST with its citations and bibliography rendered. A bibliography too
     small for the fast path is read and rendered in one pandoc run; a larger one is read first and
     then given to ``render_citations``."""
-    if len(items) < FAST_MIN_REFERENCES:
-        ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
-                                   citeproc=True)
+    small = len(items) < FAST_MIN_REFERENCES
+    ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
+                               citeproc=small)
+    if small:
         return Rendered(ast, False, None)
-    parsed = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
-    return render_citations(parsed, items=items, csl=csl, what=what, cache=cache, reuse=reuse)
+    return render_citations(ast, items=items, csl=csl, what=what, cache=cache, reuse=reuse)
 
 
 def render_citations(ast: AST, *, items: Sequence[dict[str, Any]], csl: Path, what: str,
@@ -173,7 +174,7 @@ class _FastPath:
     def run(self) -> AST | str:
         """The rendered AST, or why the result could not be shown to be the same."""
         distinct = list(self.distinct.values())
-        csl_text = self.csl.read_bytes()
+        made_by = (pandoc.pandoc_identity(), self.csl.read_bytes())  # what every batch's result depends on
         meta = {k: v for k, v in self.ast.get("meta", {}).items() if k not in ("csl", "bibliography")}
         with tempfile.TemporaryDirectory(prefix="synthdoc-citeproc-") as tmp:
             plain_style = Path(tmp) / "style-without-disambiguation.csl"
@@ -186,7 +187,7 @@ class _FastPath:
                 ids = {k for c in chosen for k in cite_ids(c)}
                 items = [i for i in self.items if str(i.get("id")) in ids]
                 blocks = [{"t": "Para", "c": [c]} for c in chosen]
-                key = content_key(pandoc.pandoc_identity(), csl_text, json.dumps([meta, blocks, items]))
+                key = content_key(*made_by, json.dumps([meta, blocks, items]))
                 keys.append(key)
                 kept = self.cache.load(key) if self.cache and self.reuse else None
                 if isinstance(kept, dict):
@@ -211,7 +212,7 @@ class _FastPath:
     def _batch(self, key: str, doc: AST, bibliography: Path) -> AST:
         result = self._run_with(doc, self.csl, bibliography)
         if self.cache:
-            with contextlib.suppress(OSError):  # the cache is a shortcut only
+            with contextlib.suppress(SynthdocError):  # the cache is a shortcut only
                 self.cache.store(key, result)
         return result
 
