@@ -20,6 +20,7 @@ from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
 from .files import atomic_write
 from .manifest import MANIFEST, Fingerprint, Manifest, file_digest, fingerprints
+from .paths import shown_path
 from .phrases import phrases
 from .project import Document, Project
 from .staleness import mark_stale
@@ -70,7 +71,7 @@ def load_inputs(project: Project) -> Inputs:
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
     sources, inferred = infer_pages(sources, texts)
-    bib = load_bibliography(project.bibliography, _rel(project.bibliography, project.root),
+    bib = load_bibliography(project.bibliography, shown_path(project.bibliography, project.root),
                             project.root / WORK_DIR / "cache")
     return Inputs(project, sources, bib, texts, tuple(diags + text_diags), inferred)
 
@@ -164,10 +165,10 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             data = pandoc.ast_to_bytes(ast, fmt, what=what,
                                        extra=["--include-in-header", str(head), "--include-after-body", str(tail)])
         path = project.output / f"{doc.id}.{fmt}"
-        atomic_write(path, data, _rel(path, project.root))
+        atomic_write(path, data, shown_path(path, project.root))
         seconds = time.perf_counter() - t0
         if report:
-            report(f"wrote {_rel(path, project.root)} ({seconds:.1f} s)")
+            report(f"wrote {shown_path(path, project.root)} ({seconds:.1f} s)")
         return Output(doc.id, fmt, path, seconds)
 
     # The formats are written side by side: each is its own pandoc (or typst) run on the same AST.
@@ -277,9 +278,3 @@ def build_lock(work_dir: Path, report: Report | None = None):
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

@@ -10,6 +10,7 @@ from pathlib import Path
 from .bibliography import Bibliography
 from .claims import Claim, Locator, Source
 from .diagnostics import Diagnostic, Severity, SynthdocError, error, warning
+from .paths import shown_path
 from .project import Project
 from .quotes import closest_passage, find_quote
 from .schema import did_you_mean
@@ -70,7 +71,7 @@ def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str,
         if source.text is None:
             continue
         try:
-            texts[source.key] = read_text(source.text, _rel(source.text, project.root))
+            texts[source.key] = read_text(source.text, shown_path(source.text, project.root))
         except SynthdocError as exc:
             d = exc.diagnostics[0]
             diags.append(error(source.path, source.line, 1, f"{d.message}: {d.path}", d.code))
@@ -264,9 +265,3 @@ def _entry_lines(path: Path) -> dict[str, int]:
             for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text)} | {
         m.group(1): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'"id"\s*:\s*"([^"]+)"', text)}
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

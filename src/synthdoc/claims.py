@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SynthdocError
-from .paths import outside_reason, refusal
+from .paths import outside_reason, refusal, shown_path
 from .project import CLAIM_KINDS
 from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
@@ -63,10 +63,10 @@ def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Dia
     diags: list[Diagnostic] = []
     sources: list[Source] = []
     if not folder.is_dir():
-        raise SynthdocError.single(_rel(folder, root), "sources folder not found", "file-missing")
+        raise SynthdocError.single(shown_path(folder, root), "sources folder not found", "file-missing")
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         try:
-            doc = load_yaml(path, display=_rel(path, root))
+            doc = load_yaml(path, display=shown_path(path, root))
         except SynthdocError as exc:
             diags.extend(exc.diagnostics)
             continue
@@ -75,12 +75,6 @@ def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Dia
             sources.append(source)
     return tuple(sources), diags
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _source(r: Reader, folder: Path, root: Path) -> Source | None:

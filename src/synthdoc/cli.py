@@ -11,6 +11,7 @@ import typer
 
 from . import console
 from .diagnostics import Severity, SynthdocError, has_errors, to_json
+from .paths import shown_path
 from .project import FORMATS, find_config, load_project
 
 app = typer.Typer(
@@ -82,16 +83,16 @@ def build(
         typer.echo(f"build failed: {_summary(exc.diagnostics)}; previous outputs are unchanged", err=True)
         raise typer.Exit(EXIT_ERRORS) from None
     _print_diagnostics(result.diagnostics)
+    output = shown_path(project.output, Path.cwd())
     for change in result.changes:
-        typer.echo(f"{change.document}: {change.summary()} (see {_rel(project.output)}/{change.document}.changes.md)",
-                   err=True)
+        typer.echo(f"{change.document}: {change.summary()} (see {output}/{change.document}.changes.md)", err=True)
     if not result.outputs:
         typer.echo(f"all {len(result.up_to_date)} outputs are up to date ({_summary(result.diagnostics)}); "
                    "--force rebuilds them", err=True)
         return
     kept = f", {len(result.up_to_date)} up to date" if result.up_to_date else ""
     typer.echo(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} in "
-               f"{_rel(project.output)}/{kept} ({_summary(result.diagnostics)})", err=True)
+               f"{output}/{kept} ({_summary(result.diagnostics)})", err=True)
 
 
 @app.command()
@@ -202,12 +203,6 @@ def styles(
     if not found:
         raise typer.Exit(EXIT_ERRORS)
 
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def main() -> None:

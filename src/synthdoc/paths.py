@@ -1,4 +1,5 @@
-"""Paths named in project files stay inside the project: no absolute paths, no ``..``, no symlinks out."""
+"""Paths named in project files stay inside the project: no absolute paths, no ``..``, no symlinks out;
+and paths in messages are shown relative to the folder they belong to."""
 
 from __future__ import annotations
 
@@ -23,3 +24,11 @@ def outside_reason(root: Path, relative: str, base: Path | None = None) -> str |
 def refusal(relative: str, reason: str, what: str) -> str:
     return (f"{what} '{relative}' {reason}; synthdoc only reads and writes inside the project folder, "
             "so give a path relative to it")
+
+
+def shown_path(path: Path, root: Path) -> str:
+    """``path`` as messages show it: relative to ``root`` when it is inside, else as it is."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
