@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,15 @@ class Bibliography:
         return [str(item.get("id")) for item in self.items]
 
     def get(self, key: str) -> dict[str, Any] | None:
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[str, dict[str, Any]]:
+        """Each key's entry (the first, if a key is there twice)."""
+        index: dict[str, dict[str, Any]] = {}
         for item in self.items:
-            if item.get("id") == key:
-                return item
-        return None
+            index.setdefault(item.get("id"), item)
+        return index
 
 
 def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:

@@ -60,7 +60,6 @@ def style_facts(csl_text: str) -> StyleFacts:
     disambiguates = any(attributes.get(a) == "true" for a in DISAMBIGUATION_ATTRIBUTES[:3])
     rule = attributes.get("givenname-disambiguation-rule", "by-cite")
     all_names = attributes.get("disambiguate-add-givenname") == "true" and rule.startswith("all-names")
-    refusal = None
     if 'class="in-text"' not in style_tag.group(0):
         refusal = "a note style"
     else:
@@ -96,7 +95,7 @@ def name_words(item: dict[str, Any], all_names: bool) -> list[set[str]]:
                 found.append(words)
     if not found:
         titles = [item[k] for k in TITLE_FIELDS if isinstance(item.get(k), str)]
-        found.append({NAMELESS, *set().union(set(), *(_words(t) for t in titles))})
+        found.append({NAMELESS, *set().union(*(_words(t) for t in titles))})
     return found
 
 
