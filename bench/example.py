@@ -23,9 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import typst
 from incremental import SYNTHDOC, copy_example
 
-from synthdoc.build import BUILTIN_REFERENCE_DOC, TYPST_LAYOUT, TYPST_VARIABLES, typst_ready
+from synthdoc.build import TYPST_LAYOUT, TYPST_VARIABLES, typst_ready
 from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary
-from synthdoc.project import load_project
+from synthdoc.project import BUILTIN_REFERENCE_DOC, load_project
 from synthdoc.styles import locale_tag, resolve_style
 
 

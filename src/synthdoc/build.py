@@ -114,18 +114,11 @@ def metadata(doc: Document) -> dict[str, str]:
     return meta
 
 
-BUILTIN_REFERENCE_DOC = Path(__file__).parent / "resources" / "reference.docx"
-
-
-def reference_doc(project: Project) -> Path:
-    return project.reference_doc or BUILTIN_REFERENCE_DOC
-
-
 def _format_extra(project: Project, fmt: str) -> dict[str, object]:
     if fmt == "pdf":
         return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT, "refs": TYPST_BIBLIOGRAPHY}
     if fmt == "docx":
-        return {"reference_doc": file_digest(reference_doc(project))}
+        return {"reference_doc": file_digest(project.docx_template)}
     return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
 
 
@@ -157,7 +150,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         elif fmt == "docx":
             doc_ast = provenance.docx_comments(ast, ctx) if doc.provenance == "comments" else ast
             data = pandoc.ast_to_bytes(doc_ast, fmt, what=what,
-                                       extra=["--reference-doc", str(reference_doc(project))])
+                                       extra=["--reference-doc", str(project.docx_template)])
         else:
             head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))

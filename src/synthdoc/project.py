@@ -15,6 +15,9 @@ from .yamlfile import load_yaml
 DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 CONFIG_NAME = "synthdoc.yaml"
+# What synthdoc brings along: its templates, and the DOCX template a project without its own uses.
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+BUILTIN_REFERENCE_DOC = Path(__file__).parent / "resources" / "reference.docx"
 FORMATS = ("docx", "pdf", "html")
 CLAIM_KINDS = ("finding", "recommendation", "limitation", "theory", "context")
 
@@ -83,6 +86,11 @@ class Project:
     documents: tuple[Document, ...]
     config_path: Path = field(default=Path(CONFIG_NAME))
     reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
+
+    @property
+    def docx_template(self) -> Path:
+        """The DOCX template a build uses: the project's own, else synthdoc's built-in one."""
+        return self.reference_doc or BUILTIN_REFERENCE_DOC
 
     def document(self, doc_id: str) -> Document:
         for doc in self.documents:

