@@ -8,7 +8,6 @@ stale: the source moved under it, rather than the claim being mistyped.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -16,12 +15,13 @@ from pathlib import Path
 from .checks import Inputs
 from .diagnostics import Diagnostic, SynthdocError
 from .files import atomic_write
+from .manifest import digest
 
 RECORD = Path("state") / "quotes.json"
 
 
 def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return digest(text.encode("utf-8"))
 
 
 def _load(path: Path) -> dict[str, dict[str, str]]:
