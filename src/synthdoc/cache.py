@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .files import atomic_write
+from .files import atomic_write, read_record
 
 
 def content_key(*parts: str | bytes) -> str:
@@ -35,10 +35,7 @@ class JsonCache:
 
     def load(self, key: str) -> Any | None:
         """The value stored under ``key``, or None when there is none (or it cannot be read)."""
-        try:
-            return json.loads(self.path(key).read_bytes())
-        except (OSError, ValueError):
-            return None
+        return read_record(self.path(key))
 
     def store(self, key: str, value: Any) -> None:
         """Store ``value`` under ``key``, whole or not at all (SynthdocError when it cannot be written)."""

@@ -4,9 +4,11 @@ outputs so that a failed or interrupted build never leaves a half-written file b
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import SynthdocError
 
@@ -22,6 +24,15 @@ def read_input(path: Path, shown: str, kind: str, missing: str = "file not found
         raise SynthdocError.single(shown, f"is a folder, not {kind}", "file-unreadable") from None
     except OSError as exc:
         raise SynthdocError.single(shown, f"cannot read the file: {exc.strerror}", "file-unreadable") from None
+
+
+def read_record(path: Path) -> Any | None:
+    """A JSON record synthdoc keeps for itself (manifest, state, cache), or None when it is missing or
+    cannot be read: such a record only ever makes work cheaper, so its loss just means more work."""
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:

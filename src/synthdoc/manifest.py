@@ -16,7 +16,7 @@ from typing import Any
 from . import __version__, pandoc
 from .checks import Inputs
 from .claims import Claim
-from .files import atomic_write
+from .files import atomic_write, read_record
 from .project import Document
 from .styles import locale_path, resolve_style
 from .synthesis import selected_claims
@@ -117,12 +117,9 @@ class Manifest:
     def __init__(self, path: Path):
         self.path = path
         self.data: dict[str, Any] = {}
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(loaded, dict) and loaded.get("schema") == SCHEMA and isinstance(loaded.get("outputs"), dict):
-                self.data = loaded["outputs"]
-        except (OSError, ValueError):
-            self.data = {}
+        loaded = read_record(path)
+        if isinstance(loaded, dict) and loaded.get("schema") == SCHEMA and isinstance(loaded.get("outputs"), dict):
+            self.data = loaded["outputs"]
 
     def previous(self, doc_id: str, fmt: str) -> dict[str, Any] | None:
         record = self.data.get(doc_id, {}).get(fmt) if isinstance(self.data.get(doc_id), dict) else None

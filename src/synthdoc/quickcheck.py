@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .files import atomic_write, read_record
 from .project import BUILTIN_TEMPLATES, Project
 
 STATE = "quick.json"
@@ -69,10 +70,7 @@ def unchanged(project: Project, names: tuple[str, ...], force: bool) -> list[dic
     """The stored diagnostics of the last good build when nothing changed since and its outputs exist."""
     if force:
         return None
-    try:
-        state = json.loads((project.root / ".synthdoc" / STATE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    state = read_record(project.root / ".synthdoc" / STATE)
     if not isinstance(state, dict) or state.get("digest") != inputs_digest(project, names):
         return None
     if not all(p.is_file() for p in outputs(project, names)):
@@ -85,7 +83,5 @@ def remember(project: Project, names: tuple[str, ...], digest: str | None, diagn
     """Record a good build's input digest (taken before it started) and its warnings."""
     if digest is None:
         return
-    from .files import atomic_write
-
     data = json.dumps({"digest": digest, "diagnostics": diagnostics}, ensure_ascii=False).encode("utf-8")
     atomic_write(project.root / ".synthdoc" / STATE, data)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .checks import Inputs
 from .diagnostics import Diagnostic, SynthdocError
-from .files import atomic_write
+from .files import atomic_write, read_record
 from .manifest import digest
 
 RECORD = Path("state") / "quotes.json"
@@ -25,10 +25,7 @@ def _digest(text: str) -> str:
 
 
 def _load(path: Path) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    data = read_record(path)
     return data if isinstance(data, dict) else {}
 
 
