@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
 from pathlib import Path
 
-from synthdoc.watching import describe, watch, watch_filter
+from synthdoc.watching import _Server, describe, watch, watch_filter
 
 
 def test_rebuilds_after_a_change_and_keeps_watching_after_a_failure(small: Path, capsys):
@@ -37,3 +38,23 @@ def test_describe_leaves_out_files_that_came_and_went(small: Path):
     batch = {("added", str(small / "sources" / "sedX1")), ("deleted", str(small / "sources" / "sedX1")),
              ("modified", str(small / "sources" / "smith2020.yaml"))}
     assert describe(batch, small) == "sources/smith2020.yaml"
+
+
+def test_the_preview_server_serves_only_the_outputs(tmp_path: Path):
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "brief.html").write_text("<html><body>brief</body></html>")
+    (tmp_path / "private.html").write_text("<html><body>not an output</body></html>")
+    server = _Server(output, 0)
+    try:
+        host, port = server.httpd.server_address[:2]
+        connection = http.client.HTTPConnection(host, port, timeout=5)
+        connection.request("GET", "/brief.html")
+        page = connection.getresponse()
+        assert page.status == 200 and b"brief" in page.read()
+        connection.request("GET", "/../private.html")  # sent as it is: http.client does not normalize it
+        escaped = connection.getresponse()
+        assert b"not an output" not in escaped.read()
+        assert escaped.status == 404
+    finally:
+        server.close()

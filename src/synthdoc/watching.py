@@ -32,11 +32,12 @@ def watch_filter(root: Path, output: Path) -> Callable[[object, str], bool]:
 
     def accept(_change: object, path: str) -> bool:
         p = Path(path)
+        resolved = p.resolve()
         try:
-            rel = p.resolve().relative_to(root)
+            rel = resolved.relative_to(root)
         except ValueError:
             return False
-        if p.resolve() == output or output in p.resolve().parents:
+        if resolved == output or output in resolved.parents:
             return False
         if any(part in IGNORED_DIRS for part in rel.parts):
             return False
@@ -67,8 +68,8 @@ class _Server:
                     pages = sorted(p.name for p in output.glob("*.html"))
                     links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in pages)
                     return self._send(f"<!DOCTYPE html><ul>{links}</ul>".encode() + RELOAD_SCRIPT, "text/html")
-                target = output / self.path.lstrip("/").split("?")[0]
-                if target.suffix == ".html" and target.is_file():
+                target = (output / self.path.lstrip("/").split("?")[0]).resolve()
+                if target.suffix == ".html" and target.parent == output.resolve() and target.is_file():
                     body = target.read_bytes()
                     at = body.rfind(b"</body>")
                     body = body[:at] + RELOAD_SCRIPT + body[at:] if at >= 0 else body + RELOAD_SCRIPT
