@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import io
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -87,11 +88,10 @@ def _read_pdf(path: Path, shown: str) -> SourceText:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    if not path.is_file():
-        raise SynthdocError.single(shown, "source text not found", "file-missing")
+    raw = read_input(path, shown, "a PDF file", missing="source text not found")
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted:
             raise SynthdocError.single(shown, "the PDF is encrypted; save an unencrypted copy", "text-format")
         pages = [page.extract_text() or "" for page in reader.pages]
