@@ -7,9 +7,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import pandoc
-from .cache import JsonCache, content_key
-from .files import read_input
+from .. import pandoc
+from ..cache import JsonCache, content_key
+from ..files import read_input
 
 # BibLaTeX's langid names, which pandoc copies into CSL's `language` as they are. citeproc
 # reads `language` as a BCP 47 tag: "indonesian" would count as English, and a title would be

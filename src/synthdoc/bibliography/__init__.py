@@ -1,0 +1,7 @@
+"""The bibliography stage: reading the project's bibliography files into CSL JSON items."""
+
+from __future__ import annotations
+
+from .library import LANGID_TAGS, Bibliography, load_bibliography
+
+__all__ = ["LANGID_TAGS", "Bibliography", "load_bibliography"]
