@@ -55,7 +55,7 @@ def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tu
         for claim in source.claims:
             if claim.at is None:
                 found = find_quote(claim.quote, text.normalized, text.text)
-                page = text.page_at(found.start) if found else None
+                page = text.label_at(found.start) if found else None
                 if page is not None:
                     claim = replace(claim, at=Locator("page", str(page)))
                     inferred.add(claim.ref)
@@ -71,7 +71,7 @@ def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str,
         if source.text is None:
             continue
         try:
-            texts[source.key] = read_text(source.text, shown_path(source.text, project.root))
+            texts[source.key] = read_text(source.text, shown_path(source.text, project.root), source.first_page)
         except SynthdocError as exc:
             d = exc.diagnostics[0]
             diags.append(error(source.path, source.line, 1, f"{d.message}: {d.path}", d.code))
@@ -190,7 +190,7 @@ def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list
     diags = []
     if found is None:
         near = closest_passage(claim.quote, text.normalized, text.text)
-        where = f"page {text.page_at(near.start)}" if near and text.pages else ""
+        where = f"page {text.label_at(near.start)}" if near and text.pages else ""
         place = f"{text.shown}, {where}" if where else f"{text.shown}:{near.line}" if near else text.shown
         hint = f"; closest passage ({near.similarity:.0f}% similar, {place}): \"{near.passage}\"" if near else ""
         diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': quote not found in {text.shown}{hint}",
@@ -216,24 +216,38 @@ def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list
 
 
 def _check_page(claim: Claim, text: SourceText, page: int, inferred: bool) -> list[Diagnostic]:
+    """A page locator of a PDF source names printed page numbers (its labels), as a citation does."""
+    label = text.labels[page - 1]
     if inferred:
         return [Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' has no locator; its quote "
-                           f"stands on page {page} of {text.shown}, which is used (add at: {{page: {page}}})",
+                           f"stands on page {label} of {text.shown}, which is used (add at: {{page: {label}}})",
                            "page-inferred")]
     if claim.at is None or claim.at.kind != "page":
         return []
-    try:
-        stated = int(claim.at.value.split("-")[0].split("–")[0])
-    except ValueError:
-        return [error(claim.path, claim.line, 1, f"claim '{claim.id}': page '{claim.at.value}' is not a number",
-                      "unknown-locator")]
-    if stated > text.pages or stated < 1:
-        return [error(claim.path, claim.line, 1, f"claim '{claim.id}': page {stated} is beyond the last page "
-                      f"({text.pages}) of {text.shown}", "unknown-locator")]
-    if stated != page:
-        return [warning(claim.path, claim.line, 1, f"claim '{claim.id}': the quote stands on page {page} of "
-                        f"{text.shown}, not page {stated}", "locator-mismatch")]
+    ends = [part.strip() for part in re.split(r"[-–]", claim.at.value, maxsplit=1)]
+    indices = [text.page_of(end) for end in ends]
+    for end, index in zip(ends, indices, strict=True):
+        if index is None:
+            return [error(claim.path, claim.line, 1, f"claim '{claim.id}': {_no_such_page(end, text)}",
+                          "unknown-locator")]
+    first, last = indices[0], indices[-1]
+    if first is not None and last is not None and not first <= page <= max(first, last):
+        return [warning(claim.path, claim.line, 1, f"claim '{claim.id}': the quote stands on page {label} of "
+                        f"{text.shown}, not page {claim.at.value}", "locator-mismatch")]
     return []
+
+
+def _no_such_page(stated: str, text: SourceText) -> str:
+    """Why no page of a PDF is printed ``stated``, and what to do, in the PDF's printed numbers."""
+    numbers = [int(label) for label in text.labels if label.isdigit()]
+    if stated.isdigit() and numbers and int(stated) > max(numbers):
+        message = f"page {stated} is beyond the last page ({text.labels[-1]}) of {text.shown}"
+    else:
+        message = f"no page of {text.shown} is numbered {stated} (its pages: {text.label_ranges()})"
+    if not text.printed:
+        message += ("; if its pages are printed with other numbers (an excerpt starting at page 87, say), add "
+                    "first_page: 87 to this file")
+    return message
 
 
 def _check_entries(inputs: Inputs) -> list[Diagnostic]:

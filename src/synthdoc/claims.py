@@ -52,9 +52,10 @@ class Source:
     claims: tuple[Claim, ...]
     path: str
     line: int
+    first_page: int | None = None  # the number printed on the first page of a PDF text without page labels
 
 
-_SOURCE_FIELDS = {"source", "text", "lang", "claims"}
+_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page"}
 _CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors"}
 
 
@@ -88,6 +89,12 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
             r.problem(("text",), refusal(text, reason, "text"), "path-outside")
             text = None
     lang = r.string(("lang",), top.get("lang"), "lang", "") or ""
+    first_page = top.get("first_page")
+    if first_page is not None and (isinstance(first_page, bool) or not isinstance(first_page, int)
+                                   or first_page < 1):
+        r.problem(("first_page",), "first_page is the number printed on the PDF's first page, a whole number "
+                  "such as 87", "schema-type")
+        first_page = None
     raw_claims = top.get("claims")
     if key is None:
         return None
@@ -99,7 +106,8 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
         claim = _claim(r, ("claims", i), item, key)
         if claim is not None:
             claims.append(claim)
-    return Source(key, folder / text if text else None, lang, tuple(claims), r.doc.name(), r.doc.where("source")[0])
+    return Source(key, folder / text if text else None, lang, tuple(claims), r.doc.name(), r.doc.where("source")[0],
+                  first_page)
 
 
 def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:

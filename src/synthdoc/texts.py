@@ -8,10 +8,14 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import SynthdocError
 from .files import read_input
 from .quotes import NormalizedText, normalize
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 PAGE_BREAK = "\f"
@@ -31,6 +35,8 @@ class SourceText:
     shown: str
     text: str
     page_starts: tuple[int, ...] = ()  # for a PDF: where each page's text starts in ``text``
+    labels: tuple[str, ...] = ()  # for a PDF: the number printed on each page ("i", "ii", "87", …)
+    printed: bool = False  # whether the labels are the PDF's own (or first_page's), not just 1, 2, 3 …
 
     @property
     def pages(self) -> int:
@@ -41,6 +47,23 @@ class SourceText:
         if not self.page_starts:
             return None
         return bisect.bisect_right(self.page_starts, offset)
+
+    def label_at(self, offset: int) -> str | None:
+        """The printed page number (label) of the page that character ``offset`` stands on."""
+        index = self.page_at(offset)
+        return self.labels[index - 1] if index is not None else None
+
+    def page_of(self, label: str) -> int | None:
+        """The 1-based PDF page printed ``label`` (the first such page; roman numerals in any case)."""
+        wanted = label.strip().lower()
+        for index, printed in enumerate(self.labels, 1):
+            if printed.lower() == wanted:
+                return index
+        return None
+
+    def label_ranges(self) -> str:
+        """The printed page numbers in short: ``i–iv, 87–110``."""
+        return ", ".join(first if first == last else f"{first}–{last}" for first, last in _runs(self.labels))
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -65,10 +88,11 @@ class SourceText:
         return found
 
 
-def read_text(path: Path, shown: str) -> SourceText:
-    """A source's text: Markdown, plain text, or the text layer of a PDF (page by page)."""
+def read_text(path: Path, shown: str, first_page: int | None = None) -> SourceText:
+    """A source's text: Markdown, plain text, or the text layer of a PDF (page by page), whose pages
+    are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given."""
     if path.suffix.lower() == ".pdf":
-        return _read_pdf(path, shown)
+        return _read_pdf(path, shown, first_page)
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise SynthdocError.single(shown, f"cannot read '{path.suffix}' source texts; use one of "
                                    f"{', '.join(TEXT_SUFFIXES)}", "text-format")
@@ -81,7 +105,7 @@ def read_text(path: Path, shown: str) -> SourceText:
     return SourceText(path, shown, text)
 
 
-def _read_pdf(path: Path, shown: str) -> SourceText:
+def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
     """The text of each page of a PDF (pypdf), joined by form feeds, remembering where pages start."""
     import logging
 
@@ -95,6 +119,7 @@ def _read_pdf(path: Path, shown: str) -> SourceText:
         if reader.is_encrypted:
             raise SynthdocError.single(shown, "the PDF is encrypted; save an unencrypted copy", "text-format")
         pages = [page.extract_text() or "" for page in reader.pages]
+        labels, printed = page_labels(reader, first_page)
     except SynthdocError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
@@ -107,4 +132,55 @@ def _read_pdf(path: Path, shown: str) -> SourceText:
         starts.append(at)
         parts.append(page)
         at += len(page) + len(PAGE_BREAK)
-    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts))
+    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts), labels, printed)
+
+
+def page_labels(reader: PdfReader, first_page: int | None = None) -> tuple[tuple[str, ...], bool]:
+    """The number printed on each page of a PDF, and whether it is known rather than assumed:
+    ``first_page`` onwards when given, else the PDF's own page labels (/PageLabels: roman front
+    matter, an excerpt starting at 87 …), else 1, 2, 3 …"""
+    from pypdf.errors import PyPdfError
+
+    count = len(reader.pages)
+    if first_page is not None:
+        return tuple(str(first_page + i) for i in range(count)), True
+    if "/PageLabels" in reader.root_object:
+        try:
+            labels = [str(label) for label in reader.page_labels]
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+            labels = []
+        if len(labels) == count and all(label.strip() for label in labels):
+            return tuple(label.strip() for label in labels), True
+    return tuple(str(i) for i in range(1, count + 1)), False
+
+
+def _runs(labels: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Consecutive labels grouped where each is the one before plus one (arabic or roman)."""
+    runs: list[tuple[str, str]] = []
+    previous: int | None = None
+    for label in labels:
+        value = _number(label)
+        if runs and value is not None and previous is not None and value == previous + 1 \
+                and label.isdigit() == runs[-1][1].isdigit():
+            runs[-1] = (runs[-1][0], label)
+        else:
+            runs.append((label, label))
+        previous = value
+    return runs
+
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def _number(label: str) -> int | None:
+    """An arabic or roman page label's value."""
+    if label.isdigit():
+        return int(label)
+    lowered = label.lower()
+    if not lowered or any(ch not in _ROMAN for ch in lowered):
+        return None
+    total = 0
+    for ch, nxt in zip(lowered, [*lowered[1:], ""], strict=True):
+        value = _ROMAN[ch]
+        total += -value if nxt and _ROMAN[nxt] > value else value
+    return total
