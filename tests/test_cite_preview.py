@@ -20,7 +20,6 @@ import pytest
 from conftest import REPO
 from synthdoc import pandoc
 from synthdoc.bibliography import load_bibliography
-from synthdoc.citeproc import render_citations
 from synthdoc.preview import preview
 from synthdoc.styles import locale_tag, resolve_style
 
@@ -37,9 +36,8 @@ def pandoc_rendering(bib, key: str, style: str, lang: str) -> tuple[str, str]:
 
     md = f"[@{key}, {locator_label('section', lang)} 4.1]\n"
     csl = resolve_style(style, Path("."))
-    parsed = pandoc.read_markdown(md, bibliography=bib.csl_json, csl=csl, metadata={"lang": locale_tag(lang)},
-                                  what="test")
-    ast = render_citations(parsed, items=bib.items, csl=csl, what="test").ast
+    ast = pandoc.read_markdown(md, bibliography=bib.csl_json, csl=csl, metadata={"lang": locale_tag(lang)},
+                               what="test", citeproc=True)
     text = pandoc.ast_to_bytes(ast, "plain", what="test", extra=["--wrap=none"]).decode().strip()
     citation, _, reference = text.partition("\n\n")
     return citation.strip(), reference.strip()

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from . import pandoc, provenance
 from .bibliography import load_bibliography
-from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
 from .citeproc import read_cited
@@ -124,9 +123,7 @@ def _format_extra(project: Project, fmt: str) -> dict[str, object]:
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
                    report: Report | None = None, force: bool = False) -> list[Output]:
-    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST.
-
-    ``force`` renders every citation batch again instead of taking unchanged ones from the cache."""
+    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -136,8 +133,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     what = f"document '{doc.id}'"
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     rendered = read_cited(source, items=inputs.bibliography.items, bibliography=inputs.bibliography.csl_json,
-                          csl=csl, metadata=metadata(doc), what=what,
-                          cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force)
+                          csl=csl, metadata=metadata(doc), what=what)
     if report and rendered.note:
         report(rendered.note)
     ast = rendered.ast

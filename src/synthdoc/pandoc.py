@@ -98,7 +98,7 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
                   what: str, citeproc: bool = False) -> dict[str, Any]:
     """Pandoc Markdown to pandoc's AST, its metadata naming the bibliography and the style; the
     citations are rendered by the same run with ``citeproc``, else still to be rendered
-    (``citeproc.render_citations``)."""
+    (by a later ``pandoc --citeproc`` run)."""
     args = ["-f", MARKDOWN_READER, "-t", "json", "--bibliography", str(bibliography), "--csl", str(csl)]
     if citeproc:
         args.append("--citeproc")

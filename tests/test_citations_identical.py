@@ -1,0 +1,109 @@
+"""synthdoc's citations are exactly those of one plain `pandoc --citeproc` run on the same Markdown,
+bibliography, style and metadata — on a first build and on a rebuild after a wording edit, when the
+previous build's citeproc result is reused.
+
+The corpus (``citation_corpus``) is adversarial: an organisation's several reports in one year, works
+known only by their title, interviews, reviews, particles, diacritics, non-Latin and single names,
+3/6/21+ authors, every citation shape. This is the fast subset; ``bench/differential.py`` runs the
+full corpus (its count and result are in bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from citation_corpus import STYLES, case
+from synthdoc import pandoc
+from synthdoc.astwalk import cites, stringify
+from synthdoc.citeproc import read_cited
+from synthdoc.styles import resolve_style
+
+# (style, seed, references): every style, small bibliographies, and two large enough for what used to
+# be the large-bibliography path (150 references and more)
+CASES = ([(style, seed, 12 + 9 * seed) for style in STYLES for seed in range(2)]
+         + [("apa", 7, 220), ("din-1505-2-alphanumeric", 7, 220)])
+
+
+def metadata(lang: str) -> dict[str, str]:
+    return {"lang": lang, "reference-section-title": "Daftar Pustaka", "link-citations": "true",
+            "link-bibliography": "true"}
+
+
+def plain_pandoc(markdown: str, bib: Path, csl: Path, meta: dict[str, str]) -> dict[str, Any]:
+    """The oracle: one plain `pandoc --citeproc` run."""
+    args = ["-f", pandoc.MARKDOWN_READER, "-t", "json", "--citeproc", "--bibliography", str(bib), "--csl", str(csl)]
+    for name, value in meta.items():
+        args += ["-M", f"{name}={value}"]
+    return json.loads(pandoc.run(args, markdown.encode("utf-8"), what="oracle"))
+
+
+def citations_of(markdown: str, bib: Path, csl: Path, meta: dict[str, str]) -> list[Any]:
+    """Every citation as citeproc reads it (the Markdown's Cite elements, without pandoc's own counter)."""
+    ast = pandoc.read_markdown(markdown, bibliography=bib, csl=csl, metadata=meta, what="test")
+    return [[{k: v for k, v in c.items() if k != "citationHash"} for c in cite["c"][0]] for cite in cites(ast)]
+
+
+def first_difference(a: Any, b: Any, at: str = "") -> str | None:
+    """Where two ASTs first differ, and how: what a reader would see differ."""
+    if type(a) is not type(b):
+        return f"{at}: {json.dumps(a, ensure_ascii=False)[:300]} != {json.dumps(b, ensure_ascii=False)[:300]}"
+    if isinstance(a, dict):
+        for key in sorted(set(a) | set(b)):
+            found = first_difference(a.get(key), b.get(key), f"{at}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(a, list):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            found = first_difference(x, y, f"{at}[{i}]")
+            if found:
+                return found
+        return None if len(a) == len(b) else f"{at}: {len(a)} elements != {len(b)}"
+    return None if a == b else f"{at}: {a!r} != {b!r}"
+
+
+def compare(style: str, seed: int, references: int, tmp_path: Path) -> list[str]:
+    """The differences between synthdoc and the oracle on one case (empty when identical), first build
+    and rebuild after a wording edit; also whether the rebuild reused the first build's result."""
+    items, blocks, edited, lang = case(style, seed, references)
+    bib = tmp_path / "refs.json"
+    bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    csl = resolve_style(style, Path("."))
+    meta = metadata(lang)
+    problems = []
+    for name, doc in (("first build", blocks), ("after a wording edit", edited)):
+        markdown = "\n\n".join(doc) + "\n"
+        ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test")
+        found = first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta))
+        if found:
+            problems.append(f"{style} seed {seed}, {references} references, {name}: {found}")
+    return problems
+
+
+@pytest.mark.parametrize(("style", "seed", "references"), CASES)
+def test_citations_are_those_of_one_plain_pandoc_run(tmp_path, style, seed, references):
+    assert compare(style, seed, references, tmp_path) == []
+
+
+def test_alphanumeric_labels_that_print_alike_keep_their_letters(tmp_path):
+    """DIN 1505-2 cuts "Unique0001x" and "Unique0002x" to the same label: citeproc tells the works apart
+    with letters (Uniq20a, Uniq20b). The large-bibliography path used to group references by their
+    names, saw no collision, and printed "Uniq20" for several different works."""
+    items = [{"id": f"u{i}", "type": "book", "title": f"Work {i}", "issued": {"date-parts": [[2020]]},
+              "author": [{"family": f"Unique{i:04d}x", "given": "A"}]} for i in range(160)]
+    bib = tmp_path / "refs.json"
+    bib.write_text(json.dumps(items), encoding="utf-8")
+    csl = resolve_style("din-1505-2-alphanumeric", Path("."))
+    markdown = "\n\n".join(f"Text [@{item['id']}]." for _ in range(8) for item in items) + "\n"
+    meta = metadata("en-US")
+    ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test")
+    labels = {}
+    for cite in cites(ours.ast):
+        labels.setdefault(cite["c"][0][0]["citationId"], set()).add(stringify(cite["c"][1]))
+    assert all(len(shown) == 1 for shown in labels.values())
+    assert len({next(iter(shown)) for shown in labels.values()}) == len(items)  # one label per work
+    assert ours.ast == plain_pandoc(markdown, bib, csl, meta)
