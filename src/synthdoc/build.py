@@ -26,6 +26,7 @@ from .staleness import mark_stale
 from .styles import locale_tag, resolve_style
 from .synthesis import Context, build_context, matrix_table
 from .templating import render
+from .word import bookmarks as word_bookmarks
 
 WORK_DIR = ".synthdoc"
 
@@ -92,10 +93,14 @@ def render_markdown(inputs: Inputs, doc: Document) -> str:
 
 def render_document(inputs: Inputs, doc: Document) -> tuple[str, Context]:
     """The document's Markdown and the context it was rendered from."""
-    project = inputs.project
-    ctx = build_context(project, doc, inputs.sources, source_order=inputs.bibliography.keys())
-    values = ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}
-    return render(doc.template, values, project.templates), ctx
+    values, ctx = template_values(inputs, doc)
+    return render(doc.template, values, inputs.project.templates), ctx
+
+
+def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], Context]:
+    """What the document's template receives, and the context it is made of."""
+    ctx = build_context(inputs.project, doc, inputs.sources, source_order=inputs.bibliography.keys())
+    return ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}, ctx
 
 
 def metadata(doc: Document) -> dict[str, str]:
@@ -117,7 +122,7 @@ def _format_extra(project: Project, fmt: str) -> dict[str, object]:
     if fmt == "pdf":
         return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT, "refs": TYPST_BIBLIOGRAPHY}
     if fmt == "docx":
-        return {"reference_doc": file_digest(project.docx_template)}
+        return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1}
     return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
 
 
@@ -144,7 +149,9 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             typ = pandoc.ast_to_bytes(typst_ready(ast), "typst", what=what, extra=TYPST_VARIABLES)
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
         elif fmt == "docx":
-            doc_ast = provenance.docx_comments(ast, ctx) if doc.provenance == "comments" else ast
+            doc_ast = word_bookmarks.mark_claims(ast, ctx, doc.id)
+            if doc.provenance == "comments":
+                doc_ast = provenance.docx_comments(doc_ast, ctx)
             data = pandoc.ast_to_bytes(doc_ast, fmt, what=what,
                                        extra=["--reference-doc", str(project.docx_template)])
         else:

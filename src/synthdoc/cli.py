@@ -204,6 +204,34 @@ def styles(
         raise typer.Exit(EXIT_ERRORS)
 
 
+@app.command()
+def review(
+    file: Annotated[Path, typer.Argument(help="A DOCX built by synthdoc, with a reviewer's comments or changes.")],
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    project_dir: ProjectOption = None,
+) -> None:
+    """List a reviewer's comments and tracked changes, each at the claim (file:line) its text comes from."""
+    from .build import load_inputs
+    from .word.review import review as run_review
+    from .word.review import to_json as review_json
+
+    if output_format not in ("text", "json"):
+        raise typer.BadParameter("use text or json", param_hint="--format")
+    try:
+        traced = run_review(load_inputs(_project(project_dir)), file)
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_ERRORS) from None
+    if output_format == "json":
+        typer.echo(review_json(traced))
+    else:
+        for item in traced:
+            for line in item.lines():
+                typer.echo(line)
+    comments = sum(t.remark.kind == "comment" for t in traced)
+    typer.echo(f"review: {comments} comment{'s' * (comments != 1)}, {len(traced) - comments} tracked "
+               f"change{'s' * (len(traced) - comments != 1)}", err=True)
+
 
 def main() -> None:
     """The console script: the commands, with a last guard so that no input ever ends in a traceback."""

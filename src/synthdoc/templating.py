@@ -103,6 +103,11 @@ def _template_frame(tb: Any, fallback: str | None) -> tuple[str | None, int]:
     return found
 
 
+def shown_template(filename: str | None, name: str, project_templates: Path | None) -> str:
+    """How a template file is named in messages: ``templates/<name>`` or ``(built-in) <name>``."""
+    return _shown(filename, name, project_templates, "templates")
+
+
 def _shown(filename: str | None, name: str, project_templates: Path | None, shown_dir: str) -> str:
     if filename is None:
         return name

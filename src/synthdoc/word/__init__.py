@@ -1,0 +1,1 @@
+"""What only DOCX needs: claim bookmarks, reading a reviewer's comments back, redlines, Zotero fields."""
