@@ -1,15 +1,22 @@
 """Finding a claim's verbatim quote in its source text.
 
 Matching forgives exactly what text extraction and Markdown do to a text, and nothing
-else: line breaks and runs of white space, a word hyphenated at a line end, curly
-versus straight quotes and dashes, and Markdown emphasis and heading markers. Case,
-spelling and punctuation otherwise count.
+else: line breaks and runs of white space, curly versus straight quotes and dashes, and
+Markdown emphasis and heading markers. Case, spelling and punctuation otherwise count.
+
+A hyphen at a line end (or at the end of a PDF page) is ambiguous: ``antar-⏎lembaga`` is
+the word ``antarlembaga`` hyphenated by the layout, ``laki-⏎laki`` and ``negara-⏎negara``
+are Indonesian reduplicated words whose hyphen is the author's own. The folded text keeps
+such a hyphen as a soft hyphen (``SOFT``), and a quote matches it with a hyphen or with
+nothing, so both the author's ``laki-laki`` and ``antarlembaga`` are found.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 _CHAR_FOLDS = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -20,7 +27,10 @@ _CHAR_FOLDS = {
     "\u00ad": "",  # soft hyphen
 }
 _EMPHASIS = set("*_")
-_LINE_END_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\r?\n[ \t]*(?=\w)")
+# A hyphen between two letters, then a line break or a PDF page break (a form feed).
+_LINE_END_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011\u00ad][ \t]*[\r\n\f]\s*(?=\w)")
+SOFT = "\u00ad"  # a line-end hyphen in folded text: a quote may have a hyphen there, or nothing
+_HYPHENS = frozenset("-" + SOFT)
 _HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
 
 
@@ -38,6 +48,12 @@ class NormalizedText:
             return at, at
         return self.offsets[start], self.offsets[end - 1] + 1
 
+    @cached_property
+    def unhyphenated(self) -> tuple[str, tuple[int, ...]]:
+        """The folded text without its hyphens (``-`` and ``SOFT``), and where each character stands in it."""
+        kept = [i for i, ch in enumerate(self.text) if ch not in _HYPHENS]
+        return "".join(self.text[i] for i in kept), tuple(kept)
+
 
 def normalize(text: str) -> NormalizedText:
     """Fold ``text`` for matching and remember where each kept character came from."""
@@ -48,9 +64,13 @@ def normalize(text: str) -> NormalizedText:
     i = 0
     n = len(text)
     while i < n:
-        skip_to = removed.get(i)
-        if skip_to is not None:
-            i = skip_to
+        span = removed.get(i)
+        if span is not None:
+            end, kept = span
+            if kept:
+                chars.append(kept)
+                offsets.append(i)
+            i = end
             continue
         ch = text[i]
         ch = _CHAR_FOLDS.get(ch, ch)
@@ -71,13 +91,13 @@ def normalize(text: str) -> NormalizedText:
     return NormalizedText("".join(chars), tuple(offsets))
 
 
-def _removed_spans(text: str) -> dict[int, int]:
-    """Spans dropped entirely: line-end hyphenation and Markdown heading markers."""
-    spans: dict[int, int] = {}
-    for pattern in (_LINE_END_HYPHEN, _HEADING_MARK):
+def _removed_spans(text: str) -> dict[int, tuple[int, str]]:
+    """Spans replaced as a whole: a line-end hyphen by ``SOFT``, a Markdown heading marker by nothing."""
+    spans: dict[int, tuple[int, str]] = {}
+    for pattern, kept in ((_LINE_END_HYPHEN, SOFT), (_HEADING_MARK, "")):
         for m in pattern.finditer(text):
             if m.end() > m.start():
-                spans[m.start()] = m.end()
+                spans[m.start()] = (m.end(), kept)
     return spans
 
 
@@ -97,14 +117,77 @@ class QuoteMatch:
 
 def find_quote(quote: str, source: NormalizedText, original: str) -> QuoteMatch | None:
     """Locate ``quote`` in a normalized source; None when it is not there."""
+    for match in find_quotes(quote, source, original):
+        return match
+    return None
+
+
+def find_quotes(quote: str, source: NormalizedText, original: str) -> Iterator[QuoteMatch]:
+    """Every place ``quote`` stands in a normalized source, in text order (non-overlapping)."""
     needle = fold(quote)
     if not needle:
+        return
+    if SOFT not in needle and SOFT not in source.text:
+        spans = ((at, at + len(needle)) for at in _plain_matches(needle, source.text))
+    else:
+        spans = _soft_matches(needle, source)
+    for at, end in spans:
+        start, stop = source.original_span(at, end)
+        yield QuoteMatch(start, stop, original.count("\n", 0, start) + 1)
+
+
+def _plain_matches(needle: str, text: str, step: int = 0) -> Iterator[int]:
+    """Where ``needle`` stands in ``text``: each place, or (``step`` 0) places that do not overlap."""
+    at = text.find(needle)
+    while at >= 0:
+        yield at
+        at = text.find(needle, at + (step or len(needle)))
+
+
+def _soft_matches(needle: str, source: NormalizedText) -> Iterator[tuple[int, int]]:
+    """Matches where line-end hyphens are involved: candidates are found in the text without hyphens
+    (fast), then each is confirmed at its place by ``_match_at``."""
+    text = source.text
+    key = "".join(ch for ch in needle if ch not in _HYPHENS)
+    if not key:  # a quote of hyphens only
+        candidates = (i for i, ch in enumerate(text) if ch in _HYPHENS)
+        lead = 0
+    else:
+        plain, where = source.unhyphenated
+        lead = len(needle) - len(needle.lstrip("-" + SOFT))
+        candidates = (where[at] for at in _plain_matches(key, plain, step=1))
+    done = 0
+    for first in candidates:
+        for start in range(max(done, first - lead), first + 1):
+            end = _match_at(needle, text, start)
+            if end is not None:
+                yield start, end
+                done = end
+                break
+
+
+def _match_at(needle: str, text: str, start: int) -> int | None:
+    """Where ``needle`` ends when it stands in folded ``text`` at ``start``, else None. A ``SOFT`` of the
+    text (a line-end hyphen) may stand between any two characters of the quote and matches a hyphen of
+    the quote; a ``SOFT`` of the quote itself (a quote wrapped by hand) matches a hyphen or nothing."""
+    j, n = start, len(text)
+    for i, ch in enumerate(needle):
+        if ch == "-":
+            if j < n and text[j] in _HYPHENS:
+                j += 1
+                continue
+            return None
+        if ch == SOFT:
+            if j < n and text[j] in _HYPHENS:
+                j += 1
+            continue
+        if i and j < n and text[j] == SOFT and needle[i - 1] not in _HYPHENS:
+            j += 1
+        if j < n and text[j] == ch:
+            j += 1
+            continue
         return None
-    at = source.text.find(needle)
-    if at < 0:
-        return None
-    start, end = source.original_span(at, at + len(needle))
-    return QuoteMatch(start, end, original.count("\n", 0, start) + 1)
+    return j
 
 
 @dataclass(frozen=True)
@@ -118,7 +201,10 @@ class NearMiss:
 
 
 def closest_passage(quote: str, source: NormalizedText, original: str) -> NearMiss | None:
-    """The best-aligned passage of the source for ``quote`` (rapidfuzz's partial-ratio alignment)."""
+    """The best-aligned passage of the source for ``quote`` (rapidfuzz's partial-ratio alignment).
+
+    The passage is cut from the folded text at word boundaries, so that it is itself a quote that
+    is found: a hint the user can copy."""
     from rapidfuzz import fuzz
 
     needle = fold(quote)
@@ -127,6 +213,33 @@ def closest_passage(quote: str, source: NormalizedText, original: str) -> NearMi
     found = fuzz.partial_ratio_alignment(needle, source.text, score_cutoff=0)
     if found is None:
         return None
-    start, end = source.original_span(found.dest_start, max(found.dest_end, found.dest_start + 1))
-    passage = " ".join(original[start:end].split())
+    text = source.text
+    at, end = found.dest_start, max(found.dest_end, found.dest_start + 1)
+    space = text.rfind(" ", max(0, at - _WORD_REACH), at)
+    at = space + 1 if space >= 0 else 0 if at <= _WORD_REACH else at
+    space = text.find(" ", end, end + _WORD_REACH)
+    end = space if space >= 0 else len(text) if len(text) - end <= _WORD_REACH else end
+    passage = _spelled(text[at:end]).strip()
+    start, _ = source.original_span(at, end)
     return NearMiss(passage, round(found.score, 1), original.count("\n", 0, start) + 1, start)
+
+
+_WORD_REACH = 40  # how far a hint is widened to whole words
+_WORD = re.compile(rf"[^\s\-{SOFT}]*{SOFT}[^\s\-{SOFT}]*")
+
+
+def _spelled(folded: str) -> str:
+    """Folded text as the author likely spelled it: a line-end hyphen stays in a reduplicated word
+    (``laki-laki``, ``berhati-hati``) or before a capital (``Asia-Pasifik``), and goes otherwise
+    (``antarlembaga``). Either spelling is found; this one reads right."""
+    def word(m: re.Match[str]) -> str:
+        before, _, after = m.group(0).partition(SOFT)
+        keep = after[:1].isupper() or before.isupper() or _shared_stem(before.lower(), after.lower())
+        return before + ("-" if keep else "") + after
+    return _WORD.sub(word, folded).replace(SOFT, "-")
+
+
+def _shared_stem(a: str, b: str) -> bool:
+    if a and a == b:
+        return True
+    return any(a[i:i + 3] in b for i in range(len(a) - 2))
