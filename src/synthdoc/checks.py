@@ -149,7 +149,11 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                      "as at: {section: \"4.1\"}", "no-locator"))
             if text is not None:
                 diags += _check_quote(claim, text, claim.ref in inputs.inferred)
-            if not claim.says:
+            if claim.draft:
+                diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft: "
+                                        "documents leave it out until it has themes and says something; then "
+                                        "remove draft: true", "draft"))
+            elif not claim.says:
                 diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' says nothing: add "
                                    "says: {id: ..., en: ...}", "schema-missing-field"))
 
@@ -180,7 +184,7 @@ def _check_references(claim: Claim, themes: set[str], points: set[str], actors: 
         if full not in refs:
             diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' contrasts with unknown claim "
                                f"'{ref}'{did_you_mean(full, refs)}; name it as source-key/claim-id", "unknown-claim"))
-    if not claim.themes:
+    if not claim.themes and not claim.draft:
         diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' has no themes", "schema-missing-field"))
     return diags
 

@@ -37,6 +37,7 @@ class Claim:
     actors: tuple[str, ...]
     path: str
     line: int
+    draft: bool = False  # imported without a theme: checked, noted, left out of documents until it has themes
 
     @property
     def ref(self) -> str:
@@ -56,7 +57,10 @@ class Source:
 
 
 _SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page"}
-_CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors"}
+_CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors", "draft",
+                 "from"}
+_REQUIRED = {"id", "kind", "themes", "says", "quote"}
+_DRAFT_REQUIRED = {"id", "kind", "quote"}  # an imported highlight may have no theme or comment yet
 
 
 def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Diagnostic]]:
@@ -111,7 +115,13 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
 
 
 def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
-    m = r.mapping(key, item, _CLAIM_FIELDS, {"id", "kind", "themes", "says", "quote"}, "a claim")
+    draft = isinstance(item, dict) and item.get("draft") is True
+    m = r.mapping(key, item, _CLAIM_FIELDS, _DRAFT_REQUIRED if draft else _REQUIRED, "a claim")
+    if m.get("draft") not in (None, True, False):
+        r.problem((*key, "draft"), "draft is true or false", "schema-type")
+    if m.get("from") is not None:
+        r.mapping((*key, "from"), m.get("from"), {"file", "annotation"}, {"file"},
+                  "from (where a claim was imported from)")
     ident = r.string((*key, "id"), m.get("id"), "claim id")
     kind = r.string((*key, "kind"), m.get("kind"), "kind")
     if kind is not None and kind not in CLAIM_KINDS:
@@ -137,6 +147,7 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
         actors=r.strings((*key, "actors"), m.get("actors"), "actors"),
         path=r.doc.name(),
         line=r.doc.where(*key)[0],
+        draft=draft,
     )
 
 

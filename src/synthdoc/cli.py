@@ -189,6 +189,38 @@ def init(directory: Annotated[Path, typer.Argument(help="Folder for the new proj
     typer.echo(f"\nnext: cd {directory} && synthdoc build")
 
 
+@app.command("import")
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="PDFs with highlights, Zotero's zotero.sqlite, or .csv/.xlsx "
+                                                     "extraction sheets.")],
+    source: Annotated[str | None, typer.Option(help="The bibliography key the claims belong to.")] = None,
+    theme: Annotated[list[str] | None, typer.Option(help="A theme for every imported claim (repeatable).")] = None,
+    kind: Annotated[str, typer.Option(help="The kind of the imported claims.")] = "finding",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be added; write nothing.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Turn PDF highlights, Zotero 7 annotations or an extraction sheet into claims in sources/*.yaml."""
+    from .sources.importing import Options, import_files
+
+    options = Options(source, tuple(theme or ()), kind, dry_run)
+    try:
+        result = import_files(_project(project_dir), files, options, schema_url=None)
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        typer.echo(f"import failed: {_summary(exc.diagnostics)}; nothing was written", err=True)
+        raise typer.Exit(EXIT_ERRORS) from None
+    _print_diagnostics(result.diagnostics)
+    verb = "would add" if dry_run else "added"
+    for path, ids in result.added.items():
+        typer.echo(f"{verb} {len(ids)} claim{'s' * (len(ids) != 1)} to {path}: {', '.join(ids)}")
+    for path in result.copied:
+        typer.echo(f"{'would copy' if dry_run else 'copied'} the PDF to {path}")
+    total = sum(len(ids) for ids in result.added.values())
+    drafts = f", {result.drafts} of them drafts without themes or statement" if result.drafts else ""
+    typer.echo(f"import: {total} new claim{'s' * (total != 1)}{drafts}; {result.already} already there"
+               f"{'; nothing written (--dry-run)' if dry_run else ''}", err=True)
+
+
 @app.command()
 def styles(
     query: Annotated[list[str] | None, typer.Argument(help="Words to look for in a style's name or title.")] = None,

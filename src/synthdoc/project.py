@@ -86,6 +86,7 @@ class Project:
     documents: tuple[Document, ...]
     config_path: Path = field(default=Path(CONFIG_NAME))
     reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
+    colors: tuple[tuple[str, str], ...] = ()  # import: highlight colour (#rrggbb) → theme id
 
     @property
     def docx_template(self) -> Path:
@@ -120,7 +121,7 @@ class Project:
 
 
 _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
-        "themes", "points", "actors", "documents", "reference_doc"}
+        "themes", "points", "actors", "documents", "reference_doc", "import"}
 
 
 def find_config(start: Path) -> Path:
@@ -151,6 +152,7 @@ def load_project(config: Path) -> Project:
     points = tuple(_points(r, top.get("points"), {t.id for t in themes}))
     actors = tuple(_actors(r, top.get("actors")))
     documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0]))
+    colors = _colors(r, top.get("import"), {t.id for t in themes})
     if has_errors(diags):
         raise SynthdocError(diags)
 
@@ -196,6 +198,7 @@ def load_project(config: Path) -> Project:
         documents=documents,
         config_path=Path(doc.name()),
         reference_doc=reference_doc,
+        colors=colors,
     )
 
 
@@ -246,6 +249,35 @@ def _points(r: Reader, value: object, theme_ids: set[str]):
         if _unique(r, (*key, "id"), ident, seen, "point") and theme:
             yield Point(ident, theme, r.localized((*key, "says"), m.get("says"), "point statement"),
                         r.doc.where(*key)[0])
+
+
+def _colors(r: Reader, value: object, theme_ids: set[str]) -> tuple[tuple[str, str], ...]:
+    """``import: {colors: {yellow: coordination, "#ff6666": limits}}``: the theme of each highlight colour."""
+    from .sources.colors import NAMED, parse_color
+
+    if value is None:
+        return ()
+    settings = r.mapping(("import",), value, {"colors"}, set(), "import")
+    colors = settings.get("colors")
+    if colors is None:
+        return ()
+    if not isinstance(colors, dict):
+        r.problem(("import", "colors"), "import colors must be a mapping of colour to theme, such as "
+                  "{yellow: coordination}", "schema-type")
+        return ()
+    out = []
+    for name, theme in colors.items():
+        where = ("import", "colors", name)
+        color = parse_color(str(name))
+        if color is None:
+            r.problem(where, f"'{name}' is not a colour: use #rrggbb or one of {', '.join(NAMED)}", "schema-type")
+            continue
+        text = r.string(where, theme, "theme")
+        if text is not None and text not in theme_ids:
+            r.problem(where, f"unknown theme '{text}'{did_you_mean(text, theme_ids)}", "unknown-theme")
+        elif text is not None:
+            out.append((color, text))
+    return tuple(out)
 
 
 def _actors(r: Reader, value: object):

@@ -141,13 +141,15 @@ class Context:
 
 
 def selected_claims(doc: Document, sources: tuple[Source, ...]) -> tuple[Claim, ...]:
-    """The claims a document draws on, in source-file then claim order."""
+    """The claims a document draws on, in source-file then claim order; drafts wait until they have themes."""
     sel = doc.select
     out = []
     for source in sources:
         if sel.sources and source.key not in sel.sources:
             continue
         for claim in source.claims:
+            if claim.draft:
+                continue
             if sel.kinds and claim.kind not in sel.kinds:
                 continue
             if sel.themes and not set(claim.themes) & set(sel.themes):

@@ -1,0 +1,331 @@
+"""``synthdoc import``: PDF highlights, a Zotero 7 library or an extraction sheet become claims in
+``sources/*.yaml``. Importing the same file again adds nothing; a file with a problem writes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..bibliography import Bibliography, load_bibliography
+from ..claims import load_sources
+from ..diagnostics import Diagnostic, SynthdocError, error, warning
+from ..files import atomic_write, read_input
+from ..paths import shown_path
+from ..project import CLAIM_KINDS, Project
+from ..quotes import find_quote, fold
+from ..schema import did_you_mean
+from ..texts import SourceText, read_text
+from .claimsfile import ClaimsFile
+from .colors import theme_of
+
+SHEETS = (".csv", ".xlsx")
+WORK_DIR = ".synthdoc"
+
+
+@dataclass(frozen=True)
+class Options:
+    source: str | None = None
+    themes: tuple[str, ...] = ()
+    kind: str = "finding"
+    dry_run: bool = False
+
+
+@dataclass
+class Imported:
+    """What an import did (or, with --dry-run, would do)."""
+
+    added: dict[str, list[str]] = field(default_factory=dict)  # claims file → ids of new claims
+    drafts: int = 0
+    already: int = 0
+    copied: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # warnings
+
+
+@dataclass
+class _Session:
+    project: Project
+    options: Options
+    bibliography: Bibliography
+    existing: dict[str, tuple[Path, Path | None, int | None]]  # key → claims file, text, first_page
+    files: dict[Path, ClaimsFile] = field(default_factory=dict)
+    copies: dict[Path, Path] = field(default_factory=dict)  # destination in sources/ → PDF to copy there
+    errors: list[Diagnostic] = field(default_factory=list)
+    result: Imported = field(default_factory=Imported)
+
+    def shown(self, path: Path) -> str:
+        return shown_path(path, self.project.root)
+
+
+def import_files(project: Project, paths: Sequence[Path], options: Options, schema_url: str | None = None) -> Imported:
+    """Import each file; all problems of all files are reported at once, and then nothing is written."""
+    if options.kind not in CLAIM_KINDS:
+        raise SynthdocError.single("--kind", f"unknown kind '{options.kind}'{did_you_mean(options.kind, CLAIM_KINDS)}"
+                                   f"; kinds are {', '.join(CLAIM_KINDS)}", "unknown-kind")
+    theme_ids = {t.id for t in project.themes}
+    for theme in options.themes:
+        if theme not in theme_ids:
+            raise SynthdocError.single("--theme", f"unknown theme '{theme}'{did_you_mean(theme, theme_ids)}; themes "
+                                       f"are {', '.join(sorted(theme_ids))}", "unknown-theme")
+    bib = load_bibliography(project.bibliography, shown_path(project.bibliography, project.root),
+                            project.root / WORK_DIR / "cache")
+    sources, _ = load_sources(project.sources, project.root)
+    existing = {s.key: (project.root / s.path, s.text, s.first_page) for s in sources}
+    session = _Session(project, options, bib, existing)
+    for path in paths:
+        shown = str(path)
+        try:
+            suffix = path.suffix.lower()
+            if suffix == ".pdf":
+                _import_pdf(session, path, shown)
+            elif suffix in (".sqlite", ".db"):
+                _import_zotero(session, path, shown)
+            elif suffix in SHEETS:
+                _import_sheet(session, path, shown)
+            else:
+                session.errors.append(error(shown, 1, 1, "synthdoc imports a PDF (its highlights), Zotero's "
+                                            "zotero.sqlite, or a .csv/.xlsx extraction sheet", "import-format"))
+        except SynthdocError as exc:
+            session.errors.extend(exc.diagnostics)
+    if session.errors:
+        raise SynthdocError(session.errors)
+    result = session.result
+    for claims in session.files.values():
+        if claims.added:
+            result.added[claims.shown] = [c["id"] for c in claims.added]
+    result.copied = [session.shown(dest) for dest in session.copies]
+    if not options.dry_run:
+        _write(session, schema_url)
+    return result
+
+
+def _write(session: _Session, schema_url: str | None) -> None:
+    rendered = {claims.path: (claims.shown, claims.render(schema_url)) for claims in session.files.values()
+                if claims.added}
+    for dest, pdf in session.copies.items():
+        atomic_write(dest, read_input(pdf, str(pdf), "a PDF file"), session.shown(dest))
+    for path, (shown, text) in rendered.items():
+        atomic_write(path, text.encode("utf-8"), shown)
+
+
+# --- where claims go ------------------------------------------------------------------------------
+
+def _target(session: _Session, key: str, pdf: Path | None, first_page: int | None = None) -> ClaimsFile:
+    """The claims file of ``key``: the one that names it, else a new ``sources/<key>.yaml`` whose text is
+    ``pdf`` (copied into sources/ when it is elsewhere)."""
+    project = session.project
+    if key in session.existing:
+        path = session.existing[key][0]
+        if path not in session.files:
+            session.files[path] = ClaimsFile.open(path, session.shown(path))
+        claims = session.files[path]
+        if pdf is not None and "text" not in claims.data:
+            claims.data["text"] = _place_pdf(session, key, pdf)
+        return claims
+    path = project.sources / f"{key}.yaml"
+    if path not in session.files:
+        if path.exists():
+            raise SynthdocError.single(session.shown(path), f"exists but is not the claims file of '{key}'; name "
+                                       "the source with --source or rename the file", "import-target")
+        text = _place_pdf(session, key, pdf) if pdf is not None else _text_beside(project.sources, key)
+        session.files[path] = ClaimsFile.new(path, session.shown(path), key, text, project.lang, first_page)
+    return session.files[path]
+
+
+def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
+    """The PDF's name relative to sources/: where it is, or ``<key>.pdf`` once copied there."""
+    folder = session.project.sources.resolve()
+    resolved = pdf.resolve()
+    if resolved.is_relative_to(folder):
+        return resolved.relative_to(folder).as_posix()
+    dest = session.project.sources / f"{key}.pdf"
+    if dest.exists() and dest.read_bytes() != read_input(pdf, str(pdf), "a PDF file"):
+        raise SynthdocError.single(session.shown(dest), f"already exists and is another file than {pdf}; move one "
+                                   "of them, then import again", "import-target")
+    if not dest.exists():
+        session.copies[dest] = pdf
+    return dest.name
+
+
+def _text_beside(folder: Path, key: str) -> str | None:
+    for suffix in (".pdf", ".md", ".txt"):
+        if (folder / f"{key}{suffix}").is_file():
+            return f"{key}{suffix}"
+    return None
+
+
+def _key(session: _Session, key: str | None, shown: str, line: int = 1, col: int = 1) -> str:
+    keys = set(session.bibliography.keys())
+    if key is None:
+        raise SynthdocError.single(shown, "which source is this? give --source KEY (a key of "
+                                   f"{session.bibliography.shown})", "import-source", line, col)
+    if key not in keys:
+        raise SynthdocError.single(shown, f"source '{key}' is not in {session.bibliography.shown}"
+                                   f"{did_you_mean(key, keys)}; add its entry first", "unknown-key", line, col)
+    return key
+
+
+def _add(session: _Session, claims: ClaimsFile, claim: dict[str, Any], origin: tuple[str, str]) -> None:
+    """Append ``claim`` unless it was imported before (its origin) or the file has its quote already."""
+    if origin in claims.origins() or fold(str(claim["quote"])) in claims.quotes():
+        session.result.already += 1
+        return
+    claim = {k: v for k, v in claim.items() if v not in (None, "", [], {})}
+    if not claim.get("themes") or not claim.get("says"):
+        claim["draft"] = True
+        session.result.drafts += 1
+    claim["from"] = {"file": origin[0], "annotation": origin[1]}
+    claims.add(_ordered(claim))
+
+
+_ORDER = ("id", "kind", "themes", "point", "draft", "says", "short", "quote", "at", "contrasts", "actors", "from")
+
+
+def _ordered(claim: dict[str, Any]) -> dict[str, Any]:
+    return {name: claim[name] for name in _ORDER if name in claim}
+
+
+def _themes(session: _Session, *found: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys([*session.options.themes, *[t for group in found for t in group if t]]))
+
+
+def _says(session: _Session, comment: str) -> dict[str, str] | None:
+    return {session.project.lang: comment} if comment else None
+
+
+def _unproven(session: _Session, text: SourceText | None, quote: str, shown: str, line: int, where: str) -> None:
+    if text is not None and find_quote(quote, text.normalized, text.text) is None:
+        session.result.diagnostics.append(warning(shown, line, 1, f"{where}: the marked text \"{quote[:80]}\" is not "
+                                                  f"found as such in {text.shown}; check will say so until the "
+                                                  "quote is corrected", "import-quote"))
+
+
+# --- the three kinds of file ----------------------------------------------------------------------
+
+def _import_pdf(session: _Session, path: Path, shown: str) -> None:
+    from .pdf import read_highlights
+
+    key = session.options.source or _pdf_key(session, path)
+    key = _key(session, key, shown)
+    first_page = session.existing.get(key, (None, None, None))[2]
+    text, highlights = read_highlights(path, shown, first_page)
+    if not highlights:
+        session.result.diagnostics.append(warning(shown, 1, 1, "no highlights, underlines or squiggly lines in this "
+                                                  "PDF", "import-empty"))
+        return
+    claims = _target(session, key, path)
+    for h in highlights:
+        theme = theme_of(h.color, session.project.colors)
+        _unproven(session, text, h.text, shown, h.page, f"page {h.label}")
+        _add(session, claims, {"kind": session.options.kind, "themes": _themes(session, [theme or ""]),
+                               "says": _says(session, h.comment), "quote": h.text, "at": {"page": _page(h.label)}},
+             (path.name, h.annotation))
+
+
+def _page(label: str) -> int | str:
+    """A printed page number as YAML shows it best: 87, but "xii" in quotes as text."""
+    return int(label) if label.isdigit() and not label.startswith("0") else label
+
+
+def _pdf_key(session: _Session, path: Path) -> str | None:
+    """The source a PDF belongs to: the claims file whose text it is, else a key named like the file."""
+    for key, (_, text, _) in session.existing.items():
+        if text is not None and text.resolve() == path.resolve():
+            return key
+    return path.stem if path.stem in set(session.bibliography.keys()) else None
+
+
+def _import_zotero(session: _Session, path: Path, shown: str) -> None:
+    from .zotero import read_library
+
+    keys = set(session.bibliography.keys())
+    wanted = session.options.source
+    if wanted is not None:
+        _key(session, wanted, "--source")
+    items = [item for item in read_library(path, shown) if item.citation_key in keys
+             and (wanted is None or item.citation_key == wanted)]
+    if not items:
+        session.result.diagnostics.append(warning(shown, 1, 1, "no highlighted PDF of an item whose citation key is "
+                                                  f"in {session.bibliography.shown}", "import-empty"))
+    theme_ids = {t.id.lower(): t.id for t in session.project.themes}
+    for item in items:
+        if item.pdf is None:
+            session.result.diagnostics.append(warning(shown, 1, 1, f"{item.citation_key}: {item.pdf_problem}",
+                                                      "import-pdf-missing"))
+            continue
+        text = read_text(item.pdf, str(item.pdf), session.existing.get(item.citation_key, (None, None, None))[2])
+        claims = _target(session, item.citation_key, item.pdf, _first_page(text, item.highlights))
+        if claims.original is None and "first_page" in claims.data:
+            text = read_text(item.pdf, str(item.pdf), claims.data["first_page"])
+        for h in item.highlights:
+            where = f"{item.citation_key}, annotation {h.annotation}"
+            if not h.text:
+                session.errors.append(error(shown, 1, 1, f"{where}: the highlight on page {h.label or '?'} has no "
+                                            "text (an image area?); remove it in Zotero", "import-empty-highlight"))
+                continue
+            label = h.label or (text.labels[h.page_index] if h.page_index is not None
+                                and 0 <= h.page_index < len(text.labels) else None)
+            tags = [theme_ids.get(tag.lower(), "") for tag in h.tags]
+            _unproven(session, text, h.text, shown, 1, where)
+            _add(session, claims, {"kind": session.options.kind,
+                                   "themes": _themes(session, tags, [theme_of(h.color, session.project.colors) or ""]),
+                                   "says": _says(session, h.comment), "quote": h.text,
+                                   "at": {"page": _page(label)} if label else None},
+                 (path.name, h.annotation))
+
+
+def _first_page(text: SourceText, highlights: Sequence[Any]) -> int | None:
+    """For a PDF without page labels: the first page's number, when Zotero's page labels of its highlights
+    all say the same offset from the page index (Zotero finds printed numbers on the pages themselves)."""
+    if text.printed:
+        return None
+    offsets = {int(h.label) - h.page_index for h in highlights
+               if h.label and h.label.isdigit() and h.page_index is not None}
+    if len(offsets) == 1 and (offset := offsets.pop()) != 1 and offset >= 1:
+        return offset
+    return None
+
+
+def _import_sheet(session: _Session, path: Path, shown: str) -> None:
+    from .sheet import read_sheet
+
+    theme_ids = {t.id for t in session.project.themes}
+    for row in read_sheet(path, shown):
+        values = dict(row.values)
+        try:
+            key = _key(session, str(values.pop("source", "") or session.options.source or "") or None, shown,
+                       row.line)
+        except SynthdocError as exc:
+            session.errors.extend(exc.diagnostics)
+            continue
+        if not values.get("quote"):
+            session.errors.append(error(shown, row.line, 1, f"row {row.line} has no quote", "sheet-column"))
+            continue
+        kind = str(values.pop("kind", "") or session.options.kind)
+        if kind not in CLAIM_KINDS:
+            session.errors.append(error(shown, row.line, 1, f"row {row.line}: unknown kind '{kind}'"
+                                        f"{did_you_mean(kind, CLAIM_KINDS)}", "unknown-kind"))
+            continue
+        themes = _themes(session, values.pop("themes", []))
+        unknown = [t for t in themes if t not in theme_ids]
+        if unknown:
+            session.errors.append(error(shown, row.line, 1, f"row {row.line}: unknown theme '{unknown[0]}'"
+                                        f"{did_you_mean(unknown[0], theme_ids)}", "unknown-theme"))
+            continue
+        says = values.pop("says", None)
+        if isinstance(says, str):
+            says = _says(session, says)
+        short = values.get("short")
+        if isinstance(short, str):
+            values["short"] = {session.project.lang: short}
+        ident = str(values.get("id") or "")
+        origin = ident or "row-" + hashlib.sha256(
+            f"{key}\n{values['quote']}\n{values.get('at')}".encode()).hexdigest()[:10]
+        claims = _target(session, key, None)
+        if ident and ident in claims.ids() and (path.name, ident) not in claims.origins():
+            session.errors.append(error(shown, row.line, 1, f"row {row.line}: claim id '{ident}' is taken in "
+                                        f"{claims.shown}; give the row another id", "duplicate-id"))
+            continue
+        _add(session, claims, {**values, "kind": kind, "themes": themes, "says": says}, (path.name, origin))

@@ -1,0 +1,143 @@
+"""Zotero 7's ``zotero.sqlite``, read without ever writing it (Zotero may be running): the highlights
+and underlines of each item's PDF, with Zotero's printed page label, comment, colour and tags."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..diagnostics import SynthdocError
+
+# userdata schema versions: itemAnnotations came with Zotero 6 (112 and later); Zotero 7.0 is 123.
+FIRST_WITH_ANNOTATIONS = 112
+HIGHLIGHT, UNDERLINE = 1, 5
+_NEEDED = {
+    "items": {"itemID", "key"},
+    "itemAttachments": {"itemID", "parentItemID", "linkMode", "contentType", "path"},
+    "itemAnnotations": {"itemID", "parentItemID", "type", "text", "comment", "color", "pageLabel", "sortIndex",
+                        "position"},
+    "itemData": {"itemID", "fieldID", "valueID"},
+    "itemDataValues": {"valueID", "value"},
+    "tags": {"tagID", "name"},
+    "itemTags": {"itemID", "tagID"},
+}
+_BBT_KEY = re.compile(r"^\s*Citation Key\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ZoteroHighlight:
+    annotation: str  # Zotero's key of the annotation: the same in every import
+    page_index: int | None
+    label: str | None
+    text: str
+    comment: str
+    color: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ZoteroItem:
+    citation_key: str
+    item: str  # Zotero's key of the item
+    pdf: Path | None
+    pdf_problem: str  # why the PDF cannot be used, when pdf is None
+    highlights: tuple[ZoteroHighlight, ...]
+
+
+def read_library(path: Path, shown: str) -> list[ZoteroItem]:
+    """Every item with a citation key (Better BibTeX's ``Citation Key:`` line in Extra, or Zotero's own
+    citationKey field) and highlights on one of its PDFs, read from a read-only, immutable connection."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise SynthdocError.single(shown, f"cannot open the Zotero database: {exc}", "zotero-schema") from None
+    try:
+        _check_schema(db, shown)
+        return _items(db, path.parent / "storage")
+    except sqlite3.DatabaseError as exc:
+        raise SynthdocError.single(shown, f"cannot read the Zotero database: {exc}", "zotero-schema") from None
+    finally:
+        db.close()
+
+
+def _check_schema(db: sqlite3.Connection, shown: str) -> None:
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "version" not in tables or "items" not in tables:
+        raise SynthdocError.single(shown, "not a Zotero database (no items or version table); give the "
+                                   "zotero.sqlite from Zotero's data folder", "zotero-schema")
+    row = db.execute("SELECT version FROM version WHERE schema = 'userdata'").fetchone()
+    version = int(row[0]) if row and str(row[0]).isdigit() else None
+    if version is None or version < FIRST_WITH_ANNOTATIONS:
+        raise SynthdocError.single(shown, f"a Zotero database of schema version {version}, from before Zotero 6: it "
+                                   "has no annotations; open it once in Zotero 7, then import again", "zotero-schema")
+    for table, columns in _NEEDED.items():
+        have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")} if table in tables else set()
+        if not columns <= have:
+            missing = ", ".join(sorted(columns - have))
+            raise SynthdocError.single(shown, f"a Zotero database of schema version {version} without {table} "
+                                       f"({missing}); synthdoc reads Zotero 7's schema", "zotero-schema")
+
+
+def _items(db: sqlite3.Connection, storage: Path) -> list[ZoteroItem]:
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    fields = "fieldsCombined" if "fieldsCombined" in tables else "fields"
+    deleted = "SELECT itemID FROM deletedItems" if "deletedItems" in tables else "SELECT NULL WHERE 0"
+    keys: dict[int, str] = {}
+    for item, name, value in db.execute(
+            f"SELECT d.itemID, f.fieldName, v.value FROM itemData d JOIN {fields} f ON f.fieldID = d.fieldID "
+            "JOIN itemDataValues v ON v.valueID = d.valueID WHERE f.fieldName IN ('citationKey', 'extra') "
+            f"AND d.itemID NOT IN ({deleted}) ORDER BY f.fieldName"):
+        if name == "citationKey" and str(value).strip():
+            keys[item] = str(value).strip()  # Zotero's own field wins over Extra (sorted first)
+        elif name == "extra" and item not in keys and (m := _BBT_KEY.search(str(value))):
+            keys[item] = m.group(1)
+    item_keys = dict(db.execute("SELECT itemID, key FROM items"))
+    tags: dict[int, list[str]] = {}
+    for item, name in db.execute("SELECT it.itemID, t.name FROM itemTags it JOIN tags t ON t.tagID = it.tagID "
+                                 "ORDER BY t.name"):
+        tags.setdefault(item, []).append(str(name))
+    out = []
+    for attachment, parent, link_mode, path in db.execute(
+            "SELECT itemID, parentItemID, linkMode, path FROM itemAttachments WHERE contentType = 'application/pdf' "
+            f"AND itemID NOT IN ({deleted}) ORDER BY itemID"):
+        if parent not in keys:
+            continue
+        highlights = tuple(
+            _highlight(item_keys.get(row[0], str(row[0])), row[1:], tuple(tags.get(row[0], ())))
+            for row in db.execute(
+                "SELECT itemID, text, comment, color, pageLabel, position FROM itemAnnotations WHERE parentItemID = ? "
+                f"AND type IN ({HIGHLIGHT}, {UNDERLINE}) AND itemID NOT IN ({deleted}) ORDER BY sortIndex",
+                (attachment,)))
+        if not highlights:
+            continue
+        pdf, problem = _stored_file(storage, item_keys.get(attachment, ""), link_mode, path)
+        out.append(ZoteroItem(keys[parent], item_keys.get(parent, ""), pdf, problem, highlights))
+    return out
+
+
+def _highlight(key: str, row: tuple, tags: tuple[str, ...]) -> ZoteroHighlight:
+    text, comment, color, label, position = row
+    try:
+        index = json.loads(position or "{}").get("pageIndex")
+    except (ValueError, AttributeError):
+        index = None
+    return ZoteroHighlight(key, index if isinstance(index, int) else None, str(label).strip() if label else None,
+                           str(text or "").strip(), str(comment or "").strip(), str(color) if color else None, tags)
+
+
+def _stored_file(storage: Path, key: str, link_mode: int, path: str | None) -> tuple[Path | None, str]:
+    """The attachment's file: ``storage:name.pdf`` lives in ``storage/<attachment key>/``; a linked
+    file (link mode 2) is where its absolute path says."""
+    if path and path.startswith("storage:"):
+        name = Path(path[len("storage:"):]).name
+        found = storage / key / name
+        if found.is_file():
+            return found, ""
+        return None, f"its PDF is not in Zotero's storage folder ({found}); let Zotero download it, then import again"
+    if link_mode == 2 and path and not path.startswith("attachments:") and Path(path).is_absolute():
+        found = Path(path)
+        return (found, "") if found.is_file() else (None, f"its linked PDF {found} is missing")
+    return None, f"its PDF is linked as '{path}', relative to a base folder synthdoc cannot see; import the PDF itself"

@@ -1,0 +1,327 @@
+"""synthdoc import: a PDF highlighted in a reader, a Zotero 7 library and extraction sheets become claims
+that check proves and documents cite by printed page; importing again adds nothing; bad input writes nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+from typer.testing import CliRunner
+
+from conftest import small_files, write_project
+from importing_fixtures import GREEN, ZoteroLibrary, annotate, typst_pdf
+from rendered import docx_as_pdf, pdf_text
+from synthdoc.build import build, check_project
+from synthdoc.cli import app
+from synthdoc.diagnostics import SynthdocError
+from synthdoc.project import load_project
+from synthdoc.yamlfile import load_yaml
+
+runner = CliRunner()
+FRONT = ["Preface. This excerpt was prepared for a reading group."]
+SMITH = ["Recruiters promise good jobs abroad, and the promises are rarely kept.",
+         "Debts tie workers to their employers for years."]
+TRAN = ["Brokers at the border arrange papers and transport for most migrants.",
+        "Most migrants never meet their employer before they leave home."]
+LEE = ["Village recruiters are often relatives of the migrants they send abroad."]
+BIB_LEE = """
+@book{lee2019,
+  author = {Lee, Min},
+  title = {Kin and Recruitment},
+  year = {2019},
+  publisher = {Example Press},
+}
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    """The small project without claims of its own: three entries, themes, and yellow → labour."""
+    files = small_files()
+    del files["sources/smith2020.yaml"], files["sources/tran2021.yaml"]
+    files["bibliography.bib"] += BIB_LEE
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("points:", "import:\n  colors:\n    yellow: labour\n"
+                                                            "points:")
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [docx]")
+    root = write_project(tmp_path, {k: v for k, v in files.items() if not k.startswith("sources/")})
+    (root / "sources").mkdir()
+    return root
+
+
+def smith_pdf() -> bytes:
+    """Printed i, 87, 88; a highlight with a comment over a line break, an underline without one."""
+    return annotate(typst_pdf(FRONT, SMITH), [
+        {"page": 1, "phrase": "good jobs abroad, and the promises are rarely kept.",
+         "comment": "Recruiters' promises of work abroad are rarely kept.", "name": "okular-1"},
+        {"page": 2, "phrase": "tie workers to their employers", "subtype": "/Underline", "color": GREEN,
+         "comment": "Debts bind workers."},
+    ])
+
+
+def zotero(folder: Path, version: int = 123) -> Path:
+    """A Zotero data folder: tran2021 (Better BibTeX key in Extra) with a PDF Zotero numbers 87–88 though the
+    PDF has no page labels; the highlights carry tags and comments."""
+    lib = ZoteroLibrary(folder, version)
+    item = lib.article("TRAN2021", "Borders and Brokers", extra="tex.type: book\nCitation Key: tran2021")
+    lib.article("OTHER001", "Not in the bibliography", citation_key="nobody1999")
+    pdf = lib.pdf(item, "ATTACH01", typst_pdf([], TRAN, first=None))
+    lib.highlight(pdf, "ANNOT001", "arrange papers and transport", 0, "87",
+                  comment="Brokers arrange papers and transport.", tags=("labour",))
+    lib.highlight(pdf, "ANNOT002", "never meet their employer before they leave", 1, "88", color="#ff6666")
+    return lib.close()
+
+
+def sheet_rows() -> list[list[str]]:
+    return [["source", "id", "kind", "themes", "says_en", "says_id", "quote", "page"],
+            ["lee2019", "kin", "finding", "labour; law", "Recruiters are often kin.", "Perekrut sering kerabat.",
+             "recruiters are often relatives of the migrants", "12"]]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return path
+
+
+def run(root: Path, *args: str):
+    return runner.invoke(app, ["import", *args, "-C", str(root)])
+
+
+def diagnose(root: Path):
+    try:
+        return check_project(load_project(root / "synthdoc.yaml"))[1]
+    except SynthdocError as exc:
+        return exc.diagnostics
+
+
+def claims(root: Path, key: str) -> list[dict]:
+    return load_yaml(root / "sources" / f"{key}.yaml").data["claims"]
+
+
+# --- one project imported three ways, built once -----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("import")
+    root = project(tmp / "project")
+    (tmp / "inbox").mkdir()
+    (tmp / "inbox" / "smith2020.pdf").write_bytes(smith_pdf())
+    (root / "sources" / "lee2019.pdf").write_bytes(typst_pdf([], LEE, first=None))
+    write_csv(tmp / "inbox" / "extraction.csv", sheet_rows())
+    db = zotero(tmp / "Zotero")
+    for args in ([str(tmp / "inbox" / "smith2020.pdf")], [str(db)], [str(tmp / "inbox" / "extraction.csv")]):
+        result = run(root, *args)
+        assert result.exit_code == 0, result.output
+    lee = root / "sources" / "lee2019.yaml"
+    lee.write_text(lee.read_text().replace("text: lee2019.pdf", "text: lee2019.pdf\nfirst_page: 12"))
+    return root
+
+
+def test_pdf_highlights_become_claims(imported):
+    [promises, debts] = claims(imported, "smith2020")
+    assert promises["quote"] == "good jobs abroad, and the promises are rarely kept."
+    assert promises["at"] == {"page": 87} and promises["themes"] == ["labour"]  # yellow → labour
+    assert promises["says"] == {"en": "Recruiters' promises of work abroad are rarely kept."}
+    assert promises["from"] == {"file": "smith2020.pdf", "annotation": "okular-1"}
+    assert "draft" not in promises
+    assert debts["quote"] == "tie workers to their employers" and debts["at"] == {"page": 88}
+    assert debts["draft"] is True and "themes" not in debts  # green: no theme configured
+    lines = (imported / "sources" / "smith2020.yaml").read_text().splitlines()
+    assert {"source: smith2020", "text: smith2020.pdf", "lang: en"} <= set(lines[:4])
+    assert (imported / "sources" / "smith2020.pdf").is_file()
+
+
+def test_zotero_highlights_become_claims(imported):
+    [brokers, meet] = claims(imported, "tran2021")
+    assert brokers["quote"] == "arrange papers and transport" and brokers["at"] == {"page": 87}
+    assert brokers["themes"] == ["labour"]  # the tag names a theme
+    assert brokers["from"] == {"file": "zotero.sqlite", "annotation": "ANNOT001"}
+    assert meet["draft"] is True and meet["at"] == {"page": 88}
+    data = load_yaml(imported / "sources" / "tran2021.yaml").data
+    assert data["first_page"] == 87  # Zotero numbered the unlabelled PDF from 87
+    assert not (imported / "sources" / "nobody1999.yaml").exists()
+
+
+def test_sheet_rows_become_claims(imported):
+    [kin] = claims(imported, "lee2019")
+    assert kin["id"] == "kin" and kin["themes"] == ["labour", "law"]
+    assert kin["says"] == {"en": "Recruiters are often kin.", "id": "Perekrut sering kerabat."}
+    assert kin["at"] == {"page": "12"} and kin["from"] == {"file": "extraction.csv", "annotation": "kin"}
+
+
+def test_check_proves_every_imported_quote_and_notes_drafts(imported):
+    diags = diagnose(imported)
+    assert [str(d) for d in diags if d.severity.value == "error"] == []
+    assert not [d for d in diags if d.code in ("locator-mismatch", "quote-not-found", "unknown-locator")]
+    drafts = sorted(d.path for d in diags if d.code == "draft")
+    assert drafts == ["sources/smith2020.yaml", "sources/tran2021.yaml"]
+
+
+def test_importing_again_adds_nothing(imported, tmp_path):
+    before = {p.name: p.read_bytes() for p in (imported / "sources").iterdir()}
+    inbox = imported.parent / "inbox"
+    for args in ([str(inbox / "smith2020.pdf")], [str(imported.parent / "Zotero" / "zotero.sqlite")],
+                 [str(inbox / "extraction.csv")]):
+        result = run(imported, *args)
+        assert result.exit_code == 0 and "0 new claims" in result.output, result.output
+    assert {p.name: p.read_bytes() for p in (imported / "sources").iterdir()} == before
+
+
+@pytest.fixture(scope="module")
+def built(imported, tmp_path_factory) -> str:
+    build(load_project(imported / "synthdoc.yaml"))
+    text = pdf_text(docx_as_pdf(imported / "output" / "review.docx", tmp_path_factory.mktemp("docx")))
+    return " ".join(text.split())
+
+
+def test_documents_cite_printed_pages(built):
+    assert "(Smith, 2020, p. 87)" in built
+    assert "(Tran, 2021, p. 87)" in built
+    assert "Lee, 2019, p. 12" in built
+
+
+def test_documents_leave_drafts_out(built):
+    assert "Debts bind workers" not in built and "Smith, 2020, p. 88" not in built and "p. 88" not in built
+
+
+# --- a claims file a person keeps editing ---------------------------------------------------------
+
+def test_edits_comments_and_order_are_kept(tmp_path):
+    root = project(tmp_path / "p")
+    pdf = tmp_path / "smith2020.pdf"
+    first = annotate(typst_pdf(FRONT, SMITH), [{"page": 1, "phrase": "Recruiters promise good jobs abroad",
+                                                 "comment": "Jobs are promised."}])
+    pdf.write_bytes(first)
+    assert run(root, str(pdf), "--theme", "law").exit_code == 0
+    path = root / "sources" / "smith2020.yaml"
+    edited = path.read_text().replace("Jobs are promised.", "Recruiters promise jobs abroad.")
+    edited = edited.replace("claims:\n", "# my notes stay\nclaims:  # in order\n")
+    path.write_text(edited)
+    # the reader adds a second highlight; the first one is imported already (and was edited since)
+    pdf.write_bytes(annotate(first, [{"page": 2, "phrase": "Debts tie workers", "comment": "Debts."}]))
+    result = run(root, str(pdf), "--theme", "law")
+    assert result.exit_code == 0 and "added 1 claim to sources/smith2020.yaml: debts-tie-workers" in result.output
+    after = path.read_text()
+    assert after.startswith(edited), after
+    assert [c["id"] for c in claims(root, "smith2020")] == ["recruiters-promise-good-jobs", "debts-tie-workers"]
+
+
+def test_dry_run_writes_nothing(tmp_path):
+    root = project(tmp_path / "p")
+    pdf = tmp_path / "smith2020.pdf"
+    pdf.write_bytes(smith_pdf())
+    result = run(root, str(pdf), "--dry-run")
+    assert result.exit_code == 0 and "would add 2 claims to sources/smith2020.yaml" in result.output
+    assert list((root / "sources").iterdir()) == []
+
+
+# --- bad input: one clear message, nothing written ------------------------------------------------
+
+def failing(root: Path, *args: str) -> str:
+    result = run(root, *args)
+    assert result.exit_code == 1, result.output
+    assert "nothing was written" in result.output and "Traceback" not in result.output
+    assert list((root / "sources").iterdir()) == []
+    return result.output
+
+
+def test_encrypted_pdf(tmp_path):
+    root = project(tmp_path / "p")
+    writer = PdfWriter(clone_from=io.BytesIO(smith_pdf()))
+    writer.encrypt("secret", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    (tmp_path / "smith2020.pdf").write_bytes(out.getvalue())
+    assert "the PDF is encrypted" in failing(root, str(tmp_path / "smith2020.pdf"))
+
+
+def test_image_only_pdf(tmp_path):
+    root = project(tmp_path / "p")
+    blank = typst_pdf([], ["#rect(width: 5cm, height: 2cm)"], first=None)
+    box = [72.0, 200.0, 200.0, 200.0, 72.0, 180.0, 200.0, 180.0]
+    (tmp_path / "smith2020.pdf").write_bytes(annotate(blank, [{"page": 0, "quads": box}]))
+    assert "no text layer" in failing(root, str(tmp_path / "smith2020.pdf"))
+
+
+def test_highlight_with_no_text_under_it(tmp_path):
+    root = project(tmp_path / "p")
+    empty = [10.0, 30.0, 60.0, 30.0, 10.0, 12.0, 60.0, 12.0]  # the bottom margin of page 87
+    (tmp_path / "smith2020.pdf").write_bytes(annotate(smith_pdf(), [{"page": 1, "quads": empty}]))
+    output = failing(root, str(tmp_path / "smith2020.pdf"))
+    assert "smith2020.pdf:2:1: error: the highlight on page 87 has no text under it" in output
+
+
+def test_pdf_of_a_source_not_in_the_bibliography(tmp_path):
+    root = project(tmp_path / "p")
+    (tmp_path / "paper.pdf").write_bytes(smith_pdf())
+    assert "give --source KEY" in failing(root, str(tmp_path / "paper.pdf"))
+    assert "source 'smith2021' is not in bibliography.bib (did you mean 'smith2020'?)" in failing(
+        root, str(tmp_path / "paper.pdf"), "--source", "smith2021")
+
+
+def test_zotero_of_another_schema_version(tmp_path):
+    root = project(tmp_path / "p")
+    db = zotero(tmp_path / "Zotero", version=107)
+    assert "schema version 107, from before Zotero 6" in failing(root, str(db))
+
+
+def test_not_a_zotero_database(tmp_path):
+    root = project(tmp_path / "p")
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    assert "not a Zotero database" in failing(root, str(other))
+
+
+def test_zotero_database_is_read_while_zotero_holds_it(tmp_path):
+    """Zotero keeps its database open (and locked) while it runs; synthdoc reads it immutable, never writing."""
+    root = project(tmp_path / "p")
+    db = zotero(tmp_path / "Zotero")
+    before = db.read_bytes()
+    holder = sqlite3.connect(db)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run(root, str(db))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 0, result.output
+    assert db.read_bytes() == before and not (db.parent / "zotero.sqlite-journal").exists()
+    assert len(claims(root, "tran2021")) == 2
+
+
+def test_unknown_column(tmp_path):
+    root = project(tmp_path / "p")
+    rows = sheet_rows()
+    rows[0][4] = "says_english"
+    rows[0][6] = "qoute"
+    output = failing(root, str(write_csv(tmp_path / "x.csv", rows)))
+    assert "x.csv:1:5: error: unknown column 'says_english'" in output
+    assert "x.csv:1:7: error: unknown column 'qoute' (did you mean 'quote'?)" in output
+
+
+def test_row_without_a_source(tmp_path):
+    root = project(tmp_path / "p")
+    rows = sheet_rows()
+    rows.append(["", "other", "finding", "law", "Other.", "", "relatives of the migrants", "12"])
+    output = failing(root, str(write_csv(tmp_path / "x.csv", rows)))
+    assert "x.csv:3:1: error: which source is this? give --source KEY" in output
+
+
+def test_xlsx_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    root = project(tmp_path / "p")
+    (root / "sources" / "lee2019.pdf").write_bytes(typst_pdf([], LEE, first=12))
+    book = Workbook()
+    for row in sheet_rows():
+        book.active.append([int(v) if v.isdigit() else v for v in row])  # the page as a number, as Excel keeps it
+    book.save(tmp_path / "x.xlsx")
+    assert run(root, str(tmp_path / "x.xlsx")).exit_code == 0
+    [kin] = claims(root, "lee2019")
+    assert kin["at"] == {"page": "12"} and kin["quote"] == "recruiters are often relatives of the migrants"
+    assert [d for d in diagnose(root) if d.severity.value == "error"] == []
+    assert "0 new claims" in run(root, str(tmp_path / "x.xlsx")).output
