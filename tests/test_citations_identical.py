@@ -19,13 +19,15 @@ import pytest
 from citation_corpus import STYLES, case
 from synthdoc import pandoc
 from synthdoc.astwalk import cites, stringify
+from synthdoc.cache import JsonCache
 from synthdoc.citeproc import read_cited
 from synthdoc.styles import resolve_style
 
 # (style, seed, references): every style, small bibliographies, and two large enough for what used to
 # be the large-bibliography path (150 references and more)
-CASES = ([(style, seed, 12 + 9 * seed) for style in STYLES for seed in range(2)]
-         + [("apa", 7, 220), ("din-1505-2-alphanumeric", 7, 220)])
+CASES = ([(style, 0, 14) for style in STYLES]
+         + [(style, 1, 40) for style in ("apa", "din-1505-2-alphanumeric", "american-medical-association", "ieee")]
+         + [("apa", 7, 150), ("din-1505-2-alphanumeric", 7, 220)])
 
 
 def metadata(lang: str) -> dict[str, str]:
@@ -74,13 +76,18 @@ def compare(style: str, seed: int, references: int, tmp_path: Path) -> list[str]
     bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     csl = resolve_style(style, Path("."))
     meta = metadata(lang)
+    cache = JsonCache(tmp_path / "cache")
     problems = []
     for name, doc in (("first build", blocks), ("after a wording edit", edited)):
         markdown = "\n\n".join(doc) + "\n"
-        ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test")
+        ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test", cache=cache)
         found = first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta))
         if found:
             problems.append(f"{style} seed {seed}, {references} references, {name}: {found}")
+    before, after = ("\n\n".join(doc) for doc in (blocks, edited))
+    same = citations_of(before, bib, csl, meta) == citations_of(after, bib, csl, meta)
+    if same and STYLES[style] != "note" and not ours.reused:
+        problems.append(f"{style} seed {seed}: the wording edit ran citeproc again ({ours.note})")
     return problems
 
 
@@ -107,3 +114,29 @@ def test_alphanumeric_labels_that_print_alike_keep_their_letters(tmp_path):
     assert all(len(shown) == 1 for shown in labels.values())
     assert len({next(iter(shown)) for shown in labels.values()}) == len(items)  # one label per work
     assert ours.ast == plain_pandoc(markdown, bib, csl, meta)
+
+
+@pytest.mark.parametrize("change", ["a locator", "an entry", "the language"])
+def test_what_citeproc_reads_changed_runs_citeproc_again(tmp_path, change):
+    items, blocks, _, lang = case("apa", 3, 20)
+    bib = tmp_path / "refs.json"
+    bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    csl = resolve_style("apa", Path("."))
+    cache = JsonCache(tmp_path / "cache")
+    markdown = "\n\n".join(blocks) + "\n"
+    first = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=metadata(lang), what="test",
+                       cache=cache)
+    assert first.note == "citations: one citeproc run, kept for reuse"
+    meta = metadata(lang)
+    if change == "a locator":
+        markdown = markdown.replace("[@r0001]", "[@r0001, p. 99]", 1) if "[@r0001]" in markdown \
+            else markdown + "\nMore [@r0001, p. 99].\n"
+    elif change == "an entry":
+        cited = next(item for item in items if f"@{item['id']}" in markdown)
+        items = [{**item, "title": "Another title"} if item is cited else item for item in items]
+        bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    else:
+        meta["lang"] = "en-GB" if lang != "en-GB" else "id-ID"
+    again = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test", cache=cache)
+    assert not again.reused
+    assert again.ast == plain_pandoc(markdown, bib, csl, meta)

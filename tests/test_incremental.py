@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,3 +115,22 @@ def test_a_killed_build_leaves_previous_outputs_readable(project):
                 assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
     run(project)
     assert [p.name for p in (project / "output").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_wording_edit_reuses_citeproc_and_writes_what_a_full_run_writes(project, tmp_path):
+    """A claim's wording changed, its citations not: the previous citeproc result is reused, and the
+    HTML is byte for byte the one a fresh build with a new citeproc run writes."""
+    run(project)
+    claims = project / "sources" / "smith2020.yaml"
+    claims.write_text(claims.read_text().replace("Debts bind workers to employers.", "Debts tie workers down."))
+    notes: list[str] = []
+    result = run(project, report=notes.append)
+    assert [o.document for o in result.outputs] == ["review"]
+    assert any("citeproc result reused" in n for n in notes), notes
+    fresh = shutil.copytree(project, tmp_path / "fresh", ignore=shutil.ignore_patterns(".synthdoc", "output"))
+    notes.clear()
+    run(fresh, report=notes.append)
+    assert not any("reused" in n for n in notes)
+    html = (project / "output" / "review.html").read_text()
+    assert "Debts tie workers down" in html
+    assert html == (fresh / "output" / "review.html").read_text()

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import pandoc, provenance
 from .bibliography import load_bibliography
+from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
 from .checks import Inputs, check, infer_pages, load_texts
 from .citeproc import read_cited
@@ -128,7 +129,9 @@ def _format_extra(project: Project, fmt: str) -> dict[str, object]:
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
                    report: Report | None = None, force: bool = False) -> list[Output]:
-    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST."""
+    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST.
+
+    ``force`` runs citeproc again even when the previous build's result could be reused."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -138,7 +141,8 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     what = f"document '{doc.id}'"
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     rendered = read_cited(source, items=inputs.bibliography.items, bibliography=inputs.bibliography.csl_json,
-                          csl=csl, metadata=metadata(doc), what=what)
+                          csl=csl, metadata=metadata(doc), what=what,
+                          cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force)
     if report and rendered.note:
         report(rendered.note)
     ast = rendered.ast

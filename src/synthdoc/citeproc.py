@@ -1,21 +1,45 @@
-"""Citations and the bibliography, rendered by one plain ``pandoc --citeproc`` run per document.
+"""Citations and the bibliography, rendered by pandoc's citeproc over the whole document — or, when
+nothing citeproc reads has changed since the previous build, that build's result reused.
 
-citeproc decides what a citation prints (year suffixes, added initials, "et al." opened up, labels,
-ibid.) from the printed text of every citation in the document at once: no part of a document can be
-rendered without the rest and be guaranteed the same. synthdoc therefore never splits, groups or
-batches citations; the only shortcut is reusing a whole previous result whose inputs were the same.
+citeproc decides what a citation prints (year suffixes, added initials, "et al." opened up, labels)
+from the printed text of every citation in the document at once: no part of a document's citations
+is ever rendered on its own. What citeproc computes is a function of
+
+- the citations, in document order, with everything pandoc passes it: keys, prefixes, suffixes
+  (which hold the locators), modes and note numbers;
+- the bibliography entries they cite, the style, and the metadata (language, link options…);
+- pandoc itself (its citeproc and its locales).
+
+When all of these equal a previous build's, that build's rendered citations and bibliography are, by
+construction, what citeproc would render again. They are put into the new document the way pandoc
+puts them (``_splice``, pandoc's own steps for an in-text style: each citation's text, the space
+before a superscript and the period after a citation ending in one, the bibliography at the end).
+A result is kept only after ``_splice`` has reproduced, from the document it was made from, exactly
+what pandoc produced; and it is not kept at all where pandoc does more than that (note styles move
+punctuation and make footnotes from the surrounding text; see ``_no_reuse``).
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import pandoc
+from .astwalk import cites, find, stringify
+from .cache import JsonCache, content_key
 
 AST = dict[str, Any]
+
+# Metadata that makes citeproc read more than the citations and the bibliography file, or makes
+# pandoc move text around citations: with any of it, citeproc runs every time.
+UNSPLICED_METADATA = ("nocite", "references", "notes-after-punctuation", "citation-abbreviations",
+                      "citation-style", "suppress-bibliography")
+INLINES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted",
+           "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image", "Note", "Span"}
 
 
 @dataclass(frozen=True)
@@ -26,8 +50,182 @@ class Rendered:
 
 
 def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path,
-               metadata: dict[str, str], what: str) -> Rendered:
-    """Pandoc Markdown to an AST with its citations and bibliography rendered by pandoc's citeproc."""
-    ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
-                               citeproc=True)
-    return Rendered(ast, False, None)
+               metadata: dict[str, str], what: str, cache: JsonCache | None = None, reuse: bool = True) -> Rendered:
+    """Pandoc Markdown to an AST with its citations and bibliography rendered by pandoc's citeproc.
+
+    With a ``cache``, the citeproc result is kept by the content of everything citeproc reads, and a
+    later build whose citations, entries, style, metadata and pandoc are the same takes it from there
+    (unless ``reuse`` is off) instead of running citeproc again."""
+    style = csl.read_text(encoding="utf-8")
+    if cache is None or _note_style(style):
+        ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
+                                   citeproc=True)
+        return Rendered(ast, False, None if cache is None else "citations: one citeproc run; a note style's "
+                        "result is not reused (pandoc makes footnotes from the text around its citations)")
+    ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+    refusal = _no_reuse(ast, style)
+    key = None if refusal else _inputs_key(ast, items, style)
+    if key is not None and reuse:
+        kept = cache.load(key)
+        if isinstance(kept, dict) and _well_formed(kept, ast):
+            return Rendered(_splice(ast, kept["citations"], kept["bibliography"]), True,
+                            "citations: the previous build's citeproc result reused (citations, entries, style "
+                            "and metadata unchanged)")
+    source = json.dumps(ast)
+    rendered = json.loads(pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source.encode("utf-8"), what=what))
+    if key is None:
+        return Rendered(rendered, False, f"citations: one citeproc run; not kept for reuse ({refusal})")
+    record = _record(json.loads(source), rendered)
+    if record is None:
+        cache.keep_only(set())
+        return Rendered(rendered, False, "citations: one citeproc run; not kept for reuse (pandoc placed the "
+                                         "citations in a way synthdoc does not reproduce)")
+    cache.store(key, record)
+    cache.keep_only({key})
+    return Rendered(rendered, False, "citations: one citeproc run, kept for reuse")
+
+
+def _note_style(style: str) -> bool:
+    """A note style: pandoc makes footnotes of its citations and moves punctuation around them."""
+    root = re.search(r"<style\b[^>]*>", style)
+    return bool(root and re.search(r"""\bclass\s*=\s*["']note["']""", root.group(0)))
+
+
+def _no_reuse(ast: AST, style: str) -> str | None:
+    """Why a result for this document could not be reused exactly, or None."""
+    meta = ast.get("meta", {})
+    if any(name in meta for name in UNSPLICED_METADATA):
+        return "its metadata asks citeproc for more than its citations"
+    if next(cites(meta), None) is not None:
+        return "citations in its metadata"
+    if "independent-parent" in style:
+        return "a dependent style"
+    if any(next(cites(c["c"]), None) is not None for c in cites(ast.get("blocks", []))):
+        return "a citation inside a citation"
+    if next(find(ast.get("blocks", []), _sections_or_refs), None) is not None:
+        return "a bibliography placed by the document, or citation positions reset by section"
+    return None
+
+
+def _sections_or_refs(node: dict[str, Any]) -> bool:
+    if node.get("t") not in ("Div", "Header"):
+        return False
+    ident, classes, _ = node["c"][0] if node["t"] == "Div" else node["c"][1]
+    return ident == "refs" or ident.endswith("__refs") or "reset-citation-positions" in classes
+
+
+def _inputs_key(ast: AST, items: Sequence[dict[str, Any]], style: str) -> str:
+    """A digest of everything citeproc reads: each citation as pandoc passes it (pandoc's own counter,
+    ``citationHash``, is not passed), the entries cited, the style, the metadata and pandoc."""
+    sequence = [[{k: v for k, v in c.items() if k != "citationHash"} for c in cite["c"][0]]
+                for cite in cites(ast.get("blocks", []))]
+    cited = {c["citationId"] for citation in sequence for c in citation}
+    entries = [item for item in items if str(item.get("id")) in cited]
+    return content_key(pandoc.pandoc_identity(), style, json.dumps(ast.get("meta", {}), sort_keys=True),
+                       json.dumps(sequence, sort_keys=True), json.dumps(entries, sort_keys=True))
+
+
+def _well_formed(kept: dict[str, Any], ast: AST) -> bool:
+    results = kept.get("citations")
+    return (isinstance(results, list) and all(isinstance(r, list) for r in results)
+            and len(results) == sum(1 for _ in cites(ast.get("blocks", [])))
+            and (kept.get("bibliography") is None or isinstance(kept.get("bibliography"), dict)))
+
+
+def _record(ast: AST, rendered: AST) -> dict[str, Any] | None:
+    """What to keep of a citeproc result: each citation's rendered text and the bibliography — if
+    ``_splice`` rebuilds ``rendered`` from ``ast`` with them exactly."""
+    results = [cite["c"][1] for cite in cites(rendered.get("blocks", []))]
+    blocks, before = rendered.get("blocks", []), ast.get("blocks", [])
+    last = blocks[-1] if len(blocks) > len(before) else None
+    bibliography = last if last and last.get("t") == "Div" and last["c"][0][0] == "refs" else None
+    if len(results) != sum(1 for _ in cites(before)):
+        return None
+    record = {"citations": results, "bibliography": bibliography}
+    copied = json.loads(json.dumps(record))  # _splice changes what it is given
+    return record if _splice(ast, copied["citations"], copied["bibliography"]) == rendered else None
+
+
+def _splice(ast: AST, results: list[list[Any]], bibliography: dict[str, Any] | None) -> AST:
+    """``ast`` (read without citeproc; changed in place) as pandoc's citeproc leaves it for an in-text
+    style, given what citeproc rendered: pandoc's ``processCitations`` after ``citeproc``."""
+    pending = iter(results)
+    for cite in cites(ast.get("blocks", [])):
+        cite["c"][1] = next(pending)
+    _walk_inline_lists(ast, _move_punctuation)
+    if bibliography is not None:
+        blocks = ast["blocks"]
+        title = _reference_title(ast.get("meta", {}).get("reference-section-title"))
+        if title is not None:
+            blocks.append({"t": "Header", "c": [1, ["bibliography", ["unnumbered"], []], title]})
+        elif blocks and blocks[-1].get("t") == "Header":
+            attr = blocks[-1]["c"][1]
+            attr[1] = ["unnumbered", *(c for c in attr[1] if c != "unnumbered")]
+        blocks.append(bibliography)
+    _remove_quote_spans(ast)
+    return ast
+
+
+def _walk_inline_lists(node: Any, change: Any) -> None:
+    """``change`` every list of inlines under ``node``, innermost first (pandoc's ``walk``)."""
+    if isinstance(node, dict):
+        for value in node.values():
+            if isinstance(value, (list, dict)):
+                _walk_inline_lists(value, change)
+    elif isinstance(node, list):
+        for value in node:
+            if isinstance(value, (list, dict)):
+                _walk_inline_lists(value, change)
+        if node and isinstance(node[0], dict) and node[0].get("t") in INLINES:
+            node[:] = change(node)
+
+
+def _spacy(node: dict[str, Any]) -> bool:
+    return node.get("t") in ("Space", "SoftBreak")
+
+
+def _move_punctuation(inlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """pandoc's ``mvPunct`` for an in-text style: the space before a citation printed as one
+    superscript goes; a period after a citation that ends with one goes."""
+    out: list[dict[str, Any]] = []
+    i, n = 0, len(inlines)
+    while i < n:
+        x = inlines[i]
+        if _spacy(x):
+            out.append(x)
+            i += 1
+            continue
+        if i + 2 < n and _spacy(inlines[i + 1]) and inlines[i + 2].get("t") == "Cite" \
+                and len(inlines[i + 2]["c"][1]) == 1 and inlines[i + 2]["c"][1][0].get("t") in ("Note", "Superscript"):
+            out += [x, inlines[i + 2]]
+            i += 3
+            continue
+        if x.get("t") == "Cite" and i + 1 < n and inlines[i + 1] == {"t": "Str", "c": "."} \
+                and stringify(x["c"][1]).endswith("."):
+            out.append(x)
+            i += 2
+            continue
+        out.append(x)
+        i += 1
+    return out
+
+
+def _reference_title(value: Any) -> list[Any] | None:
+    """pandoc's ``refTitle``: the heading of a bibliography placed at the end."""
+    if not isinstance(value, dict):
+        return None
+    kind, content = value.get("t"), value.get("c")
+    if kind == "MetaString":
+        return [{"t": "Str", "c": content}]
+    if kind == "MetaInlines":
+        return content
+    if kind == "MetaBlocks" and len(content) == 1 and content[0].get("t") in ("Plain", "Para"):
+        return content[0]["c"]
+    return None
+
+
+def _remove_quote_spans(node: Any) -> None:
+    """pandoc's ``removeQuoteSpan``: citeproc's quotation spans become plain spans."""
+    for span in find(node, lambda n: n.get("t") == "Span" and n["c"][0] == ["", ["csl-quoted"], []]):
+        span["c"][0] = ["", [], []]
+        _remove_quote_spans(span["c"][1])
