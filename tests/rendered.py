@@ -54,6 +54,30 @@ def libreoffice_convert(path: Path, target: str, outdir: Path) -> Path:
     return result
 
 
+@dataclass(frozen=True)
+class TrackedChange:
+    kind: str  # insertion | deletion | format-change
+    author: str
+    text: str  # the words inserted or deleted, as LibreOffice keeps them in the body
+
+
+def tracked_changes(docx: Path, outdir: Path) -> list[TrackedChange]:
+    """The tracked changes LibreOffice keeps when it opens ``docx`` (read from its flat ODT), in order."""
+    fodt = libreoffice_convert(docx, "fodt", outdir).read_text(encoding="utf-8")
+    out = []
+    for region in re.finditer(r'<text:changed-region[^>]*text:id="([^"]+)"[^>]*>(.*?)</text:changed-region>',
+                              fodt, re.S):
+        ident, inner = region.groups()
+        kind = re.search(r"<text:(insertion|deletion|format-change)", inner)
+        author = re.search(r"<dc:creator>(.*?)</dc:creator>", inner)
+        span = re.search(rf'<text:change-start text:change-id="{re.escape(ident)}"/>(.*?)'
+                         rf'<text:change-end text:change-id="{re.escape(ident)}"/>', fodt, re.S)
+        text = re.sub(r"<[^>]+>", "", span.group(1) if span else inner.split("</office:change-info>")[-1])
+        out.append(TrackedChange(kind.group(1) if kind else "", author.group(1) if author else "",
+                                 " ".join(text.split())))
+    return out
+
+
 def docx_as_pdf(docx: Path, outdir: Path) -> Path:
     """The DOCX as LibreOffice lays it out, as a PDF (then read it with the poppler helpers below)."""
     return libreoffice_convert(docx, "pdf", outdir)

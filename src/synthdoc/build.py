@@ -28,6 +28,7 @@ from .styles import locale_tag, resolve_style
 from .synthesis import Context, build_context, matrix_table
 from .templating import render
 from .word import bookmarks as word_bookmarks
+from .word import versions as word_versions
 
 WORK_DIR = ".synthdoc"
 
@@ -153,7 +154,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             typ = pandoc.ast_to_bytes(typst_ready(ast), "typst", what=what, extra=TYPST_VARIABLES)
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
         elif fmt == "docx":
-            doc_ast = word_bookmarks.mark_claims(ast, ctx, doc.id)
+            doc_ast = word_bookmarks.mark_claims(ast, word_bookmarks.claim_names(ctx), doc.id)
             if doc.provenance == "comments":
                 doc_ast = provenance.docx_comments(doc_ast, ctx)
             data = pandoc.ast_to_bytes(doc_ast, fmt, what=what,
@@ -173,7 +174,11 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
 
     # The formats are written side by side: each is its own pandoc (or typst) run on the same AST.
     with ThreadPoolExecutor(max_workers=max(1, len(formats))) as pool:
-        return list(pool.map(write, formats))
+        outputs = list(pool.map(write, formats))
+    # This version of the document, for redlines against it later.
+    word_versions.keep(project.root / WORK_DIR, doc.id,
+                       word_versions.with_claim_names(ast, word_bookmarks.claim_names(ctx)))
+    return outputs
 
 
 def typst_ready(ast: dict) -> dict:

@@ -264,6 +264,52 @@ def review(
     typer.echo(f"review: {comments} comment{'s' * (comments != 1)}, {len(traced) - comments} tracked "
                f"change{'s' * (len(traced) - comments != 1)}", err=True)
 
+@app.command()
+def snapshot(
+    name: Annotated[str | None, typer.Argument(help="A name for the current version of every document, "
+                                                     "e.g. dikirim-ke-pembimbing.")] = None,
+    list_them: Annotated[bool, typer.Option("--list", help="List the snapshots taken.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Name the current built version of every document, to compare with later (synthdoc redline --since)."""
+    from .build import WORK_DIR
+    from .word import versions
+
+    try:
+        project = _project(project_dir)
+        work = project.root / WORK_DIR
+        if list_them or name is None:
+            taken = versions.snapshots(work)
+            for shot in taken:
+                typer.echo(f"{shot.name:32} {shot.time}  {', '.join(sorted(shot.documents))}")
+            typer.echo(f"{len(taken)} snapshot{'s' * (len(taken) != 1)}", err=True)
+            return
+        shot = versions.snapshot(work, name, [d.id for d in project.documents],
+                                 shown_path(project.config_path, project.root))
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_ERRORS) from None
+    typer.echo(f"snapshot '{shot.name}' taken ({shot.time}): {', '.join(sorted(shot.documents))}", err=True)
+
+
+@app.command()
+def redline(
+    document: Annotated[str, typer.Argument(help="The document to compare.")],
+    since: Annotated[str | None, typer.Option(help="A snapshot's name (default: the previous build).")] = None,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Write output/DOCUMENT.redline.docx: the document with what changed since then as Word tracked changes."""
+    from .word.redline import write_redline
+
+    try:
+        project = _project(project_dir)
+        path, counts, against = write_redline(project, document, since)
+    except SynthdocError as exc:
+        _print_diagnostics(exc.diagnostics)
+        raise typer.Exit(EXIT_ERRORS) from None
+    typer.echo(f"wrote {shown_path(path, Path.cwd())}: {counts['insertion']} insertion(s), {counts['deletion']} "
+               f"deletion(s) since {against}", err=True)
+
 
 def main() -> None:
     """The console script: the commands, with a last guard so that no input ever ends in a traceback."""

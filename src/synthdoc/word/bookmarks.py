@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..synthesis import Context
@@ -37,34 +38,49 @@ def digest_of(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def mark_claims(ast: dict[str, Any], ctx: Context, document: str) -> dict[str, Any]:
-    """The AST with a hidden bookmark per claim around each marked sentence, and the document's id."""
-    refs = {str(v.n): v.ref for v in ctx.claims}
+def claim_names(ctx: Context) -> dict[str, str]:
+    """The claims' names (``source/claim-id``) by the numbers a document's claim spans carry."""
+    return {str(v.n): v.ref for v in ctx.claims}
+
+
+def mark_claims(ast: dict[str, Any], refs: dict[str, str] | None, document: str) -> dict[str, Any]:
+    """The AST with a hidden bookmark per claim around each marked sentence, and the document's id.
+    ``refs`` names the claims by the numbers the spans carry; None: the spans carry the names."""
     counter = [0]
 
     def raw(xml: str) -> dict[str, Any]:
         return {"t": "RawInline", "c": ["openxml", xml]}
 
-    def walk(node: Any) -> Any:
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        node = {k: walk(v) for k, v in node.items()}
-        if node.get("t") == "Span" and "claim" in node["c"][0][1]:
-            attrs = dict(node["c"][0][2])
-            numbers = attrs.get("data-claims", attrs.get("claims", "")).split()
-            starts, ends = [], []
-            for n in dict.fromkeys(numbers):
-                if n not in refs:
-                    continue
-                counter[0] += 1
-                ident = FIRST_ID + counter[0]
-                name = f"{PREFIX}{claim_digest(refs[n])}_{counter[0]}"
-                starts.append(raw(f'<w:bookmarkStart w:id="{ident}" w:name="{name}"/>'))
-                ends.insert(0, raw(f'<w:bookmarkEnd w:id="{ident}"/>'))
-            node["c"] = [node["c"][0], [*starts, *node["c"][1], *ends]]
-        return node
+    def mark(span: dict[str, Any]) -> dict[str, Any]:
+        starts, ends = [], []
+        for n in dict.fromkeys(claim_numbers(span)):
+            ref = n if refs is None else refs.get(n)
+            if ref is None:
+                continue
+            counter[0] += 1
+            ident = FIRST_ID + counter[0]
+            name = f"{PREFIX}{claim_digest(ref)}_{counter[0]}"
+            starts.append(raw(f'<w:bookmarkStart w:id="{ident}" w:name="{name}"/>'))
+            ends.insert(0, raw(f'<w:bookmarkEnd w:id="{ident}"/>'))
+        return {**span, "c": [span["c"][0], [*starts, *span["c"][1], *ends]]}
 
     meta = {**ast.get("meta", {}), DOCUMENT_PROPERTY: {"t": "MetaString", "c": document}}
-    return {**ast, "meta": meta, "blocks": walk(ast.get("blocks", []))}
+    return {**ast, "meta": meta, "blocks": rewrite_claim_spans(ast.get("blocks", []), mark)}
+
+
+def claim_numbers(span: dict[str, Any]) -> list[str]:
+    """What a claim span names its claims by (``data-claims="3 4"``)."""
+    attrs = dict(span["c"][0][2])
+    return attrs.get("data-claims", attrs.get("claims", "")).split()
+
+
+def rewrite_claim_spans(node: Any, rewrite: Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
+    """``node`` (an AST or part of one) with each claim span replaced by ``rewrite(span)``, inner ones first."""
+    if isinstance(node, list):
+        return [rewrite_claim_spans(item, rewrite) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: rewrite_claim_spans(v, rewrite) for k, v in node.items()}
+    if node.get("t") == "Span" and "claim" in node["c"][0][1]:
+        return rewrite(node)
+    return node

@@ -1,0 +1,302 @@
+"""A redline: the current version of a document with every difference from an earlier one as Word
+tracked changes, word by word.
+
+The two versions' pandoc ASTs are compared block by block (paragraphs, headings, list items, each
+bibliography entry); a paragraph that changed is compared word by word, with each word's place in
+emphasis, links and citations as part of what is compared (a citation that now points at another
+work is a change even where its text reads the same). Deleted and inserted words become pandoc
+spans of class ``deletion`` and ``insertion``, which pandoc's DOCX writer turns into ``w:del`` and
+``w:ins`` runs; they are put innermost, inside links and citations, where Word allows them.
+"""
+
+from __future__ import annotations
+
+import json
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import SynthdocError
+from ..files import atomic_write
+from ..paths import shown_path
+from ..project import Project
+from . import versions
+from .bookmarks import SYNTHDOC_AUTHOR, mark_claims
+
+Node = dict[str, Any]
+EQUAL, INSERTED, DELETED = "equal", "insertion", "deletion"
+
+# Inline containers whose content is a list of inlines, and where that list is in their "c".
+_WRAPPERS = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None, "Superscript": None,
+             "Subscript": None, "SmallCaps": None, "Quoted": 1, "Cite": 1, "Link": 1, "Span": 1}
+
+
+def redline(old: Node, new: Node, author: str, date: str) -> Node:
+    """``new`` with what differs from ``old`` marked as tracked changes by ``author`` at ``date``."""
+    marker = _Marker(author, date)
+    return {**new, "blocks": marker.blocks(old.get("blocks", []), new.get("blocks", []))}
+
+
+def count_changes(ast: Node) -> dict[str, int]:
+    """How many insertion and deletion spans an AST has (for the command's summary)."""
+    counts = {INSERTED: 0, DELETED: 0}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("t") == "Span" and set(node["c"][0][1]) & counts.keys():
+                counts[node["c"][0][1][0]] += 1
+            for value in node.values():
+                walk(value)
+
+    walk(ast.get("blocks", []))
+    return counts
+
+
+def _key(node: Any) -> str:
+    return json.dumps(node, sort_keys=True, ensure_ascii=False)
+
+
+class _Marker:
+    def __init__(self, author: str, date: str) -> None:
+        self.attrs = [["author", author], ["date", date]]
+
+    def span(self, status: str, content: list[Node]) -> Node:
+        return {"t": "Span", "c": [["", [status], self.attrs], content]}
+
+    # --- blocks ---------------------------------------------------------------------------------------
+
+    def blocks(self, old: list[Node], new: list[Node]) -> list[Node]:
+        out: list[Node] = []
+        matcher = SequenceMatcher(None, [_key(b) for b in old], [_key(b) for b in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                out.extend(new[j1:j2])
+            else:
+                out.extend(self.changed_blocks(old[i1:i2], new[j1:j2]))
+        return out
+
+    def changed_blocks(self, old: list[Node], new: list[Node]) -> list[Node]:
+        """Blocks that differ: those of the same kind (and the same bibliography entry) are compared
+        inside; the rest are whole deletions and insertions."""
+        out: list[Node] = []
+        matcher = SequenceMatcher(None, [_shape(b) for b in old], [_shape(b) for b in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                out.extend(self.block(o, n) for o, n in zip(old[i1:i2], new[j1:j2], strict=True))
+            else:
+                out.extend(self.whole(b, DELETED) for b in old[i1:i2])
+                out.extend(self.whole(b, INSERTED) for b in new[j1:j2])
+        return out
+
+    def block(self, old: Node, new: Node) -> Node:
+        t = new.get("t")
+        if _key(old) == _key(new):
+            return new
+        if t in ("Para", "Plain"):
+            return {"t": t, "c": self.inlines(old["c"], new["c"])}
+        if t == "Header":
+            return {"t": t, "c": [new["c"][0], new["c"][1], self.inlines(old["c"][2], new["c"][2])]}
+        if t == "Div":
+            return {"t": t, "c": [new["c"][0], self.blocks(old["c"][1], new["c"][1])]}
+        if t == "BlockQuote":
+            return {"t": t, "c": self.blocks(old["c"], new["c"])}
+        if t == "BulletList":
+            return {"t": t, "c": self.items(old["c"], new["c"])}
+        if t == "OrderedList":
+            return {"t": t, "c": [new["c"][0], self.items(old["c"][1], new["c"][1])]}
+        # A table, a code block, a figure…: the old one deleted and the new one inserted, whole.
+        return {"t": "Div", "c": [["", [], []], [self.whole(old, DELETED), self.whole(new, INSERTED)]]}
+
+    def items(self, old: list[list[Node]], new: list[list[Node]]) -> list[list[Node]]:
+        """List items: an unchanged item as it is; changed ones compared with the item at the same place."""
+        out: list[list[Node]] = []
+        matcher = SequenceMatcher(None, [_key(i) for i in old], [_key(i) for i in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                out.extend(new[j1:j2])
+                continue
+            olds, news = old[i1:i2], new[j1:j2]
+            paired = min(len(olds), len(news)) if tag == "replace" else 0
+            for o, n in zip(olds[:paired], news[:paired], strict=True):
+                out.append(self.blocks(o, n))
+            out.extend([self.whole(b, DELETED) for b in item] for item in olds[paired:])
+            out.extend([self.whole(b, INSERTED) for b in item] for item in news[paired:])
+        return out
+
+    def whole(self, block: Node, status: str) -> Node:
+        """A block all of whose text is deleted or inserted."""
+        def walk(node: Any) -> Any:
+            if isinstance(node, list):
+                return [walk(item) for item in node]
+            if not isinstance(node, dict):
+                return node
+            t = node.get("t")
+            if t in ("Para", "Plain"):
+                return {"t": t, "c": self.mark_all(node["c"], status)}
+            if t == "Header":
+                return {"t": t, "c": [node["c"][0], node["c"][1], self.mark_all(node["c"][2], status)]}
+            return {k: walk(v) for k, v in node.items()}
+
+        return walk(block)
+
+    def mark_all(self, inlines: list[Node], status: str) -> list[Node]:
+        return _rebuild([(status, leaf, path) for leaf, path in _tokens(inlines)], 0, self)
+
+    # --- inlines --------------------------------------------------------------------------------------
+
+    def inlines(self, old: list[Node], new: list[Node]) -> list[Node]:
+        """``new`` with the words that differ from ``old`` marked."""
+        old_tokens, new_tokens = _tokens(old), _tokens(new)
+        matcher = SequenceMatcher(None, [_token_key(t) for t in old_tokens], [_token_key(t) for t in new_tokens],
+                                  autojunk=False)
+        merged: list[tuple[str, Node, tuple]] = []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                merged.extend((EQUAL, leaf, path) for leaf, path in new_tokens[j1:j2])
+                continue
+            # Deleted words stay inside the new version's sentence, citation or link around them.
+            beside = merged[-1][2] if merged else new_tokens[j1][1] if j1 < len(new_tokens) else ()
+            merged.extend((DELETED, leaf, _adopt(path, beside)) for leaf, path in old_tokens[i1:i2])
+            merged.extend((INSERTED, leaf, path) for leaf, path in new_tokens[j1:j2])
+        return _rebuild(merged, 0, self)
+
+
+def _adopt(path: tuple, beside: tuple) -> tuple:
+    """An old word's containers, each replaced by the new one beside it where they are of the same kind."""
+    out = []
+    for depth, container in enumerate(path):
+        if depth < len(beside) and len(out) == depth and _wrapper_key(beside[depth]) == _wrapper_key(container):
+            out.append(beside[depth])
+        else:
+            out.append(container)
+    return tuple(out)
+
+
+def _shape(block: Node) -> str:
+    """What two blocks must share to be compared inside: their kind, a heading's level, a Div's id."""
+    t = block.get("t", "")
+    if t == "Header":
+        return f"Header{block['c'][0]}"
+    if t == "Div":
+        return f"Div#{block['c'][0][0]}"
+    if t == "OrderedList":
+        return "OrderedList"
+    return t
+
+
+def _tokens(inlines: list[Node], path: tuple = ()) -> list[tuple[Node, tuple]]:
+    """The leaves of an inline list (words, spaces, notes, images), each with the containers around it
+    as ``(container node, container without its content)`` pairs, outermost first."""
+    out: list[tuple[Node, tuple]] = []
+    for node in inlines:
+        t = node.get("t")
+        if t in _WRAPPERS:
+            content = _content(node)
+            out.extend(_tokens(content, (*path, node)))
+        else:
+            out.append((node, path))
+    return out
+
+
+def _content(node: Node) -> list[Node]:
+    index = _WRAPPERS[node["t"]]
+    return node["c"] if index is None else node["c"][index]
+
+
+def _with_content(node: Node, content: list[Node]) -> Node:
+    index = _WRAPPERS[node["t"]]
+    if index is None:
+        return {"t": node["t"], "c": content}
+    c = list(node["c"])
+    c[index] = content
+    return {"t": node["t"], "c": c}
+
+
+def _wrapper_key(node: Node) -> str:
+    """What of a container takes part in the comparison: its kind, a citation's works, a link's target
+    (not a claim span's names, which only say where the words came from)."""
+    t = node["t"]
+    if t == "Cite":
+        return "Cite:" + " ".join(c["citationId"] for c in node["c"][0])
+    if t == "Link":
+        return "Link:" + node["c"][2][0]
+    if t == "Quoted":
+        return "Quoted:" + _key(node["c"][0])
+    if t == "Span":
+        return "Span:" + " ".join(node["c"][0][1])
+    return t
+
+
+def _token_key(token: tuple[Node, tuple]) -> str:
+    leaf, path = token
+    return _key([leaf, [_wrapper_key(p) for p in path]])
+
+
+def _rebuild(tokens: list[tuple[str, Node, tuple]], depth: int, marker: _Marker) -> list[Node]:
+    """Inlines from marked leaves: consecutive leaves under the same container share it again, and
+    consecutive inserted or deleted leaves share one span, innermost."""
+    out: list[Node] = []
+    i = 0
+    while i < len(tokens):
+        status, _, path = tokens[i]
+        if len(path) > depth:
+            container = path[depth]
+            j = i
+            while j < len(tokens) and len(tokens[j][2]) > depth and tokens[j][2][depth] is container:
+                j += 1
+            out.append(_with_content(container, _rebuild(tokens[i:j], depth + 1, marker)))
+            i = j
+            continue
+        j = i
+        while j < len(tokens) and len(tokens[j][2]) == depth and tokens[j][0] == status:
+            j += 1
+        leaves = [leaf for _, leaf, _ in tokens[i:j]]
+        out.extend(leaves if status == EQUAL else [marker.span(status, leaves)])
+        i = j
+    return out
+
+
+def write_redline(project: Project, document: str, since: str | None) -> tuple[Path, dict[str, int], str]:
+    """Write ``output/<document>.redline.docx``: the document's newest version with its differences from
+    the snapshot ``since`` (default: the build before the newest) as tracked changes. Returns the path,
+    the counts of insertions and deletions, and what it was compared with."""
+    from .. import pandoc
+    from ..build import WORK_DIR
+
+    doc = project.document(document)
+    work = project.root / WORK_DIR
+    config = shown_path(project.config_path, project.root)
+    newest = versions.current(work, doc.id)
+    if newest is None:
+        raise SynthdocError.single(config, f"document '{doc.id}' has not been built yet; run synthdoc build",
+                                   "redline-unbuilt", doc.line)
+    if since is None:
+        base = versions.previous(work, doc.id)
+        if base is None:
+            raise SynthdocError.single(config, f"document '{doc.id}' has no earlier build to compare with; "
+                                       "build it again after a change, or name a snapshot with --since",
+                                       "redline-no-previous", doc.line)
+        against = f"the build of {base[1]}"
+    else:
+        taken = versions.find_snapshot(work, since, config)
+        if doc.id not in taken.documents:
+            raise SynthdocError.single(config, f"snapshot '{since}' has no document '{doc.id}' (it was taken "
+                                       "before the document existed)", "snapshot-missing", doc.line)
+        base = (taken.documents[doc.id], taken.time)
+        against = f"snapshot '{since}' ({taken.time})"
+    old, new = versions.load(work, doc.id, base[0]), versions.load(work, doc.id, newest[0])
+    if old is None or new is None:
+        raise SynthdocError.single(config, f"a kept version of '{doc.id}' is missing from {WORK_DIR}/; build "
+                                   "again to compare from now on", "redline-version-missing", doc.line)
+    marked = redline(old, new, SYNTHDOC_AUTHOR, versions.now())
+    counts = count_changes(marked)
+    marked = mark_claims(marked, None, doc.id)  # kept versions carry the claims' names
+    data = pandoc.ast_to_bytes(marked, "docx", what=f"redline of '{doc.id}'",
+                               extra=["--reference-doc", str(project.docx_template)])
+    path = project.output / f"{doc.id}.redline.docx"
+    atomic_write(path, data, shown_path(path, project.root))
+    return path, counts, against
+

@@ -1,0 +1,148 @@
+"""Snapshots and redlines: an edit to one claim after a snapshot is, in the redline, a handful of word-level
+tracked changes by "synthdoc" — in the claim's sentence, its citation and its bibliography entry — that
+LibreOffice keeps as changes to accept or reject; the rest of the document is not marked."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import copy_example
+from rendered import tracked_changes
+from synthdoc.cli import app
+from synthdoc.word.redline import redline
+
+runner = CliRunner()
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+OLD_SAYS = "membangun sistem koordinasi yang solid, berbasis data terpadu"
+NEW_SAYS = "membangun sistem koordinasi nasional yang kuat, berbasis data bersama"
+
+
+def _cli(root: Path, *args: str):
+    return runner.invoke(app, [*args, "--project", str(root)])
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _changes(docx: Path) -> list[tuple[str, str, str, str]]:
+    """(kind, author, date, text) of each tracked change in a DOCX, read from its XML."""
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(docx) as archive:
+        body = ET.fromstring(archive.read("word/document.xml"))
+    out = []
+    for el in body.iter():
+        if el.tag in (f"{W}ins", f"{W}del"):
+            text = "".join(t.text or "" for t in el.iter() if t.tag in (f"{W}t", f"{W}delText"))
+            out.append((el.tag.removeprefix(W), el.get(f"{W}author"), el.get(f"{W}date", ""), text))
+    return out
+
+
+@pytest.fixture(scope="module")
+def redlined(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = copy_example(tmp_path_factory.mktemp("redline") / "example")
+    assert _cli(root, "build", "--format", "docx").exit_code == 0
+    taken = _cli(root, "snapshot", "dikirim-ke-pembimbing")
+    assert taken.exit_code == 0, taken.output
+    # One claim edited: its wording and its locator; and its source's bibliography entry.
+    _edit(root / "sources" / "amalia2025.yaml", OLD_SAYS, NEW_SAYS)
+    _edit(root / "sources" / "amalia2025.yaml", 'antar instansi"\n    at: {section: "VI.2.1"}',
+          'antar instansi"\n    at: {section: "VI.2.2"}')
+    _edit(root / "bibliography.bib", "dalam Penanganan Human Trafficking di Indonesia",
+          "dalam Penanganan Perdagangan Orang di Indonesia")
+    rebuilt = _cli(root, "build", "--format", "docx")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    result = _cli(root, "redline", "tinjauan-pustaka", "--since", "dikirim-ke-pembimbing")
+    assert result.exit_code == 0, result.output
+    out = root / "output" / "tinjauan-pustaka.redline.docx"
+    return {"root": root, "result": result, "docx": out, "changes": _changes(out),
+            "kept": tracked_changes(out, root / "lo")}
+
+
+def test_the_edit_is_a_handful_of_word_level_changes_by_synthdoc(redlined: dict) -> None:
+    changes = redlined["changes"]
+    assert 3 <= len(changes) <= 12, changes
+    assert {author for _, author, _, _ in changes} == {"synthdoc"}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", date) for _, _, date, _ in changes)
+    inserted = " ".join(t for kind, _, _, t in changes if kind == "ins").split()
+    deleted = " ".join(t for kind, _, _, t in changes if kind == "del").split()
+    assert {"nasional", "kuat,", "bersama,"} <= set(inserted)
+    assert {"solid,", "terpadu,"} <= set(deleted)
+    # Words that stayed are not marked
+    assert "koordinasi" not in inserted + deleted and "berbasis" not in inserted + deleted
+
+
+def test_the_citation_change_is_marked_inside_the_citation(redlined: dict) -> None:
+    changes = redlined["changes"]
+    assert any(kind == "del" and "VI.2.1" in text for kind, _, _, text in changes)
+    assert any(kind == "ins" and "VI.2.2" in text for kind, _, _, text in changes)
+
+
+def test_the_bibliography_entry_change_is_marked_in_the_entry(redlined: dict) -> None:
+    changes = redlined["changes"]
+    assert any(kind == "del" and "Human" in text for kind, _, _, text in changes)
+    assert any(kind == "ins" and "Perdagangan" in text for kind, _, _, text in changes)
+
+
+def test_libreoffice_keeps_them_as_changes(redlined: dict) -> None:
+    kept = redlined["kept"]
+    written = [("insertion" if kind == "ins" else "deletion", " ".join(text.split()))
+               for kind, _, _, text in redlined["changes"]]
+    assert [(c.kind, c.text) for c in kept] == written
+    assert {c.author for c in kept} == {"synthdoc"}
+    assert {"solid,", "terpadu,"} <= {c.text for c in kept if c.kind == "deletion"}
+
+
+def test_the_command_reports_what_it_compared(redlined: dict) -> None:
+    err = redlined["result"].stderr
+    assert "tinjauan-pustaka.redline.docx" in err and "since snapshot 'dikirim-ke-pembimbing'" in err
+    listed = _cli(redlined["root"], "snapshot", "--list")
+    assert listed.exit_code == 0 and listed.stdout.startswith("dikirim-ke-pembimbing ")
+
+
+def test_review_ignores_synthdocs_own_changes(redlined: dict) -> None:
+    result = runner.invoke(app, ["review", str(redlined["docx"]), "--project", str(redlined["root"])])
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_default_is_the_previous_build_and_errors_are_clear(redlined: dict, tmp_path: Path) -> None:
+    root = redlined["root"]
+    _edit(root / "sources" / "amalia2025.yaml", NEW_SAYS, NEW_SAYS.replace("bersama", "yang sama"))
+    assert _cli(root, "build", "--format", "docx").exit_code == 0
+    result = _cli(root, "redline", "tinjauan-pustaka")
+    assert result.exit_code == 0, result.output
+    changes = _changes(root / "output" / "tinjauan-pustaka.redline.docx")
+    assert [(k, t.split()) for k, _, _, t in changes] == [("del", ["bersama,"]), ("ins", ["yang", "sama,"])]
+    missing = _cli(root, "redline", "tinjauan-pustaka", "--since", "nope")
+    assert missing.exit_code == 1 and "no snapshot 'nope'; snapshots: dikirim-ke-pembimbing" in missing.stderr
+    bad = _cli(root, "snapshot", "../x")
+    assert bad.exit_code == 1 and "must be a plain name" in bad.stderr
+    fresh = copy_example(tmp_path / "fresh")
+    unbuilt = _cli(fresh, "redline", "tinjauan-pustaka")
+    assert unbuilt.exit_code == 1 and "has not been built yet" in unbuilt.stderr and "Traceback" not in unbuilt.output
+
+
+def _para(*words: str) -> dict:
+    inlines: list[dict] = []
+    for i, word in enumerate(words):
+        if i:
+            inlines.append({"t": "Space"})
+        inlines.append({"t": "Str", "c": word})
+    return {"t": "Para", "c": inlines}
+
+
+def test_identical_versions_have_no_changes_and_whole_blocks_are_marked() -> None:
+    doc = {"blocks": [_para("a", "b"), {"t": "Header", "c": [1, ["h", [], []], [{"t": "Str", "c": "H"}]]}]}
+    assert redline(doc, doc, "synthdoc", "2026-01-01T00:00:00Z") == doc
+    new = {"blocks": [*doc["blocks"], _para("new", "one")]}
+    marked = redline(doc, new, "synthdoc", "2026-01-01T00:00:00Z")
+    last = marked["blocks"][-1]["c"]
+    assert len(last) == 1 and last[0]["t"] == "Span" and last[0]["c"][0][1] == ["insertion"]
