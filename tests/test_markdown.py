@@ -1,4 +1,4 @@
-from synthdoc.markdown import grid_table, inline, literal, with_citation
+from synthdoc.markdown import inline, literal, with_citation
 
 
 def test_literal_escapes_markup():
@@ -19,21 +19,8 @@ def test_citation_goes_before_the_final_full_stop():
     assert with_citation("Did cases fall?", "[@a]") == "Did cases fall [@a]?"
 
 
-def test_grid_table_aligns_cells_and_wraps():
-    table = grid_table(["Theme", "Source"], [[["**Law**"], ["- a long statement that wraps [-@key]"]]], [8, 12])
-    lines = table.splitlines()
-    assert len({len(line) for line in lines}) == 1
-    assert lines[2].startswith("+=")
-    assert "- a long" in table and "  statement" in table
-
-
 def test_no_line_can_open_a_list_or_quote():
     assert literal("(2015) was a year") == r"\(2015) was a year"
     assert inline("1. Pertama") == r"1\. Pertama"
     assert inline("- item") == r"\- item"
     assert inline("*Human trafficking* grows") == "*Human trafficking* grows"
-
-
-def test_grid_table_continuation_lines_cannot_start_a_list():
-    table = grid_table(["A"], [[["- ASEAN membentuk konvensi (2015) [-@k, bag. 5.1]"]]], [26])
-    assert "\\(2015)" in table

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pandoc, provenance
+from . import pandoc, provenance, tables
 from .bibliography import load_bibliography
 from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
@@ -146,7 +146,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                           cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force)
     if report and rendered.note:
         report(rendered.note)
-    ast = rendered.ast
+    ast = tables.from_divs(rendered.ast, what)
 
     def write(fmt: str) -> Output:
         t0 = time.perf_counter()

@@ -1,9 +1,8 @@
-"""Writing Pandoc Markdown safely: claim text as inert text, sentences with citations, grid tables."""
+"""Writing Pandoc Markdown safely: claim text as inert text, sentences with citations."""
 
 from __future__ import annotations
 
 import re
-import textwrap
 import unicodedata
 
 # Every ASCII punctuation mark may be backslash-escaped in Pandoc Markdown. These are the ones
@@ -65,51 +64,3 @@ def display_width(text: str) -> int:
     """Columns ``text`` takes in a monospaced grid table (wide East Asian characters count 2)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
                for ch in text)
-
-
-def grid_table(header: list[str], rows: list[list[list[str]]], widths: list[int]) -> str:
-    """A Pandoc grid table. Each cell is a list of Markdown blocks (paragraphs or list items).
-
-    ``widths`` are the wished-for widths in characters; they also set the relative column widths
-    of the output. A column grows when one of its words is longer than its width.
-    """
-    cols = len(header)
-    widths = list(widths)
-    for row in [[[h] for h in header], *rows]:
-        for i, cell in enumerate(row):
-            for block in cell:
-                for word in block.split():
-                    widths[i] = max(widths[i], display_width(word) + (2 if block.startswith("- ") else 0))
-
-    def cell_lines(blocks: list[str], width: int) -> list[str]:
-        lines: list[str] = []
-        for n, block in enumerate(blocks):
-            if n and not block.startswith("- "):
-                lines.append("")
-            bullet = block.startswith("- ")
-            body = block[2:] if bullet else block
-            wrapped = textwrap.wrap(body, width=width - (2 if bullet else 0), break_long_words=False,
-                                    break_on_hyphens=False) or [""]
-            for k, line in enumerate(wrapped):
-                line = safe_line_start(line) if k else line
-                lines.append(("- " if k == 0 else "  ") + line if bullet else line)
-        return lines or [""]
-
-    def render_row(row: list[list[str]]) -> list[str]:
-        cells = [cell_lines(row[i], widths[i]) for i in range(cols)]
-        height = max(len(c) for c in cells)
-        out = []
-        for k in range(height):
-            parts = []
-            for i in range(cols):
-                text = cells[i][k] if k < len(cells[i]) else ""
-                parts.append(" " + text + " " * (widths[i] - display_width(text)) + " ")
-            out.append("|" + "|".join(parts) + "|")
-        return out
-
-    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    head_rule = "+" + "+".join("=" * (w + 2) for w in widths) + "+"
-    lines = [rule, *render_row([[h] for h in header]), head_rule]
-    for row in rows:
-        lines += [*render_row(row), rule]
-    return "\n".join(lines)

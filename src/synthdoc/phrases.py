@@ -18,6 +18,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "for_actor": "Untuk",
         "evidence_base": "Dasar bukti",
         "theme": "Tema",
+        "source": "Sumber",
+        "claims": "Klaim",
         "matrix_intro": "Setiap sel memuat klaim yang diambil dari sumber pada kolomnya, dengan ringkasan "
                         "dan letaknya di dalam sumber.",
         "claims_from": "klaim dari",
@@ -43,6 +45,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "for_actor": "For",
         "evidence_base": "Evidence base",
         "theme": "Theme",
+        "source": "Source",
+        "claims": "Claims",
         "matrix_intro": "Each cell lists the claims drawn from the source of its column, with a short "
                         "statement and where it stands in the source.",
         "claims_from": "claims from",

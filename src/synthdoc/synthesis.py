@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import markdown
+from . import markdown, tables
 from .citations import cite, cite_key, cite_narrative, cite_year, locator_text
 from .claims import Claim, Source
 from .phrases import phrases
@@ -271,11 +271,25 @@ def _grouped(views: Iterable[ClaimView], keys: Callable[[ClaimView], Iterable[st
     return {key: tuple(members) for key, members in groups.items()}
 
 
-def matrix_table(ctx: Context, theme_width: int = 18, cell_width: int = 24) -> str:
-    """The evidence matrix as a Pandoc grid table: themes down, sources across, claims in the cells."""
-    header = [ctx.words["theme"], *(s.citet for s in ctx.sources)]
-    rows = [
-        [[f"**{row.theme.title}**"], *([f"- {v.short} {v.cite_year}" for v in cell] for cell in row.cells)]
-        for row in ctx.matrix
-    ]
-    return markdown.grid_table(header, rows, [theme_width] + [cell_width] * len(ctx.sources))
+def matrix_table(ctx: Context, across: int = 5) -> str:
+    """The evidence matrix: themes down, sources across, each cell one paragraph per claim with its
+    citation. With more than ``across`` sources they do not fit side by side: each theme then has a
+    row per source (theme, source, claims)."""
+    def claims(cell: tuple[ClaimView, ...]) -> list[str]:
+        return [f"{provenance(v.short, (v,))} {v.cite_year}" for v in cell]
+
+    theme = ctx.words["theme"]
+    if len(ctx.sources) <= across:
+        header = [theme, *(s.citet for s in ctx.sources)]
+        rows = [[[f"**{row.theme.title}**"], *(claims(cell) for cell in row.cells)] for row in ctx.matrix]
+    else:
+        header = [theme, ctx.words["source"], ctx.words["claims"]]
+        rows = []
+        for row in ctx.matrix:
+            first = True
+            for source, cell in zip(ctx.sources, row.cells, strict=True):
+                if cell:
+                    rows.append([[f"**{row.theme.title}**"] if first else [], [source.citet], claims(cell)])
+                    first = False
+    return tables.table_markup(header, rows)
+

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from . import markdown
+from . import markdown, tables
 from .citations import cite
 from .diagnostics import SynthdocError
 from .project import BUILTIN_TEMPLATES
@@ -32,7 +32,8 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
     env.filters["literal"] = markdown.literal
     env.filters["inline"] = markdown.inline
     env.filters["provenance"] = _provenance
-    env.globals["grid_table"] = markdown.grid_table
+    # table(header, rows[, widths]): a table no cell text can break (grid_table: its former name).
+    env.globals["table"] = env.globals["grid_table"] = tables.table_markup
     return env
 
 
