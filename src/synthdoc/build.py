@@ -94,9 +94,11 @@ def render_markdown(inputs: Inputs, doc: Document) -> str:
 
 
 def render_document(inputs: Inputs, doc: Document) -> tuple[str, Context]:
-    """The document's Markdown and the context it was rendered from."""
-    values, ctx = template_values(inputs, doc)
-    return render(doc.template, values, inputs.project.templates), ctx
+    """The document's Markdown and the context it was rendered from (rendered once: check renders it)."""
+    if doc not in inputs.rendered:
+        values, ctx = template_values(inputs, doc)
+        inputs.rendered[doc] = render(doc.template, values, inputs.project.templates), ctx
+    return inputs.rendered[doc]
 
 
 def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], Context]:

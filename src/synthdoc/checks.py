@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .bibliography import Bibliography
 from .claims import Claim, Locator, Source
 from .diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from .paths import shown_path
-from .project import Project
-from .quotes import closest_passage, find_quote
-from .schema import did_you_mean
+from .phrases import PHRASES
+from .project import Document, Project
+from .quotes import closest_passage, find_quote, fold
+from .schema import Localized, did_you_mean, in_language
 from .styles import resolve_style
+from .synthesis import Context, selected_claims
 from .templating import environment
 from .texts import SourceText, read_text
 
@@ -40,6 +42,8 @@ class Inputs:
     texts: dict[str, SourceText]
     diagnostics: tuple[Diagnostic, ...]
     inferred: frozenset[str] = frozenset()  # claims whose page was taken from where their quote stands
+    # Each document's Markdown and context, rendered once by check and reused by the build.
+    rendered: dict[Document, tuple[str, Context]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tuple[tuple[Source, ...], frozenset[str]]:
@@ -81,7 +85,8 @@ def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str,
 def check(inputs: Inputs) -> list[Diagnostic]:
     """All problems of a project, errors and warnings, in file order."""
     diags = list(inputs.diagnostics)
-    diags += _check_documents(inputs.project)
+    diags += _check_documents(inputs)
+    diags += _check_languages(inputs)
     diags += _check_claims(inputs)
     diags += _check_entries(inputs)
     return _sorted(diags)
@@ -92,7 +97,10 @@ def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(unique, key=lambda d: (d.path, d.line, d.col))
 
 
-def _check_documents(project: Project) -> list[Diagnostic]:
+def _check_documents(inputs: Inputs) -> list[Diagnostic]:
+    from .build import render_document  # the build imports the checks
+
+    project = inputs.project
     diags = []
     env = environment(project.templates)
     known_templates = set(env.list_templates(extensions=["j2"]))
@@ -101,6 +109,11 @@ def _check_documents(project: Project) -> list[Diagnostic]:
             diags.append(error(project.config_path, doc.line, 1,
                                f"document '{doc.id}': template '{doc.template}' not found in templates/ nor built in"
                                f"{did_you_mean(doc.template, known_templates)}", "template-missing"))
+        else:  # rendered with the project's own claims: what would fail at build fails here
+            try:
+                render_document(inputs, doc)
+            except SynthdocError as exc:
+                diags += exc.diagnostics
         try:
             where = ("command line (--style)", 1) if doc.style_line == 0 else (str(project.config_path), doc.style_line)
             resolve_style(doc.style, project.root, *where)
@@ -111,6 +124,48 @@ def _check_documents(project: Project) -> list[Diagnostic]:
                 diags.append(error(project.config_path, doc.line, 1, f"document '{doc.id}' selects unknown theme "
                                    f"'{theme}'{did_you_mean(theme, [t.id for t in project.themes])}", "unknown-theme"))
     return diags
+
+
+def _check_languages(inputs: Inputs) -> list[Diagnostic]:
+    """A document is written in one language: every claim, point, theme and actor it shows has text in it."""
+    project = inputs.project
+    diags = []
+    points = {p.id: p for p in project.points}
+    themes = {t.id: t for t in project.themes}
+    actors = {a.id: a for a in project.actors}
+    shown: dict[tuple[str, str, int, str], list[tuple[Localized, str]]] = defaultdict(list)
+    for doc in project.documents:
+        lang = doc.lang
+        claims = selected_claims(doc, inputs.sources)
+        mute = [c for c in claims if c.says and in_language(c.says, lang) is None]
+        if mute:
+            listed = ", ".join(f"{c.ref} ({c.path}:{c.line})" for c in mute[:8])
+            more = f" and {len(mute) - 8} more" if len(mute) > 8 else ""
+            diags.append(error(project.config_path, doc.line, 1, f"document '{doc.id}' is in '{lang}', but "
+                               f"{len(mute)} of its claims say nothing in '{lang}': {listed}{more}; add "
+                               f"says: {{{lang}: ...}} to each, or build the document in a language they have",
+                               "missing-language"))
+        for point_id in dict.fromkeys(c.point for c in claims if c.point in points):
+            shown[("point", point_id, points[point_id].line, lang)].append((points[point_id].says, doc.id))
+        for theme_id in dict.fromkeys(t for c in claims for t in c.themes if t in themes):
+            theme = themes[theme_id]
+            shown[("theme", theme_id, theme.line, lang)] += [(theme.title, doc.id), (theme.intro, doc.id)]
+        for actor_id in dict.fromkeys(a for c in claims for a in c.actors if a in actors):
+            shown[("actor", actor_id, actors[actor_id].line, lang)].append((actors[actor_id].title, doc.id))
+        if lang.split("-")[0].lower() not in PHRASES:
+            diags.append(warning(project.config_path, doc.line, 1, f"document '{doc.id}' is in '{lang}', but the "
+                                 f"phrase book (words: 'In contrast', 'Key findings' ...) speaks "
+                                 f"{', '.join(PHRASES)} only: they come out in English", "missing-language"))
+    for (what, ident, line, lang), texts in shown.items():
+        docs = list(dict.fromkeys(d for text, d in texts if text and in_language(text, lang) is None))
+        if docs:
+            diags.append(error(project.config_path, line, 1, f"{what} '{ident}' has no text in '{lang}', the "
+                               f"language of {_documents(docs)}; add {lang}: ... to it", "missing-language"))
+    return diags
+
+
+def _documents(ids: list[str]) -> str:
+    return f"document '{ids[0]}'" if len(ids) == 1 else "documents " + ", ".join(f"'{i}'" for i in ids)
 
 
 def _check_claims(inputs: Inputs) -> list[Diagnostic]:
@@ -190,6 +245,8 @@ def _check_references(claim: Claim, themes: set[str], points: set[str], actors: 
 
 
 def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list[Diagnostic]:
+    if not fold(claim.quote):
+        return []  # an empty quote is reported where it is read
     found = find_quote(claim.quote, text.normalized, text.text)
     diags = []
     if found is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from .diagnostics import Diagnostic, SynthdocError
 from .paths import outside_reason, refusal, shown_path
 from .project import CLAIM_KINDS
+from .quotes import fold
 from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
 
@@ -131,7 +132,11 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
     if quote is not None and not isinstance(quote, str):
         r.problem((*key, "quote"), "quote must be text", "schema-type")
         quote = None
-    if ident is None or kind is None or not quote:
+    elif "quote" in m and not fold(quote or ""):
+        r.problem((*key, "quote"), "quote is empty: copy the passage the claim rests on from the source, word for "
+                  "word", "empty-quote")
+        quote = quote or ""
+    if ident is None or kind is None or quote is None:
         return None
     return Claim(
         source=source,

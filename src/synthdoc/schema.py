@@ -75,6 +75,9 @@ class Reader:
         if value is None:
             return {}
         if isinstance(value, str):
+            if not value.strip():
+                self.problem(key, f"{what} is empty", "schema-type")
+                return {}
             return {"*": value.strip()}
         if not isinstance(value, dict):
             self.problem(key, f"{what} must be text or a mapping of language to text", "schema-type")
@@ -91,8 +94,8 @@ class Reader:
         return out
 
 
-def pick(text: Localized, lang: str) -> str:
-    """The text for ``lang`` (``id`` matches ``id-ID``), else the language-neutral one, else any."""
+def in_language(text: Localized, lang: str) -> str | None:
+    """The text for ``lang`` (``id`` matches ``id-ID``), else the language-neutral one, else None."""
     base = lang.split("-")[0].lower()
     for candidate in (lang, base, "*"):
         if candidate in text:
@@ -100,7 +103,13 @@ def pick(text: Localized, lang: str) -> str:
     for code, value in text.items():
         if code.split("-")[0].lower() == base:
             return value
-    return next(iter(text.values()), "")
+    return None
+
+
+def pick(text: Localized, lang: str) -> str:
+    """The text for ``lang`` (see ``in_language``), else any (check reports a missing language first)."""
+    found = in_language(text, lang)
+    return found if found is not None else next(iter(text.values()), "")
 
 
 def _kind(value: Any) -> str:

@@ -14,7 +14,7 @@ from .citations import cite, cite_key, cite_narrative, cite_year, locator_text
 from .claims import Claim, Source
 from .phrases import phrases
 from .project import Document, Project
-from .schema import pick
+from .schema import in_language, pick
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def view_claim(claim: Claim, lang: str, n: int = 0) -> ClaimView:
     return ClaimView(
         claim=claim,
         says=says,
-        short=markdown.inline(pick(claim.short, lang)) if claim.short else markdown.without_end(says),
+        short=markdown.inline(short) if (short := in_language(claim.short, lang)) else markdown.without_end(says),
         quote=markdown.literal(claim.quote),
         where=locator_text([claim.at], lang) if claim.at else "",
         cite=cite([claim], lang),

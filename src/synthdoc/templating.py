@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from . import markdown, tables
 from .citations import cite
 from .diagnostics import SynthdocError
 from .project import BUILTIN_TEMPLATES
+from .schema import did_you_mean
 
 
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
@@ -81,16 +83,112 @@ def render(name: str, context: dict[str, Any], project_templates: Path | None, s
                                    f"the built-in templates ({known})", "template-missing") from None
     except jinja2.TemplateSyntaxError as exc:
         shown = _shown(exc.filename, name, project_templates, shown_dir)
-        raise SynthdocError.single(shown, f"template syntax error: {exc.message}", "template-syntax",
-                                   exc.lineno or 1) from None
+        message, line = _syntax_problem(env, exc)
+        raise SynthdocError.single(shown, message, "template-syntax", line) from None
     try:
         return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:  # in a template it includes or imports
+        message, line = _syntax_problem(env, exc)
+        raise SynthdocError.single(_shown(exc.filename, name, project_templates, shown_dir), message,
+                                   "template-syntax", line) from None
     except (jinja2.UndefinedError, SecurityError, jinja2.TemplateError, TypeError, ValueError,
-            AttributeError, KeyError, IndexError, ZeroDivisionError) as exc:
+            AttributeError, LookupError, ArithmeticError, RecursionError) as exc:
         filename, line = _template_frame(sys.exc_info()[2], template.filename)
-        what = "not allowed in a template" if isinstance(exc, SecurityError) else "template error"
-        raise SynthdocError.single(_shown(filename, name, project_templates, shown_dir), f"{what}: {exc}",
-                                   "template-error", line) from None
+        raise SynthdocError.single(_shown(filename, name, project_templates, shown_dir),
+                                   _render_problem(exc, context, shown_dir), "template-error", line) from None
+
+
+# What a template author calls each value a template receives, for messages.
+_NOUNS = {"ClaimView": "a claim", "PointView": "a point", "ThemeView": "a theme", "ContrastView": "a contrast",
+          "ActorView": "an actor", "SourceView": "a source", "MatrixRow": "a matrix row", "Document": "the document",
+          "Claim": "a claim's data (claim.claim)", "Selection": "a document's select", "Locator": "a locator"}
+_OBJECT_ATTRIBUTE = re.compile(r"^'(?:[\w.]+\.)?(\w+) object' has no attribute '(.+)'$")
+_UNDEFINED_NAME = re.compile(r"^'(.+)' is undefined$")
+_NO_ELEMENT = re.compile(r"^'?(\w+) object'? has no element (.+)$")
+
+
+def _render_problem(exc: BaseException, context: dict[str, Any], shown_dir: str) -> str:
+    """A template error worded for the person who wrote the template: what is missing, and what there is."""
+    message = str(exc)
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a template: {message}"
+    if isinstance(exc, RecursionError):
+        return "the template calls itself without end (a macro, include or import that never stops)"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template '{exc.name}' (included, imported or extended) not found in {shown_dir}/ nor built in"
+    if m := _UNDEFINED_NAME.match(message):
+        return (f"'{m.group(1)}' is not something a template receives{did_you_mean(m.group(1), context)}; "
+                f"it receives {', '.join(sorted(context))}")
+    if m := _OBJECT_ATTRIBUTE.match(message):
+        kind, name = m.groups()
+        if kind in _NOUNS:
+            names = _attributes(kind)
+            return f"{_NOUNS[kind]} has no '{name}'{did_you_mean(name, names)}; it has {', '.join(names)}"
+        if kind == "dict":
+            return f"there is no '{name}' here{did_you_mean(name, _mapping_keys(context))}"
+        return f"{kind} has no attribute '{name}'"
+    if m := _NO_ELEMENT.match(message):
+        return f"the list has no item {m.group(2)}"
+    return f"template error: {message}"
+
+
+def _attributes(kind: str) -> list[str]:
+    """The public fields and properties of a value a template receives."""
+    import dataclasses
+
+    from . import claims, project, synthesis
+
+    for module in (synthesis, claims, project):
+        cls = getattr(module, kind, None)
+        if cls is not None and dataclasses.is_dataclass(cls):
+            names = {f.name for f in dataclasses.fields(cls)}
+            names |= {n for n, v in vars(cls).items() if isinstance(v, property)}
+            return sorted(n for n in names if not n.startswith("_"))
+    return []
+
+
+def _mapping_keys(context: dict[str, Any]) -> list[str]:
+    return [str(k) for v in context.values() if isinstance(v, dict) for k in v]
+
+
+_BLOCKS = {"for", "if", "macro", "call", "filter", "block", "with", "autoescape", "set", "raw"}
+
+
+def _syntax_problem(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> tuple[str, int]:
+    """A syntax error's message and line; an unclosed block is reported where it opens."""
+    if exc.source is not None and "Unexpected end of template" in (exc.message or ""):
+        opened = _unclosed_block(env, exc.source)
+        if opened is not None:
+            tag, line = opened
+            return (f"the {{% {tag} %}} block opened here is never closed: add {{% end{tag} %}} where it ends",
+                    line)
+    return f"template syntax error: {exc.message}", exc.lineno or 1
+
+
+def _unclosed_block(env: jinja2.Environment, source: str) -> tuple[str, int] | None:
+    """The innermost block tag of ``source`` left open at its end, and its line."""
+    stack: list[tuple[str, int]] = []
+    tag: tuple[str, int] | None = None  # the tag being read, until its %}
+    expect = False
+    try:
+        for line, kind, value in env.lex(source):
+            if kind == "block_begin":
+                expect, tag = True, None
+            elif kind == "name" and expect:
+                expect = False
+                if value in _BLOCKS:
+                    tag = (value, line)
+                elif value.startswith("end") and stack and stack[-1][0] == value[3:]:
+                    stack.pop()
+            elif kind == "operator" and value == "=" and tag and tag[0] == "set":
+                tag = None  # {% set x = ... %} is not a block
+            elif kind == "block_end":
+                if tag:
+                    stack.append(tag)
+                expect, tag = False, None
+    except jinja2.TemplateSyntaxError:
+        return None
+    return stack[-1] if stack else None
 
 
 def _template_frame(tb: Any, fallback: str | None) -> tuple[str | None, int]:
