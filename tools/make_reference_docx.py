@@ -1,7 +1,8 @@
 """Make synthdoc's built-in DOCX reference document from pandoc's own, following the usual rules
 for an Indonesian thesis: A4; margins 4 cm left and top, 3 cm right and bottom; Times New Roman
-12 pt; 1.5 line spacing; black headings; page numbers; the bibliography with a 1.27 cm hanging
-indent in Word's Bibliography style.
+12 pt; 1.5 line spacing; body paragraphs with a 1.25 cm first-line indent; block quotations
+single-spaced and indented 1.27 cm; black headings; page numbers; the bibliography with a 1.27 cm
+hanging indent in Word's Bibliography style, single-spaced within an entry, a line's space between.
 
     python tools/make_reference_docx.py   # writes src/synthdoc/resources/reference.docx
 """
@@ -77,16 +78,23 @@ def main() -> None:
         size = 10 if name == "Footnote Text" else 12
         set_font(style, size)
         fmt = style.paragraph_format
-        if name not in ("Footnote Text", "Compact", "Table Caption"):
+        if name not in ("Footnote Text", "Compact", "Table Caption", "Block Text"):
             fmt.line_spacing_rule = WD_LINE_SPACING.ONE_POINT_FIVE
         if name in ("Body Text", "First Paragraph"):
             fmt.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             fmt.space_before, fmt.space_after = Pt(0), Pt(6)
+            fmt.first_line_indent = Cm(1.25)
+    quote = styles["Block Text"]
+    quote.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    quote.paragraph_format.left_indent, quote.paragraph_format.right_indent = Cm(1.27), Cm(0)
+    quote.paragraph_format.first_line_indent = Cm(0)
+    quote.paragraph_format.space_before, quote.paragraph_format.space_after = Pt(6), Pt(12)
+    quote.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     bib = styles["Bibliography"]
     bib.base_style = styles["Normal"]
     bib.paragraph_format.left_indent = Cm(1.27)
     bib.paragraph_format.first_line_indent = Cm(-1.27)
-    bib.paragraph_format.space_after = Pt(6)
+    bib.paragraph_format.space_before, bib.paragraph_format.space_after = Pt(0), Pt(12)
     bib.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     set_font(styles["Title"], 14, bold=True)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -62,3 +62,13 @@ def stringify(node: Any) -> str:
     if kind in ("Note", "RawInline"):
         return ""
     return stringify(content)
+
+
+def words(text: str) -> list[Node]:
+    """Plain ``text`` as AST inlines: its words as ``Str``, a ``Space`` between them."""
+    out: list[Node] = []
+    for i, word in enumerate(text.split()):
+        if i:
+            out.append({"t": "Space"})
+        out.append({"t": "Str", "c": word})
+    return out

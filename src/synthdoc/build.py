@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pandoc, provenance, tables
+from . import pandoc, provenance, tables, thesis
 from .bibliography import load_bibliography
 from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
@@ -46,8 +46,20 @@ margin:
 # embedded Libertinus Serif), and the bibliography with a 1.27 cm hanging indent.
 TYPST_FONT = '#set text(font: ("Times New Roman", "Liberation Serif", "TeX Gyre Termes", "Libertinus Serif"))'
 TYPST_BIBLIOGRAPHY = "#set par(hanging-indent: 1.27cm, first-line-indent: 0pt)"
-TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "linestretch=1.5",
-                   "-V", "page-numbering=1", "-V", "section-numbering=1.1"]
+TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "page-numbering=1"]
+# Line spacing where neither the document nor the project sets one: that of the built-in DOCX template.
+DEFAULT_LINE_SPACING = 1.5
+
+
+def typst_variables(doc: Document) -> list[str]:
+    """A chapter's sections carry their numbers in their text (2.1); other documents are numbered by typst."""
+    return TYPST_VARIABLES if doc.chapter else [*TYPST_VARIABLES, "-V", "section-numbering=1.1"]
+
+
+def typst_rules(doc: Document) -> tuple[str, str]:
+    """The page rules of a document's PDF: for the body, and for the bibliography."""
+    body = thesis.typst_page_rules(doc.line_spacing or DEFAULT_LINE_SPACING)
+    return body, f"{TYPST_BIBLIOGRAPHY}\n{thesis.typst_bibliography_rules()}"
 
 Report = Callable[[str], None]
 
@@ -108,23 +120,25 @@ def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], C
 
 
 def metadata(doc: Document) -> dict[str, str]:
+    # A chapter opens with its own "BAB II" heading instead of a title block; the title names the page.
     meta = {
-        "title": doc.title,
+        ("pagetitle" if doc.chapter else "title"): doc.title,
         "lang": locale_tag(doc.lang),
         "reference-section-title": phrases(doc.lang)["references"],
         "link-citations": "true",
         "link-bibliography": "true",
     }
-    if doc.subtitle:
+    if doc.subtitle and not doc.chapter:
         meta["subtitle"] = doc.subtitle
     if doc.author:
         meta["author"] = doc.author
     return meta
 
 
-def _format_extra(project: Project, fmt: str) -> dict[str, object]:
+def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object]:
     if fmt == "pdf":
-        return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT, "refs": TYPST_BIBLIOGRAPHY}
+        return {"layout": TYPST_LAYOUT, "variables": typst_variables(doc), "font": TYPST_FONT,
+                "rules": typst_rules(doc)}
     if fmt == "docx":
         return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1}
     return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
@@ -149,23 +163,28 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     if report and rendered.note:
         report(rendered.note)
     ast = tables.from_divs(rendered.ast, what)
+    if doc.chapter:
+        ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
 
     def write(fmt: str) -> Output:
         t0 = time.perf_counter()
         if fmt == "pdf":
-            typ = pandoc.ast_to_bytes(typst_ready(ast), "typst", what=what, extra=TYPST_VARIABLES)
+            typ = pandoc.ast_to_bytes(typst_ready(thesis.chapter_heading_for(ast, "typst"), *typst_rules(doc)),
+                                      "typst", what=what, extra=typst_variables(doc))
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
         elif fmt == "docx":
-            doc_ast = word_bookmarks.mark_claims(ast, word_bookmarks.claim_names(ctx), doc.id)
+            doc_ast = word_bookmarks.mark_claims(thesis.chapter_heading_for(ast, "docx"),
+                                                 word_bookmarks.claim_names(ctx), doc.id)
             if doc.provenance == "comments":
                 doc_ast = provenance.docx_comments(doc_ast, ctx)
             data = pandoc.ast_to_bytes(doc_ast, fmt, what=what,
-                                       extra=["--reference-doc", str(project.docx_template)])
+                                       extra=["--reference-doc", str(_reference_doc(project, doc, work))])
         else:
+            ast_html = thesis.chapter_heading_for(ast, "html")
             head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
             atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))
-            data = pandoc.ast_to_bytes(ast, fmt, what=what,
+            data = pandoc.ast_to_bytes(ast_html, fmt, what=what,
                                        extra=["--include-in-header", str(head), "--include-after-body", str(tail)])
         path = project.output / f"{doc.id}.{fmt}"
         atomic_write(path, data, shown_path(path, project.root))
@@ -183,15 +202,26 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     return outputs
 
 
-def typst_ready(ast: dict) -> dict:
-    """The AST with synthdoc's typst page rules: the font first, the hanging indent before the bibliography."""
+def _reference_doc(project: Project, doc: Document, work: Path) -> Path:
+    """The DOCX template of a document: the project's (or the built-in one), respaced when the document
+    or project sets a line spacing."""
+    if doc.line_spacing is None:
+        return project.docx_template
+    path = work / f"{doc.id}.reference.docx"
+    atomic_write(path, thesis.docx_with_spacing(project.docx_template.read_bytes(), doc.line_spacing))
+    return path
+
+
+def typst_ready(ast: dict, body_rules: str = "", refs_rules: str = TYPST_BIBLIOGRAPHY) -> dict:
+    """The AST with synthdoc's typst page rules: the font and the body's rules first, the bibliography's
+    (hanging indent, spacing) before it."""
     def raw(code: str) -> dict:
         return {"t": "RawBlock", "c": ["typst", code]}
 
-    blocks = [raw(TYPST_FONT)]
+    blocks = [raw(TYPST_FONT)] + ([raw(body_rules)] if body_rules else [])
     for block in ast.get("blocks", []):
         if block.get("t") == "Div" and block["c"][0][0] == "refs":
-            blocks.append(raw(TYPST_BIBLIOGRAPHY))
+            blocks.append(raw(refs_rules))
         blocks.append(block)
     return {**ast, "blocks": blocks}
 
@@ -211,7 +241,7 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
     """Which outputs must be rebuilt, and why."""
     plans = []
     for doc in docs:
-        fps = fingerprints(inputs, doc, {fmt: _format_extra(inputs.project, fmt) for fmt in doc.formats})
+        fps = fingerprints(inputs, doc, {fmt: _format_extra(inputs.project, doc, fmt) for fmt in doc.formats})
         reasons = {}
         for fmt, fp in fps.items():
             why = ["--force"] if force else manifest.reasons(doc.id, fmt, fp, inputs.project.output / f"{doc.id}.{fmt}")

@@ -68,6 +68,8 @@ class Document:
     line: int = 1
     style_line: int = 1  # where the style was set: the document's own style, or the project's
     provenance: str = "none"  # "comments": a Word comment on each synthesized sentence (DOCX)
+    chapter: int | None = None  # a thesis chapter: "BAB II" / "CHAPTER 2" heading, sections numbered 2.1, 2.1.1
+    line_spacing: float | None = None  # 1.5 or 2; None: the DOCX template's own (the built-in one: 1.5)
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class Project:
 
 
 _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
-        "themes", "points", "actors", "documents", "reference_doc", "import"}
+        "themes", "points", "actors", "documents", "reference_doc", "import", "line_spacing"}
 
 
 def find_config(start: Path) -> Path:
@@ -151,7 +153,8 @@ def load_project(config: Path) -> Project:
     themes = tuple(_themes(r, top.get("themes")))
     points = tuple(_points(r, top.get("points"), {t.id for t in themes}))
     actors = tuple(_actors(r, top.get("actors")))
-    documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0]))
+    spacing = line_spacing(r, ("line_spacing",), top.get("line_spacing"))
+    documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0], spacing))
     colors = _colors(r, top.get("import"), {t.id for t in themes})
     if has_errors(diags):
         raise SynthdocError(diags)
@@ -290,11 +293,34 @@ def _actors(r: Reader, value: object):
             yield Actor(ident, r.localized((*key, "title"), m.get("title"), "actor title"), r.doc.where(*key)[0])
 
 
-_DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select", "provenance"}
+_DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select", "provenance",
+               "chapter", "line_spacing"}
 PROVENANCE = ("none", "comments")
+LINE_SPACINGS = (1, 1.5, 2)
 
 
-def _documents(r: Reader, value: object, lang: str, style: str, style_line: int):
+def line_spacing(r: Reader, key: tuple, value: object) -> float | None:
+    """``line_spacing: 1.5`` or ``2`` (or 1): the lines of body text, in Word's sense."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value not in LINE_SPACINGS:
+        r.problem(key, f"line_spacing is one of {', '.join(str(s) for s in LINE_SPACINGS)} (as in Word: 1.5 "
+                  "lines, double), not " + repr(value), "schema-type")
+        return None
+    return float(value)
+
+
+def chapter_number(r: Reader, key: tuple, value: object) -> int | None:
+    """``chapter: 2``: the document is a thesis chapter (BAB II)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 50:
+        r.problem(key, f"chapter is the chapter's number, such as 2 for BAB II, not {value!r}", "schema-type")
+        return None
+    return value
+
+
+def _documents(r: Reader, value: object, lang: str, style: str, style_line: int, spacing: float | None):
     seen: set[str] = set()
     if not value:
         r.problem(("documents",), "no documents: name at least one under 'documents'", "schema-missing-field")
@@ -336,4 +362,6 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int)
                 line=r.doc.where(*key)[0],
                 style_line=r.doc.where(*key, "style")[0] if m.get("style") else style_line,
                 provenance=prov,
+                chapter=chapter_number(r, (*key, "chapter"), m.get("chapter")),
+                line_spacing=line_spacing(r, (*key, "line_spacing"), m.get("line_spacing")) or spacing,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .astwalk import words
 from .synthesis import Context
 
 HTML_HEAD = """<style>
@@ -85,14 +86,6 @@ def docx_comments(ast: dict[str, Any], ctx: Context, author: str = "synthdoc") -
     """The AST with a Word comment on each marked sentence: its claims' names, quotes and locators."""
     table = claims_table(ctx)
     counter = [0]
-
-    def words(text: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for i, word in enumerate(text.split()):
-            if i:
-                out.append({"t": "Space"})
-            out.append({"t": "Str", "c": word})
-        return out
 
     def walk(node: Any) -> Any:
         if isinstance(node, list):

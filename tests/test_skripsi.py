@@ -1,0 +1,219 @@
+"""A skripsi chapter as the reader sees it: "BAB II" and its title centred, sections 2.1 and 2.1.1, body
+paragraphs with a first-line indent, the chosen line spacing — in the DOCX as LibreOffice lays it out, in
+the PDF as poppler reads it and in the HTML as Chromium shows it."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import statistics
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example, small_files, write_project
+from rendered import Word, chromium_page, docx_as_pdf, pdf_words
+from synthdoc.build import build
+from synthdoc.diagnostics import SynthdocError
+from synthdoc.project import BUILTIN_REFERENCE_DOC, load_project
+from synthdoc.thesis import chapter_label, docx_with_spacing, roman, typst_string
+
+A4_WIDTH = 595.3
+LEFT, RIGHT = 113.4, 85.0  # 4 cm and 3 cm margins, in points
+INDENT = 35.4  # 1.25 cm
+CM = 28.35
+
+
+def lines(words: list[Word], page: int = 1) -> list[list[Word]]:
+    """The words of a page grouped into lines (same baseline), top to bottom."""
+    out: list[list[Word]] = []
+    for w in sorted((w for w in words if w.page == page), key=lambda w: (round(w.y1), w.x0)):
+        if out and abs(out[-1][0].y1 - w.y1) < 2:
+            out[-1].append(w)
+        else:
+            out.append([w])
+    return [sorted(line, key=lambda w: w.x0) for line in out]
+
+
+def line_text(line: list[Word]) -> str:
+    return " ".join(w.text for w in line)
+
+
+def centre(line: list[Word]) -> float:
+    return (line[0].x0 + line[-1].x1) / 2
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("skripsi"))
+    build(load_project(root / "synthdoc.yaml"), ["tinjauan-pustaka"])
+    return root
+
+
+@pytest.fixture(scope="module")
+def example_docx_pdf(example) -> Path:
+    return docx_as_pdf(example / "output" / "tinjauan-pustaka.docx", example / "lo")
+
+
+ENGLISH_CHAPTER = """
+{% for theme in themes %}
+# {{ theme.title }}
+
+{% for c in theme.claims %}
+## {{ c.short }}
+
+{{ c.sentence }} {{ c.sentence }} {{ c.sentence }} {{ c.sentence }} {{ c.sentence }} {{ c.sentence }}
+
+{% endfor %}
+{% endfor %}
+"""
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory) -> Path:
+    """An English chapter 3, double-spaced, with sub-sections (a template of the project's own)."""
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace(
+        "    template: synthesis.md.j2\n    title: A small review\n    formats: [html]",
+        "    template: sections.md.j2\n    title: A small review\n    chapter: 3\n    line_spacing: 2\n"
+        "    formats: [docx, pdf, html]")
+    files["templates/sections.md.j2"] = ENGLISH_CHAPTER
+    root = write_project(tmp_path_factory.mktemp("english"), files)
+    build(load_project(root / "synthdoc.yaml"))
+    return root
+
+
+def heading_lines(page_lines: list[list[Word]]) -> list[str]:
+    return [line_text(line) for line in page_lines]
+
+
+@pytest.mark.parametrize("reader", ["docx", "pdf"])
+def test_chapter_heading_and_numbers_on_the_page(example, example_docx_pdf, reader):
+    pdf = example_docx_pdf if reader == "docx" else example / "output" / "tinjauan-pustaka.pdf"
+    words = pdf_words(pdf)
+    page = lines(words)
+    shown = heading_lines(page)
+    assert shown[:2] == ["BAB II", "TINJAUAN PUSTAKA"], shown[:4]
+    middle = (LEFT + A4_WIDTH - RIGHT) / 2
+    for line in page[:2]:
+        assert abs(centre(line) - middle) < 6, (line_text(line), centre(line), middle)
+    assert shown[2] == "2.1 Rezim hukum internasional dan implementasinya"
+    every = [line_text(line) for p in sorted({w.page for w in words}) for line in lines(words, p)]
+    numbered = [t for t in every if t[:4] in {f"2.{n} " for n in range(1, 10)} or t[:5] == "2.10 "]
+    assert [t.split()[0] for t in numbered] == [f"2.{n}" for n in range(1, len(numbered) + 1)]
+    assert len(numbered) >= 8  # one per theme the chapter tells
+    assert "2.2 Peran organisasi internasional" in numbered
+    # The bibliography keeps its heading unnumbered; the old "1 …" numbering is gone.
+    assert "Daftar Pustaka" in every
+    assert not any(t.startswith("1 ") for t in every)
+
+
+@pytest.mark.parametrize("reader", ["docx", "pdf"])
+def test_body_paragraphs_indent_their_first_line(example, example_docx_pdf, reader):
+    pdf = example_docx_pdf if reader == "docx" else example / "output" / "tinjauan-pustaka.pdf"
+    page = lines(pdf_words(pdf))
+    starts = [round(line[0].x0 - LEFT, 1) for line in page[3:]]
+    indented = [s for s in starts if abs(s - INDENT) < 3]
+    flush = [s for s in starts if abs(s) < 3]
+    assert len(indented) >= 3, starts  # the theme's intro and each paragraph after it
+    assert len(flush) > len(indented)  # the other lines of each paragraph start at the margin
+    # the first paragraph under the heading is indented as well (Indonesian guides indent every paragraph)
+    assert abs(starts[0] - INDENT) < 3, starts[:3]
+
+
+def test_html_chapter_heading(example):
+    with chromium_page(example / "output" / "tinjauan-pustaka.html") as (page, errors):
+        h1 = page.locator("h1.chapter")
+        assert h1.inner_text().split("\n") == ["BAB II", "TINJAUAN PUSTAKA"]
+        assert h1.evaluate("e => getComputedStyle(e).textAlign") == "center"
+        h2 = page.locator("h2").all_inner_texts()
+        assert h2[0] == "2.1 Rezim hukum internasional dan implementasinya"
+        assert h2[1] == "2.2 Peran organisasi internasional"
+        assert page.title() == "Tinjauan Pustaka"
+        assert errors.exceptions == []
+
+
+def _pitch(page_lines: list[list[Word]]) -> float:
+    """The distance between the baselines of consecutive lines of one paragraph (the most common one)."""
+    ys = [line[0].y1 for line in page_lines]
+    return statistics.mode(round(b - a, 1) for a, b in itertools.pairwise(ys) if b > a)
+
+
+def test_english_chapter_sub_sections_and_double_spacing(english):
+    docx_pdf = docx_as_pdf(english / "output" / "review.docx", english / "lo")
+    pitches = {}
+    for reader, pdf in (("docx", docx_pdf), ("pdf", english / "output" / "review.pdf")):
+        page = lines(pdf_words(pdf))
+        shown = heading_lines(page)
+        assert shown[:2] == ["CHAPTER 3", "A SMALL REVIEW"], (reader, shown[:4])
+        assert shown[2] == "3.1 Labour", (reader, shown)
+        assert shown[3] == "3.1.1 Broken promises", (reader, shown)
+        assert "3.2 Law" in shown and "3.2.1 Debts bind workers to employers" in shown, (reader, shown)
+        pitches[reader] = _pitch(page)
+    # double spacing: about twice Word's single line of 12 pt Times (13.8 pt), in both
+    for reader, pitch in pitches.items():
+        assert 25 < pitch < 30, (reader, pitches)
+    with chromium_page(english / "output" / "review.html") as (page, _errors):
+        assert page.locator("h1.chapter").inner_text().split("\n") == ["CHAPTER 3", "A SMALL REVIEW"]
+        assert page.locator("h3").all_inner_texts()[0] == "3.1.1 Broken promises"
+
+
+def test_example_is_one_and_a_half_spaced(example, example_docx_pdf):
+    """The default: 1.5 lines (about 20.7 pt for 12 pt Times) in the DOCX and, matching it, the PDF."""
+    for pdf in (example_docx_pdf, example / "output" / "tinjauan-pustaka.pdf"):
+        assert 19 < _pitch(lines(pdf_words(pdf))) < 23
+
+
+def test_line_spacing_is_checked(tmp_path):
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("lang: en\n", "lang: en\nline_spacing: 3\n").replace(
+        "    title: A small review\n", "    title: A small review\n    chapter: two\n")
+    root = write_project(tmp_path, files)
+    with pytest.raises(SynthdocError) as info:
+        load_project(root / "synthdoc.yaml")
+    shown = [str(d) for d in info.value.diagnostics]
+    assert any(s.startswith("synthdoc.yaml:4:15:") and "line_spacing is one of 1, 1.5, 2" in s for s in shown), shown
+    assert any(s.startswith("synthdoc.yaml:23:14:") and "chapter is the chapter's number" in s for s in shown), shown
+
+
+def test_project_line_spacing_reaches_documents(tmp_path):
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("lang: en\n", "lang: en\nline_spacing: 2\n")
+    project = load_project(write_project(tmp_path, files) / "synthdoc.yaml")
+    assert project.documents[0].line_spacing == 2.0
+
+
+def test_docx_respacing_keeps_single_spaced_styles():
+    def styles(data: bytes) -> str:
+        return zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+
+    before = styles(BUILTIN_REFERENCE_DOC.read_bytes())
+    after = styles(docx_with_spacing(BUILTIN_REFERENCE_DOC.read_bytes(), 2.0))
+    assert 'w:line="360"' not in after and after.count('w:line="480"') == before.count('w:line="360"') > 3
+    # block quotations, the bibliography and the title stay single-spaced
+    assert after.count('w:line="240"') == before.count('w:line="240"') == 3
+
+
+def test_labels_and_typst_strings():
+    assert [roman(n) for n in (1, 2, 4, 9, 14, 40)] == ["I", "II", "IV", "IX", "XIV", "XL"]
+    assert chapter_label(2, "id-ID") == "BAB II" and chapter_label(2, "en") == "CHAPTER 2"
+    assert typst_string('a "b" \\ #c\n') == '"a \\"b\\" \\\\ #c "'
+
+
+def test_chapter_title_is_inert(tmp_path):
+    """A title with markup characters of every format is shown as written, never as code."""
+    files = small_files()
+    title = 'Risk <b>&amp;</b> "#strong[x]" \\\\ </w:t>'
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace(
+        "    title: A small review\n", f"    title: '{title}'\n    chapter: 1\n").replace(
+        "formats: [html]", "formats: [html, pdf, docx]")
+    root = write_project(tmp_path, files)
+    build(load_project(root / "synthdoc.yaml"))
+    html = (root / "output" / "review.html").read_text(encoding="utf-8")
+    assert "RISK &lt;B&gt;&amp;AMP;&lt;/B&gt;" in html and "<b>" not in html.split("<body")[1]
+    shown = " ".join(w.text for w in pdf_words(root / "output" / "review.pdf")[:12])
+    assert '"#STRONG[X]"' in shown and "</W:T>" in shown
+    from docx import Document
+
+    assert Document(str(root / "output" / "review.docx")).paragraphs[0].text.endswith('\\\\ </W:T>')
