@@ -32,8 +32,7 @@ def quads(pdf: bytes, page: int, phrase: str) -> list[float]:
     document = pdfium.PdfDocument(pdf)
     textpage = document[page].get_textpage()
     text = textpage.get_text_range()
-    flat = " ".join(text.replace("\r\n", " ").split())
-    assert phrase in flat, (phrase, text)
+    assert phrase in _flat(text), (phrase, text)
     # find the phrase in the page text, allowing the line breaks pdfium puts in as \r\n
     start = _find(text, phrase)
     count = _span(text, start, phrase)
@@ -45,18 +44,22 @@ def quads(pdf: bytes, page: int, phrase: str) -> list[float]:
     return out
 
 
+def _flat(text: str) -> str:
+    """Page text in single spaces; PDFium gives a hyphen at a line end as U+FFFE (and no line break)."""
+    return " ".join(text.replace("\ufffe", "- ").replace("\r\n", " ").split())
+
+
 def _find(text: str, phrase: str) -> int:
     words = phrase.split()
     for i in range(len(text)):
-        if text.startswith(words[0], i) and " ".join(text[i:i + len(phrase) * 2].replace("\r\n", " ").split()
-                                                    ).startswith(phrase):
+        if text.startswith(words[0], i) and _flat(text[i:i + len(phrase) * 2]).startswith(phrase):
             return i
     raise AssertionError(phrase)
 
 
 def _span(text: str, start: int, phrase: str) -> int:
     end = start
-    while " ".join(text[start:end].replace("\r\n", " ").split()) != phrase:
+    while _flat(text[start:end]) != phrase:
         end += 1
         assert end <= len(text), phrase
     return end - start

@@ -150,7 +150,7 @@ def test_sheet_rows_become_claims(imported):
     [kin] = claims(imported, "lee2019")
     assert kin["id"] == "kin" and kin["themes"] == ["labour", "law"]
     assert kin["says"] == {"en": "Recruiters are often kin.", "id": "Perekrut sering kerabat."}
-    assert kin["at"] == {"page": "12"} and kin["from"] == {"file": "extraction.csv", "annotation": "kin"}
+    assert kin["at"] == {"page": 12} and kin["from"] == {"file": "extraction.csv", "annotation": "kin"}
 
 
 def test_check_proves_every_imported_quote_and_notes_drafts(imported):
@@ -322,6 +322,59 @@ def test_xlsx_sheet(tmp_path):
     book.save(tmp_path / "x.xlsx")
     assert run(root, str(tmp_path / "x.xlsx")).exit_code == 0
     [kin] = claims(root, "lee2019")
-    assert kin["at"] == {"page": "12"} and kin["quote"] == "recruiters are often relatives of the migrants"
+    assert kin["at"] == {"page": 12} and kin["quote"] == "recruiters are often relatives of the migrants"
     assert [d for d in diagnose(root) if d.severity.value == "error"] == []
     assert "0 new claims" in run(root, str(tmp_path / "x.xlsx")).output
+
+
+def test_words_broken_at_a_line_end_are_spelled_as_written(tmp_path):
+    """A highlight across 'laki-⏎laki' (an Indonesian reduplicated word) and 'antar-⏎lembaga' (one word
+    hyphenated by the layout) gives the quote 'laki-laki … antarlembaga', which check finds."""
+    root = project(tmp_path / "p")
+    body = ["Korban perempuan dan laki-\\\nlaki dirugikan oleh koordinasi antar-\\\nlembaga yang lemah."]
+    pdf = annotate(typst_pdf([], body, first=5), [
+        {"page": 0, "phrase": "perempuan dan laki- laki dirugikan oleh koordinasi antar- lembaga yang lemah",
+         "comment": "Koordinasi lemah."}])
+    (tmp_path / "smith2020.pdf").write_bytes(pdf)
+    assert run(root, str(tmp_path / "smith2020.pdf"), "--theme", "law").exit_code == 0
+    [claim] = claims(root, "smith2020")
+    assert claim["quote"] == "perempuan dan laki-laki dirugikan oleh koordinasi antarlembaga yang lemah"
+    assert claim["at"] == {"page": 5}
+    assert [str(d) for d in diagnose(root) if d.severity.value == "error" or d.path.startswith("sources")] == []
+
+
+def test_imported_files_point_editors_at_their_schema(imported):
+    import json
+
+    import jsonschema
+
+    path = imported / "sources" / "smith2020.yaml"
+    first = path.read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../schemas/claims.schema.json"
+    schema = json.loads((imported / "schemas" / "claims.schema.json").read_text())
+    for key in ("smith2020", "tran2021", "lee2019"):
+        jsonschema.validate(load_yaml(imported / "sources" / f"{key}.yaml").data, schema)
+
+
+def test_semicolon_csv_as_excel_saves_it_in_indonesian(tmp_path):
+    root = project(tmp_path / "p")
+    (root / "sources" / "lee2019.pdf").write_bytes(typst_pdf([], LEE, first=12))
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(sheet_rows())
+    (tmp_path / "x.csv").write_text(buffer.getvalue(), encoding="utf-8-sig")
+    assert run(root, str(tmp_path / "x.csv")).exit_code == 0
+    [kin] = claims(root, "lee2019")
+    assert kin["themes"] == ["labour", "law"] and kin["at"] == {"page": 12}
+
+
+def test_a_key_is_a_safe_file_name(tmp_path):
+    """Keys name the files import creates; one with ':' (not allowed in Windows file names) or '/' must
+    still give one file inside sources/."""
+    root = project(tmp_path / "p")
+    bib = root / "bibliography.bib"
+    bib.write_text(bib.read_text().replace("@book{lee2019", "@book{lee:2019/../../x"))
+    rows = sheet_rows()
+    rows[1][0] = "lee:2019/../../x"
+    assert run(root, str(write_csv(tmp_path / "x.csv", rows))).exit_code == 0
+    assert [p.name for p in (root / "sources").iterdir()] == ["lee_2019_x.yaml"]
+    assert load_yaml(root / "sources" / "lee_2019_x.yaml").data["source"] == "lee:2019/../../x"

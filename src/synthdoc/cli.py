@@ -204,7 +204,7 @@ def import_(
 
     options = Options(source, tuple(theme or ()), kind, dry_run)
     try:
-        result = import_files(_project(project_dir), files, options, schema_url=None)
+        result = import_files(_project(project_dir), files, options)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         typer.echo(f"import failed: {_summary(exc.diagnostics)}; nothing was written", err=True)
@@ -219,6 +219,33 @@ def import_(
     drafts = f", {result.drafts} of them drafts without themes or statement" if result.drafts else ""
     typer.echo(f"import: {total} new claim{'s' * (total != 1)}{drafts}; {result.already} already there"
                f"{'; nothing written (--dry-run)' if dry_run else ''}", err=True)
+
+
+@app.command()
+def schema(
+    which: Annotated[str | None, typer.Argument(help="claims (sources/*.yaml) or project (synthdoc.yaml).")] = None,
+    write: Annotated[bool, typer.Option("--write", help="Write both into the project's schemas/ folder.")] = False,
+    project_dir: ProjectOption = None,
+) -> None:
+    """Print the JSON Schema of claims files or of synthdoc.yaml, for editors that complete and check YAML."""
+    from .editorschema import SCHEMAS, modeline, schema_text, write_schemas
+
+    if write:
+        try:
+            project = _project(project_dir)
+            written = write_schemas(project.root)
+        except SynthdocError as exc:
+            _print_diagnostics(exc.diagnostics)
+            raise typer.Exit(EXIT_ERRORS) from None
+        for path in written:
+            typer.echo(f"wrote {shown_path(path, Path.cwd())}")
+        typer.echo("first line of a claims file: " + modeline(project.root, project.sources / "x.yaml", "claims")
+                   + "first line of synthdoc.yaml: " + modeline(project.root, project.root / "synthdoc.yaml",
+                                                                "project"), nl=False)
+        return
+    if which not in SCHEMAS:
+        raise typer.BadParameter(f"say which: {' or '.join(SCHEMAS)}", param_hint="WHICH")
+    typer.echo(schema_text(which), nl=False)
 
 
 @app.command()

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from .diagnostics import SynthdocError
+from .editorschema import write_schemas
 
 STARTER = Path(__file__).parent / "starter"
 
@@ -27,4 +28,4 @@ def scaffold(directory: Path) -> list[Path]:
             raise SynthdocError.single(dest, f"cannot create: {exc.strerror}", "output-unwritable") from None
         written.append(dest)
     (directory / "templates").mkdir(exist_ok=True)
-    return written
+    return written + write_schemas(directory)

@@ -14,7 +14,6 @@ from ..diagnostics import SynthdocError
 from ..files import read_input
 from ..quotes import fold
 
-SCHEMA_LINE = "# yaml-language-server: $schema={url}\n"
 _DASH = re.compile(r"^claims:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", re.MULTILINE)
 
 
@@ -37,13 +36,21 @@ class ClaimsFile:
     data: Any
     original: str | None  # None: a new file
     offset: int = 2
+    crlf: bool = False  # written as it was: Windows line ends and a byte-order mark stay
+    bom: bool = False
     added: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def open(cls, path: Path, shown: str) -> ClaimsFile:
         from ruamel.yaml.error import YAMLError
 
-        text = read_input(path, shown, "a claims file").decode("utf-8", errors="replace")
+        raw = read_input(path, shown, "a claims file")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SynthdocError.single(shown, "not UTF-8 text; save it as UTF-8, then import again",
+                                       "text-encoding") from None
+        text = text.replace("\r\n", "\n")
         m = _DASH.search(text)
         offset = len(m.group(1).expandtabs()) if m else 2
         try:
@@ -57,7 +64,7 @@ class ClaimsFile:
         if not isinstance(data, dict) or not isinstance(data.get("claims", []), list | type(None)):
             raise SynthdocError.single(shown, "cannot extend this file: it is not a claims file (source:, claims: "
                                        "[…])", "schema-type")
-        return cls(path, shown, data, text, offset)
+        return cls(path, shown, data, text, offset, crlf=b"\r\n" in raw, bom=raw.startswith(b"\xef\xbb\xbf"))
 
     @classmethod
     def new(cls, path: Path, shown: str, source: str, text: str | None, lang: str,
@@ -97,7 +104,7 @@ class ClaimsFile:
         self.added.append({"id": ident, **{k: v for k, v in claim.items() if k != "id"}})
         return ident
 
-    def render(self, schema_url: str | None) -> str:
+    def render(self, modeline: str = "") -> str:
         """The file with the added claims appended, as YAML text."""
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -121,9 +128,9 @@ class ClaimsFile:
         out = io.StringIO()
         _yaml(self.offset).dump(self.data, out)
         text = out.getvalue()
-        if self.original is None and schema_url:
-            text = SCHEMA_LINE.format(url=schema_url) + text
-        return text
+        if self.original is None:
+            return modeline + text
+        return ("\ufeff" if self.bom else "") + (text.replace("\n", "\r\n") if self.crlf else text)
 
 
 def unique_id(quote: str, taken: set[str]) -> str:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from ..bibliography import Bibliography, load_bibliography
 from ..claims import load_sources
 from ..diagnostics import Diagnostic, SynthdocError, error, warning
+from ..editorschema import modeline, write_schemas
 from ..files import atomic_write, read_input
 from ..paths import shown_path
 from ..project import CLAIM_KINDS, Project
@@ -59,7 +61,7 @@ class _Session:
         return shown_path(path, self.project.root)
 
 
-def import_files(project: Project, paths: Sequence[Path], options: Options, schema_url: str | None = None) -> Imported:
+def import_files(project: Project, paths: Sequence[Path], options: Options) -> Imported:
     """Import each file; all problems of all files are reported at once, and then nothing is written."""
     if options.kind not in CLAIM_KINDS:
         raise SynthdocError.single("--kind", f"unknown kind '{options.kind}'{did_you_mean(options.kind, CLAIM_KINDS)}"
@@ -97,13 +99,17 @@ def import_files(project: Project, paths: Sequence[Path], options: Options, sche
             result.added[claims.shown] = [c["id"] for c in claims.added]
     result.copied = [session.shown(dest) for dest in session.copies]
     if not options.dry_run:
-        _write(session, schema_url)
+        _write(session)
     return result
 
 
-def _write(session: _Session, schema_url: str | None) -> None:
-    rendered = {claims.path: (claims.shown, claims.render(schema_url)) for claims in session.files.values()
-                if claims.added}
+def _write(session: _Session) -> None:
+    """The PDFs copied, then each claims file written whole (a new one pointing editors at its schema)."""
+    root = session.project.root
+    rendered = {claims.path: (claims.shown, claims.render(modeline(root, claims.path, "claims")))
+                for claims in session.files.values() if claims.added}
+    if any(claims.original is None and claims.added for claims in session.files.values()):
+        write_schemas(root)
     for dest, pdf in session.copies.items():
         atomic_write(dest, read_input(pdf, str(pdf), "a PDF file"), session.shown(dest))
     for path, (shown, text) in rendered.items():
@@ -122,9 +128,10 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
             session.files[path] = ClaimsFile.open(path, session.shown(path))
         claims = session.files[path]
         if pdf is not None and "text" not in claims.data:
-            claims.data["text"] = _place_pdf(session, key, pdf)
+            after_source = list(claims.data).index("source") + 1 if "source" in claims.data else 0
+            claims.data.insert(after_source, "text", _place_pdf(session, key, pdf))
         return claims
-    path = project.sources / f"{key}.yaml"
+    path = project.sources / f"{file_name(key)}.yaml"
     if path not in session.files:
         if path.exists():
             raise SynthdocError.single(session.shown(path), f"exists but is not the claims file of '{key}'; name "
@@ -140,7 +147,7 @@ def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
     resolved = pdf.resolve()
     if resolved.is_relative_to(folder):
         return resolved.relative_to(folder).as_posix()
-    dest = session.project.sources / f"{key}.pdf"
+    dest = session.project.sources / f"{file_name(key)}.pdf"
     if dest.exists() and dest.read_bytes() != read_input(pdf, str(pdf), "a PDF file"):
         raise SynthdocError.single(session.shown(dest), f"already exists and is another file than {pdf}; move one "
                                    "of them, then import again", "import-target")
@@ -149,10 +156,16 @@ def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
     return dest.name
 
 
+def file_name(key: str) -> str:
+    """A bibliography key as a file name that stays in sources/ on every system: ``smith:2020`` →
+    ``smith_2020``, ``../x`` → ``x``."""
+    return re.sub(r"(?:[^A-Za-z0-9._-]|\.\.)+", "_", key).strip("._") or "source"
+
+
 def _text_beside(folder: Path, key: str) -> str | None:
     for suffix in (".pdf", ".md", ".txt"):
-        if (folder / f"{key}{suffix}").is_file():
-            return f"{key}{suffix}"
+        if (folder / f"{file_name(key)}{suffix}").is_file():
+            return f"{file_name(key)}{suffix}"
     return None
 
 
@@ -320,6 +333,8 @@ def _import_sheet(session: _Session, path: Path, shown: str) -> None:
         short = values.get("short")
         if isinstance(short, str):
             values["short"] = {session.project.lang: short}
+        if isinstance(values.get("at"), dict) and "page" in values["at"]:
+            values["at"] = {"page": _page(str(values["at"]["page"]))}
         ident = str(values.get("id") or "")
         origin = ident or "row-" + hashlib.sha256(
             f"{key}\n{values['quote']}\n{values.get('at')}".encode()).hexdigest()[:10]

@@ -7,16 +7,18 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, SynthdocError, error
 from ..files import read_input
+from ..quotes import _LINE_END_HYPHEN as LINE_END_HYPHEN
+from ..quotes import SOFT
+from ..quotes import _spelled as spelled
 from ..texts import SourceText, read_text
 from .colors import from_rgb
 
-_LINE_END_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\n[ \t]*(?=\w)")
+_PDFIUM_LINE_END_HYPHEN = "\ufffe"  # how PDFium gives a hyphen that ends a line (it drops the line break)
 MARKUP = {"/Highlight": "highlight", "/Underline": "underline", "/Squiggly": "squiggly"}
 
 
@@ -140,6 +142,8 @@ def _text_under(chars: list[Char], boxes: list[tuple[float, float, float, float]
         ch = chars[i][0]
         if ch in "\r\n":
             continue
+        if ch == _PDFIUM_LINE_END_HYPHEN:
+            ch = "-\n"
         if previous is not None and i != previous + 1:
             parts.append("\n")
         parts.append(ch)
@@ -148,6 +152,6 @@ def _text_under(chars: list[Char], boxes: list[tuple[float, float, float, float]
 
 
 def joined(text: str) -> str:
-    """Marked lines as one quote: a word hyphenated at a line end joined again, then single spaces
-    (quote matching forgives both in the source, so the quote stands in it either way)."""
-    return " ".join(_LINE_END_HYPHEN.sub("", text).split())
+    """Marked lines as one quote, in single spaces, a word hyphenated at a line end spelled as quote
+    matching reads it: ``laki-laki`` keeps its hyphen, ``antar-⏎lembaga`` becomes ``antarlembaga``."""
+    return " ".join(spelled(LINE_END_HYPHEN.sub(SOFT, text)).split())

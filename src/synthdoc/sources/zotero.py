@@ -131,8 +131,8 @@ def _highlight(key: str, row: tuple, tags: tuple[str, ...]) -> ZoteroHighlight:
 def _stored_file(storage: Path, key: str, link_mode: int, path: str | None) -> tuple[Path | None, str]:
     """The attachment's file: ``storage:name.pdf`` lives in ``storage/<attachment key>/``; a linked
     file (link mode 2) is where its absolute path says."""
-    if path and path.startswith("storage:"):
-        name = Path(path[len("storage:"):]).name
+    if path and path.startswith("storage:") and re.fullmatch(r"[A-Za-z0-9]+", key):
+        name = Path(path[len("storage:"):].replace("\\", "/")).name
         found = storage / key / name
         if found.is_file():
             return found, ""
