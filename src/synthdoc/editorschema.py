@@ -77,6 +77,7 @@ def project_schema() -> dict[str, Any]:
     point = _object({"id", "theme", "says"}, {"id": _TEXT, "theme": _TEXT, "says": _LOCALIZED}, {"id", "theme", "says"})
     actor = _object({"id", "title"}, {"id": _TEXT, "title": _LOCALIZED}, {"id", "title"})
     formats = {"anyOf": [{"enum": list(project.FORMATS)}, {"type": "array", "items": {"enum": list(project.FORMATS)}}]}
+    spacing = {"enum": list(project.LINE_SPACINGS), "description": "Body text line spacing, as in Word."}
     select = _object({"kinds", "themes", "sources"}, {"kinds": _LIST, "themes": _LIST, "sources": _LIST})
     document_fields = {
         "id": {"type": "string", "pattern": project.DOCUMENT_ID.pattern + "$",
@@ -85,11 +86,15 @@ def project_schema() -> dict[str, Any]:
         "title": _TEXT, "subtitle": _TEXT, "author": _TEXT, "lang": _TEXT,
         "style": {**_TEXT, "description": "A bundled CSL style (apa, …) or a .csl file."},
         "formats": formats, "select": select, "provenance": {"enum": list(project.PROVENANCE)},
+        "chapter": {"type": "integer", "minimum": 1, "maximum": 50,
+                    "description": "A thesis chapter's number: 2 for BAB II."},
+        "line_spacing": spacing,
     }
     colors = {"type": "object", "additionalProperties": _TEXT,
               "description": "Highlight colour (yellow, red, green, blue, purple, magenta, orange, gray or #rrggbb) "
                              "→ theme id, for synthdoc import."}
     top = {
+        "line_spacing": spacing,
         "title": _LOCALIZED, "bibliography": _TEXT, "sources": _TEXT, "templates": _TEXT, "output": _TEXT,
         "style": _TEXT, "lang": _TEXT, "reference_doc": _TEXT,
         "themes": {"type": "array", "items": theme}, "points": {"type": "array", "items": point},
