@@ -378,3 +378,24 @@ def test_a_key_is_a_safe_file_name(tmp_path):
     assert run(root, str(write_csv(tmp_path / "x.csv", rows))).exit_code == 0
     assert [p.name for p in (root / "sources").iterdir()] == ["lee_2019_x.yaml"]
     assert load_yaml(root / "sources" / "lee_2019_x.yaml").data["source"] == "lee:2019/../../x"
+
+
+def test_a_comment_that_repeats_the_marked_text_is_no_statement(tmp_path):
+    """Several readers copy the marked text into the comment: the author's words must not become the
+    researcher's statement, so the claim stays a draft."""
+    root = project(tmp_path / "p")
+    pdf = annotate(typst_pdf(FRONT, SMITH), [{"page": 2, "phrase": "Debts tie workers to their employers",
+                                              "comment": "Debts tie workers to their employers"}])
+    (tmp_path / "smith2020.pdf").write_bytes(pdf)
+    assert run(root, str(tmp_path / "smith2020.pdf"), "--theme", "law").exit_code == 0
+    [claim] = claims(root, "smith2020")
+    assert claim["draft"] is True and "says" not in claim
+
+
+@pytest.mark.parametrize(("args", "message"), [(["--kind", "findings"], "unknown kind 'findings' (did you mean "
+                                                "'finding'?)"), (["--theme", "labor"], "unknown theme 'labor'")])
+def test_options_are_usage_errors(tmp_path, args, message):
+    root = project(tmp_path / "p")
+    (tmp_path / "smith2020.pdf").write_bytes(smith_pdf())
+    result = run(root, str(tmp_path / "smith2020.pdf"), *args)
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output

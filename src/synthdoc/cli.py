@@ -200,11 +200,22 @@ def import_(
     project_dir: ProjectOption = None,
 ) -> None:
     """Turn PDF highlights, Zotero 7 annotations or an extraction sheet into claims in sources/*.yaml."""
+    from .project import CLAIM_KINDS
+    from .schema import did_you_mean
     from .sources.importing import Options, import_files
 
+    if kind not in CLAIM_KINDS:
+        raise typer.BadParameter(f"unknown kind '{kind}'{did_you_mean(kind, CLAIM_KINDS)}; kinds are "
+                                 f"{', '.join(CLAIM_KINDS)}", param_hint="--kind")
     options = Options(source, tuple(theme or ()), kind, dry_run)
     try:
-        result = import_files(_project(project_dir), files, options)
+        project = _project(project_dir)
+        themes = [t.id for t in project.themes]
+        for name in options.themes:
+            if name not in themes:
+                raise typer.BadParameter(f"unknown theme '{name}'{did_you_mean(name, themes)}; themes are "
+                                         f"{', '.join(themes)}", param_hint="--theme")
+        result = import_files(project, files, options)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         typer.echo(f"import failed: {_summary(exc.diagnostics)}; nothing was written", err=True)

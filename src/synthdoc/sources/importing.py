@@ -62,15 +62,8 @@ class _Session:
 
 
 def import_files(project: Project, paths: Sequence[Path], options: Options) -> Imported:
-    """Import each file; all problems of all files are reported at once, and then nothing is written."""
-    if options.kind not in CLAIM_KINDS:
-        raise SynthdocError.single("--kind", f"unknown kind '{options.kind}'{did_you_mean(options.kind, CLAIM_KINDS)}"
-                                   f"; kinds are {', '.join(CLAIM_KINDS)}", "unknown-kind")
-    theme_ids = {t.id for t in project.themes}
-    for theme in options.themes:
-        if theme not in theme_ids:
-            raise SynthdocError.single("--theme", f"unknown theme '{theme}'{did_you_mean(theme, theme_ids)}; themes "
-                                       f"are {', '.join(sorted(theme_ids))}", "unknown-theme")
+    """Import each file; all problems of all files are reported at once, and then nothing is written.
+    ``options`` are checked already: its kind is a claim kind, its themes are the project's."""
     bib = load_bibliography(project.bibliography, shown_path(project.bibliography, project.root),
                             project.root / WORK_DIR / "cache")
     sources, _ = load_sources(project.sources, project.root)
@@ -204,8 +197,13 @@ def _themes(session: _Session, *found: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*session.options.themes, *[t for group in found for t in group if t]]))
 
 
-def _says(session: _Session, comment: str) -> dict[str, str] | None:
-    return {session.project.lang: comment} if comment else None
+def _says(session: _Session, comment: str, quote: str) -> dict[str, str] | None:
+    """The comment as the claim's statement, in the project's language. Some readers (PDF-XChange, Foxit,
+    Zotero's 'copy to comment') fill the comment with the marked text itself: that is the author's
+    wording, not the researcher's statement, so the claim stays a draft until someone writes one."""
+    if not comment or fold(comment) in fold(quote):
+        return None
+    return {session.project.lang: comment}
 
 
 def _unproven(session: _Session, text: SourceText | None, quote: str, shown: str, line: int, where: str) -> None:
@@ -233,7 +231,8 @@ def _import_pdf(session: _Session, path: Path, shown: str) -> None:
         theme = theme_of(h.color, session.project.colors)
         _unproven(session, text, h.text, shown, h.page, f"page {h.label}")
         _add(session, claims, {"kind": session.options.kind, "themes": _themes(session, [theme or ""]),
-                               "says": _says(session, h.comment), "quote": h.text, "at": {"page": _page(h.label)}},
+                               "says": _says(session, h.comment, h.text), "quote": h.text,
+                               "at": {"page": _page(h.label)}},
              (path.name, h.annotation))
 
 
@@ -284,7 +283,7 @@ def _import_zotero(session: _Session, path: Path, shown: str) -> None:
             _unproven(session, text, h.text, shown, 1, where)
             _add(session, claims, {"kind": session.options.kind,
                                    "themes": _themes(session, tags, [theme_of(h.color, session.project.colors) or ""]),
-                                   "says": _says(session, h.comment), "quote": h.text,
+                                   "says": _says(session, h.comment, h.text), "quote": h.text,
                                    "at": {"page": _page(label)} if label else None},
                  (path.name, h.annotation))
 
@@ -329,7 +328,7 @@ def _import_sheet(session: _Session, path: Path, shown: str) -> None:
             continue
         says = values.pop("says", None)
         if isinstance(says, str):
-            says = _says(session, says)
+            says = {session.project.lang: says}
         short = values.get("short")
         if isinstance(short, str):
             values["short"] = {session.project.lang: short}
