@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from .styles import locale_tag, resolve_style
 from .synthesis import Context, build_context, matrix_table
 from .templating import render
 from .word import bookmarks as word_bookmarks
+from .word import layout as word_layout
 from .word import versions as word_versions
 
 WORK_DIR = ".synthdoc"
@@ -119,12 +121,25 @@ def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], C
     return ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}, ctx
 
 
-def metadata(doc: Document) -> dict[str, str]:
+def is_note_style(csl: Path) -> bool:
+    """Whether a CSL style puts its citations in footnotes (``<style class="note">``)."""
+    try:
+        head = csl.read_bytes()[:4096].decode("utf-8", "replace")
+    except OSError:
+        return False
+    match = re.search(r"<style\b[^>]*>", head)
+    return bool(match and re.search(r"""\bclass\s*=\s*["']note["']""", match.group(0)))
+
+
+def metadata(doc: Document, csl: Path | None = None) -> dict[str, str]:
+    """The document's metadata for pandoc. A note style's list of works is headed "Bibliography" (in
+    Indonesian "Daftar Pustaka" either way), an author-date style's "References"."""
+    words = phrases(doc.lang)
     # A chapter opens with its own "BAB II" heading instead of a title block; the title names the page.
     meta = {
         ("pagetitle" if doc.chapter else "title"): doc.title,
         "lang": locale_tag(doc.lang),
-        "reference-section-title": phrases(doc.lang)["references"],
+        "reference-section-title": words["bibliography" if csl and is_note_style(csl) else "references"],
         "link-citations": "true",
         "link-bibliography": "true",
     }
@@ -158,11 +173,11 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     what = f"document '{doc.id}'"
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     rendered = read_cited(source, items=inputs.bibliography.items, bibliography=inputs.bibliography.csl_json,
-                          csl=csl, metadata=metadata(doc), what=what,
+                          csl=csl, metadata=metadata(doc, csl), what=what,
                           cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force)
     if report and rendered.note:
         report(rendered.note)
-    ast = tables.from_divs(rendered.ast, what)
+    ast = private(tables.from_divs(rendered.ast, what))
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
 
@@ -177,8 +192,9 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                                                  word_bookmarks.claim_names(ctx), doc.id)
             if doc.provenance == "comments":
                 doc_ast = provenance.docx_comments(doc_ast, ctx)
-            data = pandoc.ast_to_bytes(doc_ast, fmt, what=what,
-                                       extra=["--reference-doc", str(_reference_doc(project, doc, work))])
+            data = word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), fmt, what=what,
+                                                          extra=["--reference-doc",
+                                                                 str(_reference_doc(project, doc, work))]))
         else:
             ast_html = thesis.chapter_heading_for(ast, "html")
             head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"
@@ -210,6 +226,16 @@ def _reference_doc(project: Project, doc: Document, work: Path) -> Path:
     path = work / f"{doc.id}.reference.docx"
     atomic_write(path, thesis.docx_with_spacing(project.docx_template.read_bytes(), doc.line_spacing))
     return path
+
+
+# Metadata pandoc needs only to render the citations: their values are paths on this machine
+# (C:\\Users\\<name>\\…), which DOCX would keep as custom document properties for every reader to see.
+LOCAL_METADATA = ("bibliography", "csl", "citation-abbreviations")
+
+
+def private(ast: dict) -> dict:
+    """The AST without metadata that names files on this machine."""
+    return {**ast, "meta": {k: v for k, v in ast.get("meta", {}).items() if k not in LOCAL_METADATA}}
 
 
 def typst_ready(ast: dict, body_rules: str = "", refs_rules: str = TYPST_BIBLIOGRAPHY) -> dict:

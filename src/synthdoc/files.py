@@ -35,6 +35,17 @@ def read_record(path: Path) -> Any | None:
         return None
 
 
+def _file_mode() -> int:
+    """The mode a new file gets under this process's umask (read once, before any thread starts)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+# mkstemp makes its file 0600; a finished output takes the mode any other new file would have.
+FILE_MODE = _file_mode()
+
+
 def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:
     """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
     shown = shown or str(path)
@@ -49,6 +60,7 @@ def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

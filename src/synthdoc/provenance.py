@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .astwalk import words
+from .astwalk import find, stringify, words
 from .synthesis import Context
 
 HTML_HEAD = """<style>
 body { max-width: 42em; margin: 0 auto; padding: 2em 1.2em; font-family: Georgia, "Times New Roman", serif;
        font-size: 1.06rem; line-height: 1.65; color: #1d1d1d; hyphens: auto; }
 h1, h2, h3 { line-height: 1.25; }
-.claim { text-decoration: underline dotted #9a9a9a; text-underline-offset: 3px; cursor: help; }
-.claim:hover, .claim.synthdoc-open { background: #fff6d5; }
+.claim { cursor: help; border-radius: 2px; }
+.claim:hover, .claim:focus, .claim.synthdoc-open { background: #fff6d5; outline: none; }
+.claim:focus-visible { box-shadow: 0 0 0 2px #e0b84c; }
+a { color: inherit; text-decoration: none; }
+a:hover, a:focus-visible { text-decoration: underline; }
 .synthdoc-popover { position: absolute; z-index: 10; max-width: min(30em, 90vw); background: #fff;
        border: 1px solid #c9c9c9; border-radius: 6px; box-shadow: 0 4px 16px rgba(0,0,0,.15);
        padding: .6em .9em; font-size: .9rem; line-height: 1.45; }
@@ -27,7 +30,10 @@ h1, h2, h3 { line-height: 1.25; }
 .synthdoc-popover code { font-size: .8rem; color: #555; }
 div.csl-entry { padding-left: 1.27cm; text-indent: -1.27cm; margin-bottom: .4em; }
 table { font-size: .92rem; border-collapse: collapse; }
-td, th { vertical-align: top; border-top: 1px solid #ddd; padding: .4em .5em; }
+td, th { vertical-align: top; border-top: 1px solid #ddd; padding: .4em .5em; overflow-wrap: anywhere; }
+td p, th p { margin: 0 0 .45em; }
+div.wide { width: min(96vw, 90em); margin-left: calc(50% - min(48vw, 45em)); }
+div.wide table { width: 100%; font-size: .85rem; line-height: 1.4; }
 @media (max-width: 600px) { body { padding: 1em .8em; font-size: 1rem; } table { font-size: .8rem; } }
 </style>
 """
@@ -108,9 +114,29 @@ def docx_comments(ast: dict[str, Any], ctx: Context, author: str = "synthdoc") -
         text = words(" · ".join(notes))
         start = {"t": "Span", "c": [["", ["comment-start"], [["id", cid], ["author", author]]], text]}
         end = {"t": "Span", "c": [["", ["comment-end"], [["id", cid]]], []]}
-        return [start, *walk(content), end]
+        # LibreOffice shows every footnote of the document as its number with empty text when a comment's
+        # range holds a footnote or nothing at all: the comment covers the sentence's longest stretch
+        # between its notes (note styles put citations there), the notes stay outside it.
+        a, b = _between_notes(content)
+        return [*walk(content[:a]), start, *walk(content[a:b]), end, *walk(content[b:])]
 
     return {**ast, "blocks": walk(ast["blocks"])}
+
+
+def _is_note(node: dict[str, Any]) -> bool:
+    return node.get("t") == "Note"
+
+
+def _between_notes(content: list[dict[str, Any]]) -> tuple[int, int]:
+    """The longest stretch of ``content`` (by its text) that holds no footnote, as (start, end)."""
+    best, best_len, start = (0, len(content)), -1, 0
+    for i in range(len(content) + 1):
+        if i == len(content) or next(find(content[i], _is_note), None) is not None:
+            length = len(stringify(content[start:i]).strip())
+            if length > best_len:
+                best, best_len = (start, i), length
+            start = i + 1
+    return best
 
 
 def _is_claim_span(node: Any) -> bool:

@@ -29,6 +29,9 @@ LINE_CHARACTERS = 130
 # A longer word is broken by the reader's program anyway; it does not widen its column further.
 LONGEST_WORD = 24
 
+# The paragraph style of table cells in DOCX (synthdoc's reference document defines it).
+TEXT_STYLE = "Table Text"
+
 Node = dict[str, Any]
 _FENCE_START = re.compile(r"^(\s*):", re.M)
 
@@ -99,7 +102,9 @@ def _attr(div: Node) -> dict[str, str]:
 
 
 def _cell(blocks: list[Node]) -> list:
-    return [["", [], []], {"t": "AlignDefault"}, 1, 1, blocks]
+    # In DOCX the cell's paragraphs take the compact "Table Text" style, not the 1.5-spaced body text.
+    styled = [{"t": "Div", "c": [["", [], [["custom-style", TEXT_STYLE]]], blocks]}] if blocks else []
+    return [["", [], []], {"t": "AlignDefault"}, 1, 1, styled]
 
 
 def _table(div: Node, what: str) -> Node:

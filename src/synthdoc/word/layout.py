@@ -1,0 +1,110 @@
+"""Page layout that only DOCX needs: wide tables on landscape pages, footnotes numbered through the document.
+
+A wide table (``tables.WIDE_COLUMNS`` columns or more, in a Div of class ``wide``) gets a section of
+its own: before it, a paragraph ends the portrait section; after it, one ends the landscape section.
+Both are written as placeholders into the AST (pandoc passes raw OpenXML through) and filled after
+pandoc has written the DOCX with copies of the document's own final section — its page size, margins,
+footer and page numbers from the reference document — the landscape one turned on its side.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Any
+
+from ..astwalk import stringify
+
+Node = dict[str, Any]
+# Less text than this before or after a wide table does not get portrait pages of its own.
+SHORT_TEXT = 1200
+
+_PLACEHOLDER = "<w:p><w:pPr><w:sectPr><!--synthdoc-section:{}--></w:sectPr></w:pPr></w:p>"
+_FILLED = re.compile(r"<w:p><w:pPr><w:sectPr><!--synthdoc-section:(portrait|landscape)--></w:sectPr></w:pPr></w:p>")
+_RESTART = re.compile(r'<w:numRestart w:val="(?:eachSect|eachPage)"\s*/>')
+
+
+def landscape_tables(ast: Node) -> Node:
+    """The AST with a section break before and after every wide table (top level or in a Div). When
+    little text stands before a top-level wide table (a title, an introduction), its landscape section
+    starts with the document; when little stands after it (a short bibliography), it runs to the end."""
+
+    def blocks(items: list[Node], top: bool) -> list[Node]:
+        out: list[Node] = []
+        for i, block in enumerate(items):
+            if block.get("t") == "Div" and "wide" in block["c"][0][1]:
+                before = top and len(stringify(out).strip()) < SHORT_TEXT and not _has_raw(out)
+                after = top and len(stringify(items[i + 1:]).strip()) < SHORT_TEXT
+                out += [block] if before else [_raw("portrait"), block]
+                if after:
+                    return [*out, *items[i + 1:], _raw("landscape")]
+                out.append(_raw("landscape"))
+            elif block.get("t") == "Div":
+                out.append({"t": "Div", "c": [block["c"][0], blocks(block["c"][1], False)]})
+            else:
+                out.append(block)
+        return out
+
+    return {**ast, "blocks": blocks(ast["blocks"], True)}
+
+
+def _has_raw(blocks: list[Node]) -> bool:
+    """Whether a section break of ours stands among ``blocks`` already."""
+    return any(b.get("t") == "RawBlock" and "synthdoc-section" in b["c"][1] for b in blocks)
+
+
+def _raw(kind: str) -> Node:
+    return {"t": "RawBlock", "c": ["openxml", _PLACEHOLDER.format(kind)]}
+
+
+def finish(docx: bytes) -> bytes:
+    """The DOCX pandoc wrote, with its section placeholders filled and footnotes numbered continuously
+    (pandoc's default reference document restarts them in each section, which LibreOffice shows as a
+    restart on every page)."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = _sections(data.decode("utf-8")).encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _sections(xml: str) -> str:
+    xml = _RESTART.sub('<w:numRestart w:val="continuous"/>', xml)
+    start = xml.rfind("<w:sectPr")
+    if start < 0 or not _FILLED.search(xml, 0, start):
+        return xml
+    end = xml.index("</w:sectPr>", start) + len("</w:sectPr>")
+    head, portrait, tail = xml[:start], xml[start:end], xml[end:]
+    landscape = _turned(portrait)
+    last = portrait
+    ending = re.search(re.escape(_PLACEHOLDER.format("landscape")) + r"((?:\s*<w:bookmarkEnd\b[^>]*/>)*\s*)$", head)
+    if ending:  # landscape to the very end: the last section itself is landscape, no empty page after it
+        head, last = head[: ending.start()] + ending.group(1), landscape
+    head = _FILLED.sub(lambda m: f"<w:p><w:pPr>{portrait if m.group(1) == 'portrait' else landscape}</w:pPr></w:p>",
+                       head)
+    return head + last + tail
+
+
+def _turned(section: str) -> str:
+    """A section's properties on a landscape page: width and height swapped, margins turned with the
+    page (the binding edge, left on a portrait page, at the top)."""
+    def size(m: re.Match[str]) -> str:
+        attrs = dict(re.findall(r'(w:\w+)="([^"]*)"', m.group(0)))
+        width, height = attrs.get("w:w", "11906"), attrs.get("w:h", "16838")
+        attrs.update({"w:w": height, "w:h": width, "w:orient": "landscape"})
+        return "<w:pgSz " + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + "/>"
+
+    def margins(m: re.Match[str]) -> str:
+        attrs = dict(re.findall(r'(w:\w+)="([^"]*)"', m.group(0)))
+        # Turned clockwise: the left edge becomes the top, the top the right, and so on.
+        turn = {"w:left": "w:top", "w:top": "w:right", "w:right": "w:bottom", "w:bottom": "w:left"}
+        turned = {turn.get(k, k): v for k, v in attrs.items()}
+        return "<w:pgMar " + " ".join(f'{k}="{v}"' for k, v in turned.items()) + "/>"
+
+    section = re.sub(r"<w:pgSz\b[^>]*/>", size, section)
+    return re.sub(r"<w:pgMar\b[^>]*/>", margins, section)

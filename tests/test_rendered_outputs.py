@@ -1,0 +1,159 @@
+"""The example's outputs as a reader sees them: DOCX laid out by LibreOffice, PDF read by poppler, HTML in
+Chromium. One build of the example (and one of its chapter with a note style) serves every test here."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_example
+from rendered import chromium_page, docx_as_pdf, need, overprinted, pdf_pages, pdf_text, pdf_words
+from synthdoc.build import build, load_inputs
+from synthdoc.files import FILE_MODE
+from synthdoc.project import load_project
+from synthdoc.schema import pick
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_example(tmp_path_factory.mktemp("rendered") / "example")
+    project = load_project(root / "synthdoc.yaml")
+    build(project)
+    notes = project.with_overrides(style="chicago-notes-bibliography", formats=("docx",))
+    build(notes, ["tinjauan-pustaka"])
+    shutil.copy(root / "output" / "tinjauan-pustaka.docx", root / "notes.docx")
+    build(project.with_overrides(lang="en", style="chicago-notes-bibliography", formats=("docx",)),
+          ["policy-brief"])
+    shutil.copy(root / "output" / "policy-brief.docx", root / "notes-en.docx")
+    return root
+
+
+@pytest.fixture(scope="module")
+def matrix_pdf(example: Path) -> Path:
+    return docx_as_pdf(example / "output" / "evidence-matrix.docx", example / "lo")
+
+
+@pytest.fixture(scope="module")
+def notes_pdf(example: Path) -> Path:
+    return docx_as_pdf(example / "notes.docx", example / "lo")
+
+
+def test_matrix_docx_is_a_few_landscape_pages_with_whole_words(example: Path, matrix_pdf: Path):
+    pages = pdf_pages(matrix_pdf)
+    assert len(pages) <= 6, f"the evidence matrix takes {len(pages)} pages in LibreOffice"
+    assert all(w > h for w, h in pages), "the matrix is not on landscape pages"
+    words = pdf_words(matrix_pdf)
+    assert not overprinted(words)
+    tokens = set(re.findall(r"\w+", pdf_text(matrix_pdf)))
+    project = load_project(example / "synthdoc.yaml")
+    expected = {w for t in project.themes for w in re.findall(r"\w+", pick(t.title, "id"))}
+    expected |= {w for s in load_inputs(project).sources for c in s.claims
+                 for w in re.findall(r"\w+", pick(c.short, "id"))}
+    broken = sorted(w for w in expected if w not in tokens)
+    assert not broken, f"words broken across lines in the matrix's cells: {broken}"
+
+
+def test_matrix_header_repeats_on_every_page(matrix_pdf: Path):
+    words = pdf_words(matrix_pdf)
+    for page in {w.page for w in words}:
+        top = sorted((w for w in words if w.page == page), key=lambda w: w.y0)[:40]
+        assert "Tema" in {w.text for w in top}, f"page {page} has no header row"
+
+
+def footnote_lines(pdf: Path) -> list[tuple[int, str, str]]:
+    """(page, number, text) of each footnote: its number (raised, small) at the left margin and the words
+    beside it."""
+    words = pdf_words(pdf)
+    left = min(w.x0 for w in words)
+    out = []
+    for n in sorted(words, key=lambda w: (w.page, w.y0)):
+        if n.text.isdigit() and n.y1 - n.y0 < 9 and n.x0 < left + 3:
+            beside = [w for w in words if w.page == n.page and w.x0 > n.x1 and min(w.y1, n.y1) > max(w.y0, n.y0)]
+            out.append((n.page, n.text, " ".join(w.text for w in sorted(beside, key=lambda w: w.x0))))
+    return out
+
+
+def test_note_style_footnotes_show_their_text_numbered_through(notes_pdf: Path):
+    notes = footnote_lines(notes_pdf)
+    assert len(notes) > 20
+    assert [int(n) for _, n, _ in notes] == list(range(1, len(notes) + 1)), "footnote numbers restart"
+    empty = [(p, n) for p, n, text in notes if not text.strip()]
+    assert not empty, f"footnotes shown without their text (page, number): {empty[:10]}"
+    assert {p for p, _, _ in notes} >= {1, 2}
+
+
+def blue_pixels(pdf: Path, outdir: Path, page: int) -> int:
+    """Pixels of a page (rendered at 40 dpi) that are clearly blue: links left in a link colour."""
+    need("pdftoppm")
+    out = outdir / f"page{page}"
+    subprocess.run(["pdftoppm", "-r", "40", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(out)],
+                   check=True)
+    data = (outdir / f"page{page}.ppm").read_bytes()
+    header = re.match(rb"P6\s+\d+\s+\d+\s+\d+\s", data)
+    pixels = data[header.end():]
+    return sum(1 for i in range(0, len(pixels) - 2, 3)
+               if pixels[i + 2] > pixels[i] + 60 and pixels[i + 2] > pixels[i + 1] + 30)
+
+
+def test_footnotes_and_citations_are_black(notes_pdf: Path, tmp_path: Path):
+    assert blue_pixels(notes_pdf, tmp_path, 1) == 0
+
+
+def test_note_style_bibliography_heading_follows_language(example: Path, notes_pdf: Path):
+    assert "Daftar Pustaka" in pdf_text(notes_pdf)
+    with zipfile.ZipFile(example / "notes-en.docx") as docx:
+        body = docx.read("word/document.xml").decode("utf-8")
+    assert ">Bibliography<" in body and ">References<" not in body
+
+
+def test_no_local_path_in_any_output(example: Path):
+    root = str(example.resolve())
+    home = str(Path.home())
+    for path in (example / "output").iterdir():
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as docx:
+                texts = [docx.read(n).decode("utf-8", "replace") for n in docx.namelist()]
+        else:
+            texts = [path.read_bytes().decode("latin-1")]
+        for text in texts:
+            assert root not in text and home + "/" not in text and ".venv" not in text, path.name
+
+
+def test_outputs_follow_the_umask(example: Path):
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (example / "output").iterdir()}
+    assert FILE_MODE & 0o044, "the test needs a umask that lets others read"
+    assert all(m == FILE_MODE for m in modes.values()), modes
+
+
+def test_matrix_html_fits_a_1280_pixel_window(example: Path):
+    with chromium_page(example / "output" / "evidence-matrix.html", width=1280) as (page, errors):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        inner = page.evaluate("document.documentElement.clientWidth")
+        box = page.evaluate("(() => { const r = document.querySelector('table').getBoundingClientRect();"
+                            " return [r.left, r.right]; })()")
+        cell = page.evaluate("document.querySelector('tbody td:nth-child(3)').getBoundingClientRect().width")
+    assert width <= inner, f"the matrix scrolls sideways: {width} px of content in {inner} px"
+    assert box[0] >= 0 and box[1] <= inner
+    assert cell > 120, f"a source's column is {cell:.0f} px wide"
+    assert not errors.console and not errors.exceptions
+
+
+def test_html_provenance_shows_on_hover_without_underlining_the_page(example: Path):
+    with chromium_page(example / "output" / "tinjauan-pustaka.html") as (page, errors):
+        styles = page.evaluate("""Array.from(document.querySelectorAll('.claim, .citation a')).map(
+            e => getComputedStyle(e).textDecorationLine)""")
+        assert len(styles) > 40
+        assert set(styles) == {"none"}, f"underlined: {sorted(set(styles))}"
+        page.hover(".claim")
+        popover = page.inner_text(".synthdoc-popover")
+        page.keyboard.press("Escape")
+        page.focus(".claim >> nth=1")
+        focused = page.inner_text(".synthdoc-popover")
+    assert "“" in popover or "\u201c" in popover or len(popover) > 20
+    assert focused
+    assert not errors.console and not errors.exceptions and not errors.requests
