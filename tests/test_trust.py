@@ -213,3 +213,110 @@ def test_a_short_label_not_in_the_documents_language_gives_way_to_the_statement(
     claim = inputs.sources[0].claims[0]
     assert view_claim(claim, "en").short == "Recruiters promise jobs abroad that rarely exist"
     assert view_claim(claim, "id").short == "Janji palsu"
+
+
+# --- the rest of the class: inputs that passed check and built a misleading document ---------------
+
+def mutated(tmp_path: Path, **changes: tuple[str, str]) -> Path:
+    """The small project with text replaced in its files: name=(old, new), name as in small_files with / as __."""
+    files = small_files()
+    for name, (old, new) in changes.items():
+        name = name.replace("__", "/").replace("_yaml", ".yaml").replace("_md", ".md")
+        assert old in files[name], (name, old)
+        files[name] = files[name].replace(old, new)
+    return write_project(tmp_path / "p", files)
+
+
+def found(root: Path, severity: str = "error") -> list[tuple[str, str, int, str]]:
+    return [(d.code, d.path, d.line, d.message) for d in diagnostics(root) if d.severity.value == severity]
+
+
+def test_a_point_is_told_under_its_theme_even_when_its_claims_are_filed_under_another(tmp_path):
+    """Both claims of point 'shared' (theme law) are filed under labour: the point, its citation cluster
+    and both claims vanished from the chapter, and check said nothing."""
+    from synthdoc.build import build
+
+    root = mutated(tmp_path, synthdoc_yaml=("  - id: shared\n    theme: labour", "  - id: shared\n    theme: law"),
+                   sources__smith2020_yaml=("themes: [law]", "themes: [labour]"),
+                   sources__tran2021_yaml=("themes: [law]", "themes: [labour]"))
+    assert found(root) == []
+    build(load_project(root / "synthdoc.yaml"))
+    page = (root / "output" / "review.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "Both sources see recruitment as the weak point (Smith, 2020, Section 1.1; Tran, 2021, Section 2.1)" in text
+    assert "most migrants never meet their employer" in text and "the promises are rarely kept" in text
+
+
+def test_a_document_selecting_an_unknown_source_is_an_error(tmp_path):
+    root = mutated(tmp_path, synthdoc_yaml=("formats: [html]",
+                                            "formats: [html]\n    select: {sources: [smith2020, tran2012]}"))
+    [(code, path, line, message)] = found(root)
+    assert (code, path, line) == ("unknown-key", "synthdoc.yaml", 19)
+    assert "'tran2012' (did you mean 'tran2021'?)" in message
+
+
+def test_a_document_selecting_no_claims_is_a_warning(tmp_path):
+    root = mutated(tmp_path, synthdoc_yaml=("formats: [html]", "formats: [html]\n    select: {kinds: [limitation]}"))
+    assert [(c, p, n) for c, p, n, _ in found(root, "warning")] == [("empty-document", "synthdoc.yaml", 19)]
+
+
+def test_a_claims_file_named_after_another_entry_is_an_error(tmp_path):
+    """A claims file copied from another source, its source: key not changed: every claim cited the other work."""
+    root = mutated(tmp_path, sources__tran2021_yaml=("source: tran2021\ntext: tran2021.md",
+                                                     "source: smith2020\ntext: tran2021.md"))
+    errs = found(root)
+    assert ("source-mismatch", "sources/tran2021.yaml", 1) in [e[:3] for e in errs]
+    message = next(m for c, p, _, m in errs if c == "source-mismatch" and "named after entry 'tran2021'" in m)
+    assert "its claims cite 'smith2020'" in message
+
+
+def test_a_text_of_another_source_is_an_error(tmp_path):
+    """tran2021's claims checked against smith2020's text: its quotes passed, cited as Tran."""
+    root = mutated(tmp_path, sources__tran2021_yaml=("text: tran2021.md", "text: smith2020.md"))
+    messages = [m for c, p, _, m in found(root) if c == "source-mismatch" and p == "sources/tran2021.yaml"]
+    assert any("the text sources/smith2020.md is named after entry 'smith2020'" in m for m in messages)
+    assert any("is also the text of 'smith2020' (sources/smith2020.yaml)" in m for m in messages)
+
+
+def test_a_source_without_a_text_says_its_quotes_are_not_checked(tmp_path):
+    root = mutated(tmp_path, sources__tran2021_yaml=("text: tran2021.md\n", ""))
+    [(code, path, line, message)] = found(root, "warning")
+    assert (code, path, line) == ("no-text", "sources/tran2021.yaml", 1)
+    assert "2 quote(s) are not checked" in message
+
+
+def test_a_claim_contrasting_with_itself_is_an_error(tmp_path):
+    root = mutated(tmp_path, sources__tran2021_yaml=("    point: shared\n    says: {en: Brokers",
+                                                     "    point: shared\n    contrasts: [brokers]\n"
+                                                     "    says: {en: Brokers"))
+    [(code, path, line, message)] = found(root)
+    assert (code, path, line) == ("unknown-claim", "sources/tran2021.yaml", 4) and "itself" in message
+
+
+def test_a_recommendation_addressing_no_actor_is_a_warning(tmp_path):
+    """The policy brief lists recommendations by actor: one without actors was left out without a word."""
+    root = mutated(tmp_path, sources__tran2021_yaml=("    actors: [government]\n", ""))
+    [(code, path, line, message)] = found(root, "warning")
+    assert (code, path, line) == ("no-actor", "sources/tran2021.yaml", 11)
+    assert "actors: [government]" in message
+
+
+def test_sections_cited_from_a_text_without_numbered_headings_are_a_warning(tmp_path):
+    root = mutated(tmp_path, sources__tran2021_md=("## 2.1 Results", "## Results"),
+                   sources__tran2021_yaml=('section: "2.1"}\n  - id: regulate', 'section: "7.3"}\n  - id: regulate'))
+    [(code, path, line, message)] = found(root, "warning")
+    assert (code, path, line) == ("unchecked-locator", "sources/tran2021.yaml", 4)
+    assert "2 claim(s) of 'tran2021' cite a section, but sources/tran2021.md has no numbered section" in message
+
+
+def test_a_quote_standing_in_two_sections_is_checked_where_its_locator_says(tmp_path):
+    root = mutated(tmp_path, sources__tran2021_md=("employer before they leave.\n", "employer before they leave.\n\n"
+                                                   "## 2.2 Borders\n\nBrokers at the border arrange papers and "
+                                                   "transport, again.\n"))
+    claims = root / "sources" / "tran2021.yaml"
+    claims.write_text(claims.read_text().rstrip()[: -len('at: {section: "2.1"}')] + 'at: {section: "2.2"}\n')
+    assert found(root, "warning") == [] and found(root) == []
+    claims.write_text(claims.read_text().replace('section: "2.2"', 'section: "1.1"'))
+    assert found(root) == [("unknown-locator", "sources/tran2021.yaml", 11,
+                            "claim 'regulate-brokers': section 1.1 is not a heading of sources/tran2021.md "
+                            "(its sections: 2.1, 2.2)")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 
 from .bibliography import Bibliography
@@ -13,7 +14,7 @@ from .diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from .paths import shown_path
 from .phrases import PHRASES
 from .project import Document, Project
-from .quotes import closest_passage, find_quote, fold
+from .quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
 from .schema import Localized, did_you_mean, in_language
 from .styles import resolve_style
 from .synthesis import Context, selected_claims
@@ -119,6 +120,16 @@ def _check_documents(inputs: Inputs) -> list[Diagnostic]:
             resolve_style(doc.style, project.root, *where)
         except SynthdocError as exc:
             diags += exc.diagnostics
+        keys = {s.key for s in inputs.sources}
+        for key in doc.select.sources:
+            if key not in keys:
+                diags.append(error(project.config_path, doc.line, 1, f"document '{doc.id}' selects unknown source "
+                                   f"'{key}'{did_you_mean(key, keys)}: no claims file cites it, so the document "
+                                   "would leave it out", "unknown-key"))
+        if keys and not selected_claims(doc, inputs.sources):
+            diags.append(warning(project.config_path, doc.line, 1, f"document '{doc.id}' selects no claims: its "
+                                 "select (kinds, themes, sources) matches none, so it comes out empty",
+                                 "empty-document"))
         for theme in doc.select.themes:
             if theme not in {t.id for t in project.themes}:
                 diags.append(error(project.config_path, doc.line, 1, f"document '{doc.id}' selects unknown theme "
@@ -178,6 +189,10 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
     refs = {c.ref for s in inputs.sources for c in s.claims}
     seen_sources: dict[str, Source] = {}
     by_point: dict[str, set[str]] = defaultdict(set)
+    texts_of: dict[Path, list[Source]] = defaultdict(list)
+    for source in inputs.sources:
+        if source.text is not None:
+            texts_of[source.text.resolve()].append(source)
 
     for source in inputs.sources:
         if source.key in seen_sources:
@@ -189,6 +204,7 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                f"{bib.shown}{did_you_mean(source.key, keys)}", "unknown-key"))
         if not source.claims:
             diags.append(warning(source.path, source.line, 1, f"source '{source.key}' has no claims", "no-claims"))
+        diags += _check_source_files(source, keys, project, texts_of)
         text = inputs.texts.get(source.key)
         seen_ids: dict[str, int] = {}
         for claim in source.claims:
@@ -211,12 +227,56 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
             elif not claim.says:
                 diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' says nothing: add "
                                    "says: {id: ..., en: ...}", "schema-missing-field"))
+        if text is not None:
+            diags += _unverifiable_locators(source, text)
 
     for point in project.points:
         backers = by_point.get(point.id, set())
         if len(backers) == 1:
             diags.append(warning(project.config_path, point.line, 1, f"point '{point.id}' rests on one source only "
                                  f"({next(iter(backers))}); a synthesis point gathers two or more", "single-source"))
+    return diags
+
+
+def _check_source_files(source: Source, keys: set[str], project: Project,
+                        texts_of: dict[Path, list[Source]]) -> list[Diagnostic]:
+    """A claims file and its text belong to the source they cite: a file or text named after another entry
+    of the bibliography, or a text two sources share, would put one work's quotes under another's key."""
+    diags = []
+    stem = Path(source.path).stem
+    if stem != source.key and stem in keys:
+        diags.append(error(source.path, source.line, 1, f"{source.path} is named after entry '{stem}', but its "
+                           f"claims cite '{source.key}'; if they come from '{source.key}', rename the file "
+                           f"{source.key}{Path(source.path).suffix}, else correct source:", "source-mismatch"))
+    if source.text is None:
+        if source.claims:
+            diags.append(warning(source.path, source.line, 1, f"source '{source.key}' has no text: its "
+                                 f"{len(source.claims)} quote(s) are not checked; add text: {source.key}.md (or .txt, "
+                                 ".pdf) with the source's own text", "no-text"))
+        return diags
+    shown = shown_path(source.text, project.root)
+    if source.text.stem != source.key and source.text.stem in keys:
+        diags.append(error(source.path, source.line, 1, f"the text {shown} is named after entry "
+                           f"'{source.text.stem}', but these claims cite '{source.key}': quotes would be checked "
+                           f"against another work; name the text of '{source.key}' here", "source-mismatch"))
+    sharing = [s for s in texts_of[source.text.resolve()] if s.key != source.key]
+    if sharing:
+        diags.append(error(source.path, source.line, 1, f"the text {shown} is also the text of "
+                           f"'{sharing[0].key}' ({sharing[0].path}); each source has its own text", "source-mismatch"))
+    return diags
+
+
+def _unverifiable_locators(source: Source, text: SourceText) -> list[Diagnostic]:
+    """Sections or chapters cited from a text that has no such headings cannot be checked: say so, once."""
+    diags = []
+    for kind, found in (("section", text.sections), ("chapter", text.chapters)):
+        citing = [c for c in source.claims if c.at and c.at.kind == kind]
+        if citing and not found and not text.pages:
+            example = "## 4.1 Kesimpulan" if kind == "section" else "BAB IV"
+            diags.append(warning(citing[0].path, citing[0].line, 1, f"{len(citing)} claim(s) of '{source.key}' cite "
+                                 f"a {kind}, but {text.shown} has no numbered {kind} headings (such as "
+                                 f"'{example}') to check them against; give the text its headings",
+                                 "unchecked-locator"))
     return diags
 
 
@@ -236,29 +296,45 @@ def _check_references(claim: Claim, themes: set[str], points: set[str], actors: 
                                f"{did_you_mean(actor, actors)}", "unknown-actor"))
     for ref in claim.contrasts:
         full = ref if "/" in ref else f"{claim.source}/{ref}"
-        if full not in refs:
+        if full == claim.ref:
+            diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' contrasts with itself; name the "
+                               "claim that says otherwise, as source-key/claim-id", "unknown-claim"))
+        elif full not in refs:
             diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' contrasts with unknown claim "
                                f"'{ref}'{did_you_mean(full, refs)}; name it as source-key/claim-id", "unknown-claim"))
     if not claim.themes and not claim.draft:
         diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}' has no themes", "schema-missing-field"))
+    if claim.kind == "recommendation" and not claim.actors and actors and not claim.draft:
+        diags.append(warning(claim.path, claim.line, 1, f"recommendation '{claim.id}' addresses no actor; a policy "
+                             "brief lists recommendations by actor and leaves it out: add actors: "
+                             f"[{', '.join(sorted(actors))}]", "no-actor"))
     return diags
 
 
 def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list[Diagnostic]:
     if not fold(claim.quote):
         return []  # an empty quote is reported where it is read
-    found = find_quote(claim.quote, text.normalized, text.text)
-    diags = []
-    if found is None:
+    matches = list(islice(find_quotes(claim.quote, text.normalized, text.text), _MAX_PLACES))
+    if not matches:
         near = closest_passage(claim.quote, text.normalized, text.text)
         where = f"page {text.label_at(near.start)}" if near and text.pages else ""
         place = f"{text.shown}, {where}" if where else f"{text.shown}:{near.line}" if near else text.shown
         hint = f"; closest passage ({near.similarity:.0f}% similar, {place}): \"{near.passage}\"" if near else ""
-        diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': quote not found in {text.shown}{hint}",
-                           "quote-not-found"))
-        return diags
+        return [error(claim.path, claim.line, 1, f"claim '{claim.id}': quote not found in {text.shown}{hint}",
+                      "quote-not-found")]
+    # A quote that stands in several places is checked where its locator says, if it stands there.
+    located = [_check_place(claim, text, found, inferred) for found in matches]
+    return next((diags for diags in located if not diags), located[0])
+
+
+_MAX_PLACES = 20  # places of one quote compared with its locator
+
+
+def _check_place(claim: Claim, text: SourceText, found: QuoteMatch, inferred: bool) -> list[Diagnostic]:
+    """The locator of a claim against one place where its quote stands."""
     if text.pages:
-        return diags + _check_page(claim, text, text.page_at(found.start) or 1, inferred)
+        return _check_page(claim, text, text.page_at(found.start) or 1, inferred)
+    diags = []
     if claim.at and claim.at.kind == "section" and text.sections:
         if claim.at.value not in text.sections:
             diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': section {claim.at.value} is not a "

@@ -211,15 +211,18 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
 
     by_theme = _grouped(ordered, lambda v: v.claim.themes)
     point_theme = {p.id: p.theme for p in project.points}
+    # A point is told under its own theme, when the document shows that theme, even if none of its claims
+    # carries the theme; otherwise its claims are told on their own.
+    told = {pid for pid in points if not doc.select.themes or point_theme.get(pid) in doc.select.themes}
     themes = []
     for theme in project.themes:
         members = by_theme.get(theme.id, ())
-        if not members:
+        theme_points = tuple(p for pid, p in points.items() if pid in told and point_theme.get(pid) == theme.id)
+        if not members and not theme_points:
             continue
-        theme_points = tuple(p for pid, p in points.items() if point_theme.get(pid) == theme.id)
         theme_contrasts = tuple(c for c in contrasts if theme.id in c.claim.claim.themes)
         # A claim is told once: through its point, else through its contrast, else on its own.
-        loose = tuple(v for v in members if v.claim.point not in points and v.ref not in in_contrast)
+        loose = tuple(v for v in members if v.claim.point not in told and v.ref not in in_contrast)
         themes.append(ThemeView(
             id=theme.id,
             title=markdown.inline(pick(theme.title, lang)),
@@ -243,6 +246,8 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     source_views = tuple(SourceView(k, cite_key(k), by_source[k]) for k in keys)
     matrix = []
     for t in themes:
+        if not t.claims:
+            continue  # a theme told only through a point of claims filed under other themes
         cells = _grouped(t.claims, lambda v: (v.source,))
         matrix.append(MatrixRow(t, tuple(cells.get(k, ()) for k in keys)))
     return Context(
