@@ -399,3 +399,39 @@ def test_options_are_usage_errors(tmp_path, args, message):
     (tmp_path / "smith2020.pdf").write_bytes(smith_pdf())
     result = run(root, str(tmp_path / "smith2020.pdf"), *args)
     assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+
+
+def test_zotero_keys_trash_and_missing_files(tmp_path):
+    """Zotero's own citationKey field wins over an Extra line; trashed annotations and items without their
+    PDF on disk are left out (the latter with a warning), and the rest is imported."""
+    root = project(tmp_path / "p")
+    lee_pdf = typst_pdf([], LEE, first=12)
+    (root / "sources" / "lee2019.pdf").write_bytes(lee_pdf)
+    lib = ZoteroLibrary(tmp_path / "Zotero")
+    lee = lib.article("LEE2019A", "Kin and Recruitment", extra="Citation Key: wrong2019", citation_key="lee2019")
+    pdf = lib.pdf(lee, "LEEPDF01", lee_pdf)
+    lib.highlight(pdf, "KEEP0001", "often relatives of the migrants", 0, "12", comment="Kin recruit.")
+    trashed = lib.highlight(pdf, "TRASH001", "Village recruiters", 0, "12", comment="Gone.")
+    lib.db.execute("INSERT INTO deletedItems (itemID) VALUES (?)", (trashed,))
+    smith = lib.article("SMITH20A", "Recruitment", extra="Citation Key: smith2020")
+    gone = lib.pdf(smith, "SMITHPDF", typst_pdf(FRONT, SMITH))
+    lib.highlight(gone, "SMITHH01", "rarely kept", 1, "87")
+    (lib.folder / "storage" / "SMITHPDF" / "paper.pdf").unlink()
+    result = run(root, str(lib.close()))
+    assert result.exit_code == 0, result.output
+    assert "smith2020: its PDF is not in Zotero's storage folder" in result.output
+    assert [c["from"]["annotation"] for c in claims(root, "lee2019")] == ["KEEP0001"]
+    assert not (root / "sources" / "smith2020.yaml").exists()
+    assert "import-other-text" not in result.output  # sources/lee2019.pdf is the same PDF
+
+
+def test_a_claims_file_with_another_text_is_told_so(tmp_path):
+    root = project(tmp_path / "p")
+    (root / "sources" / "smith2020.md").write_text(" ".join(SMITH), encoding="utf-8")
+    (root / "sources" / "smith2020.yaml").write_text("source: smith2020\ntext: smith2020.md\nclaims: []\n")
+    (tmp_path / "smith2020.pdf").write_bytes(smith_pdf())
+    result = run(root, str(tmp_path / "smith2020.pdf"))
+    assert result.exit_code == 0, result.output
+    assert ("sources/smith2020.yaml:1:1: warning: quotes from smith2020.pdf are checked against this file's "
+            "text, sources/smith2020.md, and their pages are not") in " ".join(result.output.split())
+    assert not (root / "sources" / "smith2020.pdf").exists()

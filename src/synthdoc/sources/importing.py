@@ -120,9 +120,16 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
         if path not in session.files:
             session.files[path] = ClaimsFile.open(path, session.shown(path))
         claims = session.files[path]
+        text = session.existing[key][1]
         if pdf is not None and "text" not in claims.data:
             after_source = list(claims.data).index("source") + 1 if "source" in claims.data else 0
             claims.data.insert(after_source, "text", _place_pdf(session, key, pdf))
+        elif pdf is not None and text is not None and not _same_file(text, pdf) and not any(
+                d.code == "import-other-text" and d.path == claims.shown for d in session.result.diagnostics):
+            session.result.diagnostics.append(warning(
+                claims.shown, 1, 1, f"quotes from {pdf.name} are checked against this file's text, "
+                f"{session.shown(text)}, and their pages are not; to check them against the PDF, set text: to "
+                "it", "import-other-text"))
         return claims
     path = project.sources / f"{file_name(key)}.yaml"
     if path not in session.files:
@@ -132,6 +139,13 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
         text = _place_pdf(session, key, pdf) if pdf is not None else _text_beside(project.sources, key)
         session.files[path] = ClaimsFile.new(path, session.shown(path), key, text, project.lang, first_page)
     return session.files[path]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
 
 
 def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
