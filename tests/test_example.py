@@ -141,6 +141,20 @@ def test_english_terms_in_the_brief(built):
         assert "Key findings" in text and "Recommendations" in text, fmt
 
 
+def test_english_brief_quotes_no_indonesian(built):
+    """The brief quotes the Indonesian theses only through the author's marked translations."""
+    sources = load_inputs(load_project(built / "synthdoc.yaml")).sources
+    quotes = [" ".join(c.quote.split()) for s in sources for c in s.claims]
+    for fmt, text in texts(built, "policy-brief").items():
+        shown = re.findall(r"“([^”]*)”( \(my translation\))?", text)
+        assert len(shown) == 2, (fmt, shown)
+        assert all(mark for _, mark in shown), (fmt, shown)
+        assert "“this is shown by the continuing increase in cases of human trafficking in the ASEAN region” " \
+               "(my translation)" in text, fmt
+        for quote in quotes:
+            assert quote[:40] not in text, (fmt, quote)
+
+
 def test_brief_recommendations_grouped_by_actor_and_cited(built):
     text = texts(built, "policy-brief")["html"]
     headings = ["For Governments", "For IOM", "For ASEAN", "For Researchers"]

@@ -28,6 +28,7 @@ from .staleness import mark_stale
 from .styles import locale_tag, resolve_style
 from .synthesis import Context, build_context, matrix_table
 from .templating import render
+from .translations import check_translations
 from .word import bookmarks as word_bookmarks
 from .word import layout as word_layout
 from .word import versions as word_versions
@@ -95,7 +96,8 @@ def load_inputs(project: Project) -> Inputs:
 def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
     """Every diagnostic of a project; quotes broken by a changed source text are reported as stale."""
     inputs = load_inputs(project)
-    return inputs, mark_stale(inputs, check(inputs), project.root / WORK_DIR)
+    diags = mark_stale(inputs, check(inputs), project.root / WORK_DIR)
+    return inputs, diags + check_translations(inputs)
 
 
 def select_documents(project: Project, names: Sequence[str]) -> list[Document]:

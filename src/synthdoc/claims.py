@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SynthdocError
@@ -39,6 +39,7 @@ class Claim:
     path: str
     line: int
     draft: bool = False  # imported without a theme: checked, noted, left out of documents until it has themes
+    translation: Localized = field(default_factory=dict)  # the author's own translation of the quote, per language
 
     @property
     def ref(self) -> str:
@@ -55,11 +56,12 @@ class Source:
     path: str
     line: int
     first_page: int | None = None  # the number printed on the first page of a PDF text without page labels
+    relevance: Localized = field(default_factory=dict)  # how the source bears on the user's own study
 
 
-_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page"}
+_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page", "relevance"}
 _CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors", "draft",
-                 "from"}
+                 "from", "translation"}
 _REQUIRED = {"id", "kind", "themes", "says", "quote"}
 _DRAFT_REQUIRED = {"id", "kind", "quote"}  # an imported highlight may have no theme or comment yet
 
@@ -112,7 +114,7 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
         if claim is not None:
             claims.append(claim)
     return Source(key, folder / text if text else None, lang, tuple(claims), r.doc.name(), r.doc.where("source")[0],
-                  first_page)
+                  first_page, r.localized(("relevance",), top.get("relevance"), "relevance"))
 
 
 def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
@@ -153,6 +155,7 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
         path=r.doc.name(),
         line=r.doc.where(*key)[0],
         draft=draft,
+        translation=r.localized((*key, "translation"), m.get("translation"), "translation"),
     )
 
 

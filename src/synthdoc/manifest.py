@@ -36,7 +36,7 @@ def claim_digest(claim: Claim) -> str:
     """A claim's content, without where it stands in its file (moving a claim changes no output)."""
     return digest([claim.source, claim.id, claim.kind, claim.themes, claim.says, claim.short, claim.quote,
                    [claim.at.kind, claim.at.value] if claim.at else None, claim.point, claim.contrasts,
-                   claim.actors])
+                   claim.actors, *([claim.translation] if claim.translation else [])])
 
 
 @lru_cache(maxsize=256)

@@ -30,6 +30,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "quote_open": "“",
         "quote_close": "”",
         "summary": "Ringkasan",
+        "writes": "menulis",
+        "my_translation": "terjemahan penulis",
     },
     "en": {
         "notes_that": "notes that",
@@ -58,6 +60,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "quote_open": "“",
         "quote_close": "”",
         "summary": "Summary",
+        "writes": "writes",
+        "my_translation": "my translation",
     },
 }
 

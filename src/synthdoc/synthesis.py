@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from . import markdown, tables
+from . import markdown, tables, translations
 from .citations import cite, cite_key, cite_narrative, cite_year, locator_text
 from .claims import Claim, Source
 from .phrases import phrases
 from .project import Document, Project
 from .schema import in_language, pick
+from .thesis import BLOCK_QUOTE_WORDS
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,54 @@ class ClaimView:
     claim: Claim
     says: str
     short: str
-    quote: str
+    verbatim: str  # the quote as Markdown text, in the source's language
     where: str
     cite: str
     citet: str
     cite_year: str
     n: int = 0  # the claim's number in this document: provenance marks sentences with it
+    translated: str = ""  # the author's translation of the quote into the document's language, as Markdown text
+    foreign: bool = False  # the source's language is not the document's
+    _words: dict[str, str] = field(default_factory=lambda: phrases("en"), compare=False, repr=False)
+    # where to note that the template asked for a quote it can only have untranslated (check warns)
+    _untranslated: set[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def quote(self) -> str:
+        """The verbatim quote, in the source's language (``quoted`` is what a document shows)."""
+        self._log()
+        return self.verbatim
+
+    @property
+    def quoted(self) -> str:
+        """The quote as the document shows it, without its final full stop: “verbatim” in the source's
+        language; “translation” (my translation) in another; the claim's own statement without quotation
+        marks where the claim gives no translation."""
+        self._log()
+        w = self._words
+        if self.foreign and not self.translated:
+            return markdown.without_end(self.says)
+        text = markdown.without_end(self.translated or self.verbatim)
+        mark = f" ({w['my_translation']})" if self.translated else ""
+        return f"{w['quote_open']}{text}{w['quote_close']}{mark}"
+
+    @property
+    def long_quote(self) -> bool:
+        """Whether the quote is long enough (40 words or more) to stand as a block quotation."""
+        return not (self.foreign and not self.translated) and \
+            len((self.translated or self.verbatim).split()) >= BLOCK_QUOTE_WORDS
+
+    @property
+    def quote_block(self) -> str:
+        """The quote as a block quotation's text: no quotation marks, the translation marked."""
+        self._log()
+        if self.translated:
+            return f"{self.translated} ({self._words['my_translation']})"
+        return self.verbatim
+
+    def _log(self) -> None:
+        if self._untranslated is not None:
+            self._untranslated.add(self.claim.ref)
 
     @property
     def ref(self) -> str:
@@ -135,9 +178,12 @@ class Context:
     claims: tuple[ClaimView, ...]
     contrasts: tuple[ContrastView, ...]
     matrix: tuple[MatrixRow, ...] = field(default=())
+    # Claims from a source in another language whose quote the template asked for, with no translation
+    # into the document's language: filled while the template is rendered (check warns about them).
+    untranslated: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, object]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "untranslated"}
 
 
 def selected_claims(doc: Document, sources: tuple[Source, ...]) -> tuple[Claim, ...]:
@@ -167,18 +213,25 @@ def provenance(text: str, views: tuple[ClaimView, ...] | list[ClaimView]) -> str
     return f'[{text}]{{.claim data-claims="{ids}"}}' if ids else text
 
 
-def view_claim(claim: Claim, lang: str, n: int = 0) -> ClaimView:
+def view_claim(claim: Claim, lang: str, n: int = 0, source_lang: str = "",
+               untranslated: set[str] | None = None) -> ClaimView:
     says = markdown.inline(pick(claim.says, lang))
+    foreign = translations.foreign(source_lang, lang)
+    translated = in_language(claim.translation, lang) if foreign else None
     return ClaimView(
         claim=claim,
         says=says,
         short=markdown.inline(short) if (short := in_language(claim.short, lang)) else markdown.without_end(says),
-        quote=markdown.literal(claim.quote),
+        verbatim=markdown.literal(claim.quote),
         where=locator_text([claim.at], lang) if claim.at else "",
         cite=cite([claim], lang),
         citet=cite_narrative(claim, lang),
         cite_year=cite_year(claim, lang),
         n=n,
+        translated=markdown.literal(translated) if translated else "",
+        foreign=foreign,
+        _words=phrases(lang),
+        _untranslated=untranslated if foreign and not translated else None,
     )
 
 
@@ -187,7 +240,9 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     """The template context of ``doc``: its selected claims arranged by theme, point, actor and source."""
     lang = doc.lang
     claims = selected_claims(doc, sources)
-    views = {c.ref: view_claim(c, lang, n) for n, c in enumerate(claims, 1)}
+    langs = {s.key: s.lang for s in sources}
+    untranslated: set[str] = set()
+    views = {c.ref: view_claim(c, lang, n, langs.get(c.source, ""), untranslated) for n, c in enumerate(claims, 1)}
     ordered = tuple(views.values())
 
     by_point = _grouped(ordered, lambda v: (v.claim.point,))
@@ -263,6 +318,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         claims=ordered,
         contrasts=contrasts,
         matrix=tuple(matrix),
+        untranslated=untranslated,
     )
 
 
