@@ -76,11 +76,12 @@ def compare(style: str, seed: int, references: int, tmp_path: Path) -> list[str]
     bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     csl = resolve_style(style, Path("."))
     meta = metadata(lang)
-    cache = JsonCache(tmp_path / "cache")
+    cache, sections = JsonCache(tmp_path / "cache"), JsonCache(tmp_path / "sections")
     problems = []
     for name, doc in (("first build", blocks), ("after a wording edit", edited)):
         markdown = "\n\n".join(doc) + "\n"
-        ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test", cache=cache)
+        ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test", cache=cache,
+                          sections=sections)
         found = first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta))
         if found:
             problems.append(f"{style} seed {seed}, {references} references, {name}: {found}")

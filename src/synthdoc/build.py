@@ -176,7 +176,8 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     rendered = read_cited(source, items=inputs.bibliography.items, bibliography=inputs.bibliography.csl_json,
                           csl=csl, metadata=metadata(doc, csl), what=what,
-                          cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force)
+                          cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force,
+                          sections=JsonCache(project.root / WORK_DIR / "cache" / "sections" / doc.id))
     if report and rendered.note:
         report(rendered.note)
     ast = private(tables.from_divs(rendered.ast, what))

@@ -31,6 +31,7 @@ from typing import Any
 from . import pandoc
 from .astwalk import cites, find, stringify
 from .cache import JsonCache, content_key
+from .sections import read_markdown
 
 AST = dict[str, Any]
 
@@ -50,19 +51,21 @@ class Rendered:
 
 
 def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path,
-               metadata: dict[str, str], what: str, cache: JsonCache | None = None, reuse: bool = True) -> Rendered:
+               metadata: dict[str, str], what: str, cache: JsonCache | None = None, reuse: bool = True,
+               sections: JsonCache | None = None) -> Rendered:
     """Pandoc Markdown to an AST with its citations and bibliography rendered by pandoc's citeproc.
 
     With a ``cache``, the citeproc result is kept by the content of everything citeproc reads, and a
     later build whose citations, entries, style, metadata and pandoc are the same takes it from there
-    (unless ``reuse`` is off) instead of running citeproc again."""
+    (unless ``reuse`` is off) instead of running citeproc again. With ``sections``, the Markdown is read
+    section by section, each section's AST kept there by its content (``sections.read_markdown``)."""
     style = csl.read_text(encoding="utf-8")
     if cache is None or _note_style(style):
         ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
                                    citeproc=True)
         return Rendered(ast, False, None if cache is None else "citations: one citeproc run; a note style's "
                         "result is not reused (pandoc makes footnotes from the text around its citations)")
-    ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+    ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections)
     refusal = _no_reuse(ast, style)
     key = None if refusal else _inputs_key(ast, items, style)
     if key is not None and reuse:

@@ -1,0 +1,188 @@
+"""Reading a document's Markdown section by section, each section's pandoc AST kept by its content, so
+that a rebuild after an edit reads again only the sections that changed.
+
+pandoc reads a heading at the start of a line after a blank line the same way whatever came before
+it, except for what its Markdown reader carries from one part of a document to the next. Each of
+those is either ruled out before reading or checked after, and the whole document is read in one
+piece whenever one of them is there:
+
+- link reference definitions, footnote definitions (``[^n]``) and LaTeX macros are defined in one
+  place and used in another: such a document is read whole;
+- a bracketed text that stayed text (``[x]``) may be a reference to a heading or a link defined in
+  another section: read whole;
+- heading identifiers are made unique across the document (``intro``, ``intro-1``): with every
+  identifier already unique, pandoc's numbering changes none of them (it picks the smallest free
+  number); otherwise read whole;
+- example lists are numbered across the document: read whole;
+- the citation and note counter (``citationNoteNum``) runs through the document: each section's
+  numbers are checked to follow pandoc's rule (each citation outside a note, and each note, counts
+  one; a citation in a note takes the note's number) and then shifted by the count before it;
+- metadata: the first section's metadata (the document's own block and the command line's) must
+  hold every other section's; otherwise read whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from . import pandoc
+from .astwalk import find
+from .cache import JsonCache, content_key
+
+AST = dict[str, Any]
+
+# Things defined in one place of a document and used in another.
+_CROSS_SECTION = re.compile(r"^ {0,3}\[[^\]\n]+\]:|\[\^|\\(?:re)?newcommand|\\def\b|\(@", re.MULTILINE)
+_HEADING = re.compile(r"#{1,6}[ \t]")
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_DIV_FENCE = re.compile(r"^:{3,}")
+
+
+def split(markdown: str) -> list[str]:
+    """The Markdown cut before each ATX heading that starts a line after a blank line, outside code
+    blocks and fenced divs. Joined, the pieces are the Markdown again."""
+    lines = markdown.splitlines(keepends=True)
+    pieces: list[list[str]] = [[]]
+    fence: str | None = None
+    divs = 0
+    previous_blank = True
+    front = bool(lines) and lines[0].rstrip() == "---"  # a metadata block first: never cut inside it
+    for n, line in enumerate(lines):
+        if front:
+            pieces[-1].append(line)
+            front = n == 0 or line.rstrip() not in ("---", "...")
+            previous_blank = False
+            continue
+        if fence is None and divs == 0 and previous_blank and _HEADING.match(line) and pieces[-1]:
+            pieces.append([])
+        pieces[-1].append(line)
+        stripped = line.rstrip("\n")
+        if fence is not None:
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+        elif (opened := _FENCE.match(stripped)) is not None:
+            fence = opened.group(1)
+        elif _DIV_FENCE.match(stripped):
+            divs = divs - 1 if stripped.strip(":").strip() == "" and divs else divs + 1
+        previous_blank = stripped.strip() == ""
+    return ["".join(p) for p in pieces if p]
+
+
+def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str], what: str,
+                  cache: JsonCache | None) -> AST:
+    """``pandoc.read_markdown`` (without citeproc), reading only the sections not in ``cache``."""
+    def whole() -> AST:
+        return pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+
+    if cache is None or _CROSS_SECTION.search(markdown):
+        return whole()
+    pieces = split(markdown)
+    if len(pieces) < 2:
+        return whole()
+    made_by = (pandoc.pandoc_identity(), str(bibliography), str(csl), json.dumps(metadata, sort_keys=True))
+    keys = [content_key(*made_by, piece) for piece in pieces]
+    asts: dict[str, AST] = {}
+    for key in dict.fromkeys(keys):
+        kept = cache.load(key)
+        if isinstance(kept, dict) and isinstance(kept.get("blocks"), list):
+            asts[key] = kept
+    todo = {key: piece for key, piece in zip(keys, pieces, strict=True) if key not in asts}
+
+    def read(piece: str) -> AST:
+        return pandoc.read_markdown(piece, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+
+    with ThreadPoolExecutor(max(1, min(2, len(todo)))) as pool:
+        for key, ast in zip(todo, pool.map(read, todo.values()), strict=True):
+            asts[key] = ast
+            cache.store(key, ast)
+    cache.keep_only(set(keys))
+    joined = join([json.loads(json.dumps(asts[key])) if keys.count(key) > 1 else asts[key] for key in keys])
+    return joined if joined is not None else whole()
+
+
+def join(asts: list[AST]) -> AST | None:
+    """The sections' ASTs as one document's, or None when they would not be what pandoc reads whole."""
+    first = asts[0]
+    meta = first.get("meta", {})
+    for ast in asts[1:]:
+        if any(meta.get(name) != value for name, value in ast.get("meta", {}).items()):
+            return None
+    identifiers: set[str] = set()
+    offset = 0
+    blocks: list[Any] = []
+    for ast in asts:
+        for header in find(ast.get("blocks", []), lambda n: n.get("t") == "Header"):
+            ident = header["c"][1][0]
+            if ident in identifiers:
+                return None
+            identifiers.add(ident)
+        if _unresolved(ast.get("blocks", [])):
+            return None
+        counted = _shift_note_numbers(ast.get("blocks", []), offset)
+        if counted is None:
+            return None
+        offset += counted
+        blocks += ast.get("blocks", [])
+    return {**first, "blocks": blocks}
+
+
+def _unresolved(node: Any) -> bool:
+    """A bracketed text left as text (a reference another section may define), or an example list; a
+    citation's own text (pandoc's fallback, replaced by citeproc) does not count."""
+    if isinstance(node, list):
+        return any(_unresolved(value) for value in node)
+    if not isinstance(node, dict):
+        return False
+    kind = node.get("t")
+    if kind == "Str":
+        return "[" in node["c"] or "]" in node["c"]
+    if kind == "OrderedList" and node["c"][0][1].get("t") == "Example":
+        return True
+    if kind == "Cite":
+        return _unresolved([[c["citationPrefix"], c["citationSuffix"]] for c in node["c"][0]])
+    return any(_unresolved(value) for value in node.values() if isinstance(value, (list, dict)))
+
+
+def _shift_note_numbers(blocks: list[Any], offset: int) -> int | None:
+    """Add ``offset`` to the citation and note numbers of one section's blocks, having checked that they
+    follow pandoc's counting; how many the section counted, or None when they do not."""
+    count = 0
+    for kind, node in _notes_and_citations(blocks):
+        if kind == "note":
+            count += 1
+            numbers = [c["citationNoteNum"] for cite in node for c in cite["c"][0]]
+            if any(n != count for n in numbers):
+                return None
+            for cite in node:
+                for c in cite["c"][0]:
+                    c["citationNoteNum"] += offset
+        else:
+            count += 1
+            if any(c["citationNoteNum"] != count for c in node["c"][0]):
+                return None
+            for c in node["c"][0]:
+                c["citationNoteNum"] += offset
+    return count
+
+
+def _notes_and_citations(node: Any) -> Iterator[tuple[str, Any]]:
+    """In document order: ("note", its citations) for each footnote, ("cite", Cite) for each citation
+    outside one."""
+    if isinstance(node, dict):
+        kind = node.get("t")
+        if kind == "Note":
+            yield "note", list(find(node["c"], lambda n: n.get("t") == "Cite"))
+            return
+        if kind == "Cite":
+            yield "cite", node
+            return
+        for value in node.values():
+            yield from _notes_and_citations(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _notes_and_citations(value)

@@ -1,0 +1,75 @@
+"""Reading Markdown section by section gives exactly the AST pandoc reads from the whole document, and a
+rebuild reads again only the sections that changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from synthdoc import pandoc
+from synthdoc.cache import JsonCache
+from synthdoc.sections import read_markdown, split
+from synthdoc.styles import resolve_style
+
+META = {"lang": "id-ID", "reference-section-title": "Daftar Pustaka"}
+
+# Blocks that carry reader state from one section to the next, or look like a section's start
+BLOCKS = [
+    "# Pendahuluan", "# Pendahuluan", "## Intro", "## Intro 1", "# Intro {#intro-1}", "### Ringkasan",
+    "Teks biasa [@a] dan @b [hlm. 4].", "Catatan.^[Lihat [@c].] Lagi [@a; @b].", "Lihat [Pendahuluan] di atas.",
+    "Tautan [teks][ref] dan [ref].", "[ref]: https://example.org", "Catatan kaki[^1].", "[^1]: Isinya [@c].",
+    "(@) contoh satu", "Lihat (@) lagi.", "```\n\n# bukan judul\n```", "::: {.kotak}\n\n# di dalam div\n\n:::",
+    "- butir [@a]\n\n    # terindentasi", "> kutipan\n\n# sesudah kutipan", "$x$ dan \\newcommand{\\a}{b}",
+    "#tagar bukan judul", "Judul setext\n============", "| a | b |\n|---|---|\n| [@b] | x |",
+    "---\nsubtitle: tengah\n---", "Teks \"kutip\" [-@a, bab 2].",
+]
+
+
+def whole(markdown: str, bib: Path, csl: Path) -> dict:
+    return pandoc.read_markdown(markdown, bibliography=bib, csl=csl, metadata=META, what="test")
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("sections")
+    bib = folder / "refs.json"
+    bib.write_text(json.dumps([{"id": k, "type": "book", "title": k.upper()} for k in "abc"]), encoding="utf-8")
+    return bib, resolve_style("apa", Path("."))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(BLOCKS), min_size=2, max_size=12), st.booleans())
+def test_sections_read_as_the_whole_document(setup, tmp_path_factory, blocks, front):
+    bib, csl = setup
+    markdown = ("---\ntitle: Judul\n\n# komentar\n---\n\n" if front else "") + "\n\n".join(blocks) + "\n"
+    assert "".join(split(markdown)) == markdown
+    cache = JsonCache(tmp_path_factory.mktemp("cache"))
+    assert read_markdown(markdown, bibliography=bib, csl=csl, metadata=META, what="test", cache=cache) \
+        == whole(markdown, bib, csl)
+
+
+def test_an_edit_reads_only_its_section(setup, tmp_path, monkeypatch):
+    bib, csl = setup
+    sections = [f"# Bagian {n}\n\nTeks {n} [@a]. Catatan.^[Lihat @b.] Lagi [@c, hlm. {n}]." for n in range(6)]
+    cache = JsonCache(tmp_path)
+    first = "\n\n".join(sections) + "\n"
+    read = read_markdown(first, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
+    assert read == whole(first, bib, csl)
+    reads: list[bytes] = []
+    real = pandoc.run
+
+    def counted(args, stdin=None, **kw):
+        reads.append(stdin)
+        return real(args, stdin, **kw)
+
+    monkeypatch.setattr(pandoc, "run", counted)
+    sections[3] = sections[3].replace("Teks 3", "Teks yang diubah")
+    edited = "\n\n".join(sections) + "\n"
+    joined = read_markdown(edited, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
+    assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 2" not in reads[0]
+    monkeypatch.setattr(pandoc, "run", real)
+    assert joined == whole(edited, bib, csl)
