@@ -320,3 +320,47 @@ def test_a_quote_standing_in_two_sections_is_checked_where_its_locator_says(tmp_
     assert found(root) == [("unknown-locator", "sources/tran2021.yaml", 11,
                             "claim 'regulate-brokers': section 1.1 is not a heading of sources/tran2021.md "
                             "(its sections: 2.1, 2.2)")]
+
+
+def built_text(root: Path) -> str:
+    """The HTML chapter's text as a reader sees it (tags dropped, spaces collapsed)."""
+    from synthdoc.build import build
+
+    build(load_project(root / "synthdoc.yaml"))
+    page = (root / "output" / "review.html").read_text(encoding="utf-8")
+    return " ".join(re.sub(r"<[^>]+>", "", page.split("<body", 1)[1]).split())
+
+
+def test_two_claims_contrasting_each_other_are_told_once(tmp_path):
+    root = mutated(tmp_path, sources__smith2020_yaml=("themes: [law]\n",
+                                                      "themes: [law]\n    contrasts: [tran2021/regulate-brokers]\n"),
+                   sources__tran2021_yaml=("    actors: [government]\n",
+                                           "    actors: [government]\n    contrasts: [smith2020/debts]\n"))
+    text = built_text(root)
+    assert text.count("Debts bind workers to employers") + text.count("Debts tie workers") == 2  # statement, quote
+    assert text.count("Governments should license brokers") + text.count("Brokers at the border") == 2
+
+
+def test_a_contrast_named_by_claim_id_alone_is_told(tmp_path):
+    """contrasts: [promises] names a claim of the same source: check accepted it, the chapter dropped it."""
+    root = mutated(tmp_path, sources__smith2020_yaml=("themes: [law]\n", "themes: [law]\n    contrasts: [promises]\n"))
+    assert found(root) == []
+    assert ("Debts bind workers to employers (Smith, 2020, Section 1.1). In contrast, Smith (2020, Section 1.1) "
+            "notes that “Recruiters promise good jobs abroad") in built_text(root)
+
+
+def test_a_quote_on_several_pages_without_a_locator_says_which_page_it_used(tmp_path):
+    files = small_files()
+    del files["sources/tran2021.md"]
+    files["sources/tran2021.yaml"] = files["sources/tran2021.yaml"].replace('    at: {section: "2.1"}\n', "", 1)
+    files["sources/tran2021.yaml"] = files["sources/tran2021.yaml"].replace("tran2021.md", "tran2021.pdf")
+    root = write_project(tmp_path / "p", files)
+    typ = root / "sources" / "t.typ"
+    typ.write_text("#set page(width: 12cm, height: 6cm)\nmost migrants never meet their employer before they leave\n"
+                   "#pagebreak()\nBrokers at the border arrange papers and transport; most migrants never meet their "
+                   "employer before they leave.\n", encoding="utf-8")
+    typst.compile(str(typ), output=str(root / "sources" / "tran2021.pdf"))
+    typ.unlink()
+    [(_, path, line, message)] = [w for w in found(root, "warning") if w[0] == "page-ambiguous"]
+    assert (path, line) == ("sources/tran2021.yaml", 4)
+    assert "its quote stands on pages 1, 2 of sources/tran2021.pdf: page 1 is used" in message

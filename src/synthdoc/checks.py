@@ -322,6 +322,10 @@ def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list
         hint = f"; closest passage ({near.similarity:.0f}% similar, {place}): \"{near.passage}\"" if near else ""
         return [error(claim.path, claim.line, 1, f"claim '{claim.id}': quote not found in {text.shown}{hint}",
                       "quote-not-found")]
+    if inferred and len(pages := list(dict.fromkeys(text.label_at(m.start) for m in matches))) > 1:
+        return [warning(claim.path, claim.line, 1, f"claim '{claim.id}' has no locator, and its quote stands on "
+                        f"pages {', '.join(map(str, pages))} of {text.shown}: page {pages[0]} is used; add "
+                        f"at: {{page: ...}} with the page you mean", "page-ambiguous")]
     # A quote that stands in several places is checked where its locator says, if it stands there.
     located = [_check_place(claim, text, found, inferred) for found in matches]
     return next((diags for diags in located if not diags), located[0])

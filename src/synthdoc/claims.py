@@ -150,7 +150,9 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
         quote=quote,
         at=_locator(r, (*key, "at"), m.get("at")),
         point=r.string((*key, "point"), m.get("point"), "point"),
-        contrasts=r.strings((*key, "contrasts"), m.get("contrasts"), "contrasts"),
+        # "claim-id" names a claim of the same source: kept as "source-key/claim-id", as every claim is known
+        contrasts=tuple(ref if "/" in ref else f"{source}/{ref}"
+                        for ref in r.strings((*key, "contrasts"), m.get("contrasts"), "contrasts")),
         actors=r.strings((*key, "actors"), m.get("actors"), "actors"),
         path=r.doc.name(),
         line=r.doc.where(*key)[0],

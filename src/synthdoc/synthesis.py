@@ -258,10 +258,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
                 sources=tuple(dict.fromkeys(v.source for v in members)),
             )
 
-    contrasts = tuple(
-        ContrastView(v, tuple(views[r] for r in v.claim.contrasts if r in views))
-        for v in ordered if any(r in views for r in v.claim.contrasts)
-    )
+    contrasts = _contrasts(ordered, views)
     in_contrast = {c.claim.ref for c in contrasts} | {o.ref for c in contrasts for o in c.others}
 
     by_theme = _grouped(ordered, lambda v: v.claim.themes)
@@ -320,6 +317,20 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         matrix=tuple(matrix),
         untranslated=untranslated,
     )
+
+
+def _contrasts(ordered: tuple[ClaimView, ...], views: dict[str, ClaimView]) -> tuple[ContrastView, ...]:
+    """Each claim with the selected claims that say otherwise; the other side of a contrast already told
+    (B contrasting A after A contrasted B) is not told again."""
+    out: list[ContrastView] = []
+    told: set[str] = set()
+    for view in ordered:
+        others = tuple(views[r] for r in view.claim.contrasts if r in views)
+        if not others or (view.ref in told and all(o.ref in told for o in others)):
+            continue
+        out.append(ContrastView(view, others))
+        told |= {view.ref, *(o.ref for o in others)}
+    return tuple(out)
 
 
 def _grouped(views: Iterable[ClaimView], keys: Callable[[ClaimView], Iterable[str | None]]
