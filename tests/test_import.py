@@ -236,7 +236,23 @@ def test_encrypted_pdf(tmp_path):
     out = io.BytesIO()
     writer.write(out)
     (tmp_path / "smith2020.pdf").write_bytes(out.getvalue())
-    assert "the PDF is encrypted" in failing(root, str(tmp_path / "smith2020.pdf"))
+    assert "the PDF is encrypted with a password" in failing(root, str(tmp_path / "smith2020.pdf"))
+
+
+def test_pdf_protected_only_against_editing(tmp_path):
+    """Most journal PDFs are encrypted with an empty password (no editing, no printing): they open in
+    every reader, so synthdoc reads them too, for import and for check."""
+    root = project(tmp_path / "p")
+    writer = PdfWriter(clone_from=io.BytesIO(smith_pdf()))
+    writer.encrypt(user_password="", owner_password="publisher", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    (tmp_path / "smith2020.pdf").write_bytes(out.getvalue())
+    result = run(root, str(tmp_path / "smith2020.pdf"))
+    assert result.exit_code == 0, result.output
+    [promises, _] = claims(root, "smith2020")
+    assert promises["quote"] == "good jobs abroad, and the promises are rarely kept." and promises["at"] == {"page": 87}
+    assert [str(d) for d in diagnose(root) if d.severity.value == "error"] == []
 
 
 def test_image_only_pdf(tmp_path):

@@ -116,8 +116,9 @@ def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted:
-            raise SynthdocError.single(shown, "the PDF is encrypted; save an unencrypted copy", "text-format")
+        if reader.is_encrypted and not opens_without_password(reader):
+            raise SynthdocError.single(shown, "the PDF is encrypted with a password; save a copy without one (in "
+                                       "a PDF reader: print it to PDF)", "text-format")
         pages = [page.extract_text() or "" for page in reader.pages]
         labels, printed = page_labels(reader, first_page)
     except SynthdocError:
@@ -133,6 +134,17 @@ def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
         parts.append(page)
         at += len(page) + len(PAGE_BREAK)
     return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts), labels, printed)
+
+
+def opens_without_password(reader: PdfReader) -> bool:
+    """Whether an encrypted PDF opens with the empty password, as most journal PDFs do (they are only
+    protected against editing or printing): then it is decrypted in place and can be read."""
+    from pypdf.errors import PyPdfError
+
+    try:
+        return bool(reader.decrypt(""))
+    except (PyPdfError, NotImplementedError, ValueError):
+        return False
 
 
 def page_labels(reader: PdfReader, first_page: int | None = None) -> tuple[tuple[str, ...], bool]:

@@ -15,7 +15,7 @@ from ..files import read_input
 from ..quotes import _LINE_END_HYPHEN as LINE_END_HYPHEN
 from ..quotes import SOFT
 from ..quotes import _spelled as spelled
-from ..texts import SourceText, read_text
+from ..texts import SourceText, opens_without_password, read_text
 from .colors import from_rgb
 
 _PDFIUM_LINE_END_HYPHEN = "\ufffe"  # how PDFium gives a hyphen that ends a line (it drops the line break)
@@ -83,6 +83,8 @@ def _annotations(raw: bytes, shown: str) -> dict[int, list[Mark]]:
     out: dict[int, list[Mark]] = {}
     try:
         reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            opens_without_password(reader)  # read_text has refused a PDF that needs a password
         for index, page in enumerate(reader.pages):
             for ref in page.get("/Annots") or []:
                 annot = ref.get_object()
