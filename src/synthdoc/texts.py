@@ -139,11 +139,11 @@ def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
 def opens_without_password(reader: PdfReader) -> bool:
     """Whether an encrypted PDF opens with the empty password, as most journal PDFs do (they are only
     protected against editing or printing): then it is decrypted in place and can be read."""
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     try:
         return bool(reader.decrypt(""))
-    except (PyPdfError, NotImplementedError, ValueError):
+    except (PyPdfError, DependencyError, NotImplementedError, ValueError):  # AES without cryptography
         return False
 
 
