@@ -32,6 +32,7 @@ from .translations import check_translations
 from .word import bookmarks as word_bookmarks
 from .word import layout as word_layout
 from .word import versions as word_versions
+from .word import zotero as word_zotero
 
 WORK_DIR = ".synthdoc"
 
@@ -157,7 +158,7 @@ def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object
         return {"layout": TYPST_LAYOUT, "variables": typst_variables(doc), "font": TYPST_FONT,
                 "rules": typst_rules(doc)}
     if fmt == "docx":
-        return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1}
+        return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1, "citations": doc.citations}
     return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
 
 
@@ -195,6 +196,11 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                                                  word_bookmarks.claim_names(ctx), doc.id)
             if doc.provenance == "comments":
                 doc_ast = provenance.docx_comments(doc_ast, ctx)
+            if doc.citations == "zotero":
+                doc_ast = word_zotero.live_citations(
+                    doc_ast, items=inputs.bibliography.items, csl=csl, lang=doc.lang, locale=locale_tag(doc.lang),
+                    document=doc.id, shown_style=shown_path(project.config_path, project.root),
+                    style_line=doc.style_line)
             data = word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), fmt, what=what,
                                                           extra=["--reference-doc",
                                                                  str(_reference_doc(project, doc, work))]))

@@ -12,7 +12,7 @@ import typer
 from . import console
 from .diagnostics import Severity, SynthdocError, has_errors, to_json
 from .paths import shown_path
-from .project import FORMATS, find_config, load_project
+from .project import CITATIONS, FORMATS, find_config, load_project
 
 app = typer.Typer(
     help="synthdoc: structured claims in, cited chapters, policy briefs and evidence matrices out.",
@@ -55,6 +55,8 @@ def build(
     fmt: Annotated[list[str] | None,
                    typer.Option("--format", "-f", help="Formats: docx, pdf, html (repeat or comma-separate).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild every output, changed or not.")] = False,
+    citations: Annotated[str | None, typer.Option(help="DOCX citations: text, or zotero (live Zotero fields).")]
+    = None,
     project_dir: ProjectOption = None,
 ) -> None:
     """Check the project, then build the documents whose inputs changed into output/."""
@@ -63,7 +65,9 @@ def build(
     formats = _formats(fmt)
     names = tuple(documents or ())
     try:
-        project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats)
+        if citations not in (None, *CITATIONS):
+            raise typer.BadParameter(f"use one of {', '.join(CITATIONS)}", param_hint="--citations")
+        project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats, citations=citations)
         for name in names:
             project.document(name)
         digest = quickcheck.inputs_digest(project, names)

@@ -70,6 +70,7 @@ class Document:
     provenance: str = "none"  # "comments": a Word comment on each synthesized sentence (DOCX)
     chapter: int | None = None  # a thesis chapter: "BAB II" / "CHAPTER 2" heading, sections numbered 2.1, 2.1.1
     line_spacing: float | None = None  # 1.5 or 2; None: the DOCX template's own (the built-in one: 1.5)
+    citations: str = "text"  # "zotero": citations and bibliography as live Zotero fields (DOCX)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Project:
         )
 
     def with_overrides(self, style: str | None = None, lang: str | None = None,
-                       formats: tuple[str, ...] | None = None) -> Project:
+                       formats: tuple[str, ...] | None = None, citations: str | None = None) -> Project:
         """The project with every document's style, language or formats replaced (command-line options)."""
         docs = []
         for doc in self.documents:
@@ -118,6 +119,8 @@ class Project:
                 changes["lang"] = lang
             if formats:
                 changes["formats"] = formats
+            if citations:
+                changes["citations"] = citations
             docs.append(replace(doc, **changes))
         return replace(self, documents=tuple(docs))
 
@@ -294,9 +297,10 @@ def _actors(r: Reader, value: object):
 
 
 _DOC_FIELDS = {"id", "template", "title", "subtitle", "author", "lang", "style", "formats", "select", "provenance",
-               "chapter", "line_spacing"}
+               "chapter", "line_spacing", "citations"}
 PROVENANCE = ("none", "comments")
 LINE_SPACINGS = (1, 1.5, 2)
+CITATIONS = ("text", "zotero")
 
 
 def line_spacing(r: Reader, key: tuple, value: object) -> float | None:
@@ -347,6 +351,9 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int,
         prov = r.string((*key, "provenance"), m.get("provenance"), "provenance", "none") or "none"
         if prov not in PROVENANCE:
             r.problem((*key, "provenance"), f"provenance is one of {', '.join(PROVENANCE)}", "schema-type")
+        cites = r.string((*key, "citations"), m.get("citations"), "citations", "text") or "text"
+        if cites not in CITATIONS:
+            r.problem((*key, "citations"), f"citations is one of {', '.join(CITATIONS)}", "schema-type")
         if _unique(r, (*key, "id"), ident, seen, "document"):
             yield Document(
                 id=ident,
@@ -364,4 +371,5 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int,
                 provenance=prov,
                 chapter=chapter_number(r, (*key, "chapter"), m.get("chapter")),
                 line_spacing=line_spacing(r, (*key, "line_spacing"), m.get("line_spacing")) or spacing,
+                citations=cites if cites in CITATIONS else "text",
             )
