@@ -451,3 +451,12 @@ def test_a_claims_file_with_another_text_is_told_so(tmp_path):
     assert ("sources/smith2020.yaml:1:1: warning: quotes from smith2020.pdf are checked against this file's "
             "text, sources/smith2020.md, and their pages are not") in " ".join(result.output.split())
     assert not (root / "sources" / "smith2020.pdf").exists()
+
+
+def test_one_bad_file_among_several_writes_nothing(tmp_path):
+    root = project(tmp_path / "p")
+    (tmp_path / "smith2020.pdf").write_bytes(smith_pdf())
+    rows = sheet_rows()
+    rows[0][0] = "sumber"
+    output = failing(root, str(tmp_path / "smith2020.pdf"), str(write_csv(tmp_path / "x.csv", rows)))
+    assert "x.csv:1:1: error: unknown column 'sumber'" in output

@@ -54,6 +54,7 @@ class _Session:
     existing: dict[str, tuple[Path, Path | None, int | None]]  # key → claims file, text, first_page
     files: dict[Path, ClaimsFile] = field(default_factory=dict)
     copies: dict[Path, Path] = field(default_factory=dict)  # destination in sources/ → PDF to copy there
+    other_text: dict[Path, tuple[Path, Path]] = field(default_factory=dict)  # claims file → (PDF, its own text)
     errors: list[Diagnostic] = field(default_factory=list)
     result: Imported = field(default_factory=Imported)
 
@@ -90,6 +91,12 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
     for claims in session.files.values():
         if claims.added:
             result.added[claims.shown] = [c["id"] for c in claims.added]
+        if claims.added and claims.path in session.other_text:
+            pdf, text = session.other_text[claims.path]
+            result.diagnostics.append(warning(
+                claims.shown, 1, 1, f"quotes from {pdf.name} are checked against this file's text, "
+                f"{session.shown(text)}, and their pages are not; to check them against the PDF, set text: to "
+                "it", "import-other-text"))
     result.copied = [session.shown(dest) for dest in session.copies]
     if not options.dry_run:
         _write(session)
@@ -124,12 +131,8 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
         if pdf is not None and "text" not in claims.data:
             after_source = list(claims.data).index("source") + 1 if "source" in claims.data else 0
             claims.data.insert(after_source, "text", _place_pdf(session, key, pdf))
-        elif pdf is not None and text is not None and not _same_file(text, pdf) and not any(
-                d.code == "import-other-text" and d.path == claims.shown for d in session.result.diagnostics):
-            session.result.diagnostics.append(warning(
-                claims.shown, 1, 1, f"quotes from {pdf.name} are checked against this file's text, "
-                f"{session.shown(text)}, and their pages are not; to check them against the PDF, set text: to "
-                "it", "import-other-text"))
+        elif pdf is not None and text is not None and not _same_file(text, pdf):
+            session.other_text[path] = (pdf, text)
         return claims
     path = project.sources / f"{file_name(key)}.yaml"
     if path not in session.files:
