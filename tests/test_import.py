@@ -460,3 +460,13 @@ def test_one_bad_file_among_several_writes_nothing(tmp_path):
     rows[0][0] = "sumber"
     output = failing(root, str(tmp_path / "smith2020.pdf"), str(write_csv(tmp_path / "x.csv", rows)))
     assert "x.csv:1:1: error: unknown column 'sumber'" in output
+
+
+def test_missing_files_and_zotero_data_folder(tmp_path):
+    root = project(tmp_path / "p")
+    output = failing(root, str(tmp_path / "nothere.pdf"), str(tmp_path))
+    assert f"{tmp_path / 'nothere.pdf'}:1:1: error: file not found [file-missing]" in output
+    assert f"{tmp_path}:1:1: error: is a folder, not a file to import" in output
+    zotero(tmp_path / "Zotero")
+    result = run(root, str(tmp_path / "Zotero"))  # the data folder names its database
+    assert result.exit_code == 0 and "added 2 claims to sources/tran2021.yaml" in result.output, result.output

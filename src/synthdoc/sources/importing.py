@@ -72,6 +72,12 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
     session = _Session(project, options, bib, existing)
     for path in paths:
         shown = str(path)
+        if path.is_dir() and (path / "zotero.sqlite").is_file():
+            path = path / "zotero.sqlite"  # Zotero's data folder
+        if not path.is_file():
+            session.errors.append(error(shown, 1, 1, "is a folder, not a file to import" if path.is_dir()
+                                        else "file not found", "file-missing"))
+            continue
         try:
             suffix = path.suffix.lower()
             if suffix == ".pdf":
