@@ -470,3 +470,11 @@ def test_missing_files_and_zotero_data_folder(tmp_path):
     zotero(tmp_path / "Zotero")
     result = run(root, str(tmp_path / "Zotero"))  # the data folder names its database
     assert result.exit_code == 0 and "added 2 claims to sources/tran2021.yaml" in result.output, result.output
+
+
+def test_two_rows_with_one_id(tmp_path):
+    root = project(tmp_path / "p")
+    rows = sheet_rows()
+    rows.append(["lee2019", "kin", "finding", "law", "Other.", "", "Village recruiters", "12"])
+    output = failing(root, str(write_csv(tmp_path / "x.csv", rows)))
+    assert "x.csv:3:1: error: row 3: claim id 'kin' is the id of row 2 too" in output

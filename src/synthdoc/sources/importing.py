@@ -327,6 +327,7 @@ def _import_sheet(session: _Session, path: Path, shown: str) -> None:
     from .sheet import read_sheet
 
     theme_ids = {t.id for t in session.project.themes}
+    rows_by_id: dict[tuple[str, str], int] = {}
     for row in read_sheet(path, shown):
         values = dict(row.values)
         try:
@@ -361,6 +362,12 @@ def _import_sheet(session: _Session, path: Path, shown: str) -> None:
         origin = ident or "row-" + hashlib.sha256(
             f"{key}\n{values['quote']}\n{values.get('at')}".encode()).hexdigest()[:10]
         claims = _target(session, key, None)
+        if ident and (key, ident) in rows_by_id:
+            session.errors.append(error(shown, row.line, 1, f"row {row.line}: claim id '{ident}' is the id of row "
+                                        f"{rows_by_id[key, ident]} too; give each row its own id", "duplicate-id"))
+            continue
+        if ident:
+            rows_by_id[key, ident] = row.line
         if ident and ident in claims.ids() and (path.name, ident) not in claims.origins():
             session.errors.append(error(shown, row.line, 1, f"row {row.line}: claim id '{ident}' is taken in "
                                         f"{claims.shown}; give the row another id", "duplicate-id"))
