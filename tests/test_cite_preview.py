@@ -28,7 +28,7 @@ STYLES = ["apa", "ieee", "harvard-cite-them-right"]
 
 @pytest.fixture(scope="module")
 def bib(tmp_path_factory):
-    return load_bibliography(REPO / "bibliography.bib", "bibliography.bib", tmp_path_factory.mktemp("cache"))
+    return load_bibliography(REPO / "bibliography.bib", REPO, tmp_path_factory.mktemp("cache"))
 
 
 def pandoc_rendering(bib, key: str, style: str, lang: str) -> tuple[str, str]:

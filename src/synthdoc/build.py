@@ -89,9 +89,9 @@ def load_inputs(project: Project) -> Inputs:
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
     sources, inferred = infer_pages(sources, texts)
-    bib = load_bibliography(project.bibliography, shown_path(project.bibliography, project.root),
-                            project.root / WORK_DIR / "cache")
-    return Inputs(project, sources, bib, texts, tuple(diags + text_diags), inferred)
+    bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+                            project.languages)
+    return Inputs(project, sources, bib, texts, tuple(diags + text_diags + list(bib.diagnostics)), inferred)
 
 
 def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
@@ -175,7 +175,8 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
     what = f"document '{doc.id}'"
     source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
-    rendered = read_cited(source, items=inputs.bibliography.items, bibliography=inputs.bibliography.csl_json,
+    items, csl_json = inputs.bibliography.for_language(doc.lang)
+    rendered = read_cited(source, items=items, bibliography=csl_json,
                           csl=csl, metadata=metadata(doc, csl), what=what,
                           cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force,
                           sections=JsonCache(project.root / WORK_DIR / "cache" / "sections" / doc.id))

@@ -199,7 +199,7 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
             diags.append(error(source.path, source.line, 1, f"source '{source.key}' already has a claims file: "
                                f"{seen_sources[source.key].path}", "duplicate-source"))
         seen_sources[source.key] = source
-        if source.key not in keys:
+        if source.key not in keys and source.key not in bib.broken:  # a broken entry has its own error
             diags.append(error(source.path, source.line, 1, f"source key '{source.key}' is not in "
                                f"{bib.shown}{did_you_mean(source.key, keys)}", "unknown-key"))
         if not source.claims:
@@ -394,29 +394,16 @@ def _no_such_page(stated: str, text: SourceText) -> str:
 def _check_entries(inputs: Inputs) -> list[Diagnostic]:
     bib = inputs.bibliography
     cited = {s.key for s in inputs.sources if s.claims}
-    lines = _entry_lines(bib.path)
-    diags = []
+    diags = bib.language_warnings(sorted({s.key for s in inputs.sources}), inputs.project.languages)
     for item in bib.items:
         key = str(item.get("id"))
-        line = lines.get(key, 1)
+        shown, line = bib.where(key)
         if key not in cited:
-            diags.append(warning(bib.shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry"))
+            diags.append(warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry"))
         kind = str(item.get("type", ""))
         missing = [FIELD_NAMES.get(group[0], group[0]) for group in REQUIRED_FIELDS.get(kind, DEFAULT_REQUIRED)
                    if not any(item.get(f) for f in group)]
         if missing:
-            diags.append(warning(bib.shown, line, 1, f"entry '{key}' ({kind or 'no type'}) has no "
+            diags.append(warning(shown, line, 1, f"entry '{key}' ({kind or 'no type'}) has no "
                                  f"{', '.join(missing)}", "incomplete-entry"))
     return diags
-
-
-def _entry_lines(path: Path) -> dict[str, int]:
-    """Line of each BibTeX entry's key, so warnings point at the entry."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return {}
-    return {m.group(1): text.count("\n", 0, m.start()) + 1
-            for m in re.finditer(r"@\w+\s*[{(]\s*([^,\s]+)\s*,", text)} | {
-        m.group(1): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r'"id"\s*:\s*"([^"]+)"', text)}
-

@@ -110,13 +110,17 @@ def check(
 
     if output_format not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
+    read: tuple[str, ...] = ()
     try:
-        _, diags = check_project(_project(project_dir))
+        inputs, diags = check_project(_project(project_dir))
+        read = tuple(f.summary() for f in inputs.bibliography.files)
     except SynthdocError as exc:
         diags = exc.diagnostics
     if output_format == "json":
         typer.echo(to_json(list(diags)))
     else:
+        for line in read:  # what each bibliography file gave, so that a file read as 0 entries shows
+            typer.echo(line, err=True)
         _print_diagnostics(diags)
         typer.echo(f"check: {_summary(diags)}", err=True)
     failed = has_errors(list(diags)) or (strict and any(d.severity is Severity.WARNING for d in diags))
@@ -167,8 +171,10 @@ def cite(
         locator = (kind, value)
     try:
         project = _project(project_dir)
-        bib = load_bibliography(project.bibliography, project.bibliography.name, project.root / WORK_DIR / "cache")
-        shown = preview(bib.items, key, style or project.style, lang or project.lang, project.root, locator)
+        bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+                                project.languages)
+        lang = lang or project.lang
+        shown = preview(bib.for_language(lang)[0], key, style or project.style, lang, project.root, locator)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         raise typer.Exit(EXIT_ERRORS) from None

@@ -14,15 +14,6 @@ from .diagnostics import SynthdocError
 # dollar signs are money, not math.
 MARKDOWN_READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
 
-BIBLIOGRAPHY_READERS = {
-    ".bib": "biblatex",
-    ".bibtex": "bibtex",
-    ".json": "csljson",
-    ".yaml": "markdown",
-    ".yml": "markdown",
-    ".ris": "ris",
-}
-
 
 class PandocError(SynthdocError):
     pass
@@ -77,21 +68,6 @@ def run(args: list[str], stdin: bytes | None = None, *, what: str = "pandoc", cw
         shown = " ".join(["pandoc", *args])
         raise PandocError.single(what, f"pandoc failed: {message} (command: {shown})", "pandoc-failed")
     return done.stdout
-
-
-def bibliography_to_csl(path: Path, shown: str) -> list[dict[str, Any]]:
-    """A bibliography file (BibLaTeX, BibTeX, CSL JSON/YAML, RIS) as CSL JSON items."""
-    reader = BIBLIOGRAPHY_READERS.get(path.suffix.lower())
-    if reader is None:
-        raise SynthdocError.single(shown, f"unknown bibliography format '{path.suffix}'; use one of "
-                                   f"{', '.join(sorted(BIBLIOGRAPHY_READERS))}", "bibliography-format")
-    if reader == "csljson":
-        data = json.loads(path.read_text(encoding="utf-8"))
-    else:
-        data = json.loads(run(["-f", reader, "-t", "csljson", str(path)], what=shown))
-    if not isinstance(data, list):
-        raise SynthdocError.single(shown, "a CSL JSON bibliography must be a list of entries", "bibliography-format")
-    return data
 
 
 def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str],

@@ -77,7 +77,7 @@ class Document:
 class Project:
     root: Path
     title: Localized
-    bibliography: Path
+    bibliographies: tuple[Path, ...]  # one file or several, read and combined in this order
     sources: Path
     templates: Path
     output: Path
@@ -90,6 +90,16 @@ class Project:
     config_path: Path = field(default=Path(CONFIG_NAME))
     reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
     colors: tuple[tuple[str, str], ...] = ()  # import: highlight colour (#rrggbb) → theme id
+
+    @property
+    def bibliography(self) -> Path:
+        """The first bibliography file (``bibliographies`` has them all)."""
+        return self.bibliographies[0]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The project's language and each document's, in that order."""
+        return (self.lang, *(d.lang for d in self.documents))
 
     @property
     def docx_template(self) -> Path:
@@ -170,7 +180,8 @@ def load_project(config: Path) -> Project:
         return root / relative
 
     paths = {name: path_of(name, default) for name, default in (
-        ("bibliography", "bibliography.bib"), ("sources", "sources"), ("templates", "templates"), ("output", "output"))}
+        ("sources", "sources"), ("templates", "templates"), ("output", "output"))}
+    bibliographies = _bibliographies(r, root, top.get("bibliography"))
     reference_doc = None
     if top.get("reference_doc") is not None:
         relative = r.string(("reference_doc",), top.get("reference_doc"), "reference_doc") or ""
@@ -192,7 +203,7 @@ def load_project(config: Path) -> Project:
     return Project(
         root=root,
         title=r.localized(("title",), top.get("title"), "title"),
-        bibliography=paths["bibliography"],
+        bibliographies=bibliographies,
         sources=paths["sources"],
         templates=paths["templates"],
         output=paths["output"],
@@ -373,3 +384,21 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int,
                 line_spacing=line_spacing(r, (*key, "line_spacing"), m.get("line_spacing")) or spacing,
                 citations=cites if cites in CITATIONS else "text",
             )
+
+
+def _bibliographies(r: Reader, root: Path, value: object) -> tuple[Path, ...]:
+    """``bibliography:`` as one file or a list of files (default: bibliography.bib)."""
+    if isinstance(value, list) and not value:
+        r.problem(("bibliography",), "bibliography lists no file; name one or more, or leave it out for "
+                  "bibliography.bib", "schema-type")
+    names = r.strings(("bibliography",), value, "bibliography") or ("bibliography.bib",)
+    out = []
+    for i, relative in enumerate(names):
+        reason = outside_reason(root, relative)
+        key = ("bibliography", i) if isinstance(value, list) else ("bibliography",)
+        if reason:
+            r.problem(key, refusal(relative, reason, "bibliography"), "path-outside")
+        elif root / relative in out:
+            r.problem(key, f"bibliography '{relative}' is listed twice", "schema-type")
+        out.append(root / relative)
+    return tuple(out)

@@ -47,7 +47,7 @@ def inputs_digest(project: Project, names: tuple[str, ...]) -> str | None:
     """A hash of everything a build of ``names`` reads; None when something cannot be read."""
     h = hashlib.sha256()
     h.update(repr((project, names, _versions())).encode())
-    files = [project.root / "synthdoc.yaml", project.bibliography]
+    files = [project.root / "synthdoc.yaml", *project.bibliographies]
     for folder in (project.sources, project.templates, BUILTIN_TEMPLATES):
         if folder.is_dir():
             files += sorted(p for p in folder.rglob("*") if p.is_file())

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .library import LANGID_TAGS, Bibliography, load_bibliography
+from .library import BibFile, Bibliography, load_bibliography
 
-__all__ = ["LANGID_TAGS", "Bibliography", "load_bibliography"]
+__all__ = ["BibFile", "Bibliography", "load_bibliography"]

@@ -1,35 +1,61 @@
-"""The bibliography: any format pandoc reads, as CSL JSON items, converted once per content hash."""
+"""The project's bibliography: one or more files, each read once per content (``.synthdoc/cache``),
+combined into one list of CSL JSON items; a key defined twice is an error naming both places."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from .. import pandoc
 from ..cache import JsonCache, content_key
+from ..diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from ..files import read_input
+from ..paths import shown_path
+from . import readers
+from .language import is_english, langid_name, language_tag
 
-# BibLaTeX's langid names, which pandoc copies into CSL's `language` as they are. citeproc
-# reads `language` as a BCP 47 tag: "indonesian" would count as English, and a title would be
-# title-cased in an English document. Name them by their tags instead.
-LANGID_TAGS = {
-    "indonesian": "id-ID", "bahasa": "id-ID", "malay": "ms-MY", "english": "en-US", "american": "en-US",
-    "british": "en-GB", "australian": "en-AU", "vietnamese": "vi-VN", "thai": "th-TH", "french": "fr-FR",
-    "german": "de-DE", "dutch": "nl-NL", "spanish": "es-ES", "portuguese": "pt-PT", "italian": "it-IT",
-    "japanese": "ja-JP", "chinese": "zh-CN", "korean": "ko-KR", "arabic": "ar", "russian": "ru-RU",
-    "filipino": "fil-PH", "tagalog": "fil-PH", "turkish": "tr-TR",
-}
+# The readers' own version: a change to what they produce makes every cached conversion stale.
+READER_VERSION = "2"
+# A thesis whose degree only its entry type gives (@phdthesis, @mastersthesis), named as a document
+# in that language names it; other languages keep the words pandoc gives ("PhD thesis").
+THESIS_GENRES = {"id": {"phd": "Disertasi", "masters": "Tesis"}}
+
+
+@dataclass(frozen=True)
+class BibFile:
+    path: Path
+    shown: str
+    format: str
+    count: int
+    digest: str = ""  # of the file's content, as read
+
+    def summary(self) -> str:
+        return f"{self.shown}: {self.count} entr{'y' if self.count == 1 else 'ies'} ({self.format})"
 
 
 @dataclass(frozen=True)
 class Bibliography:
-    path: Path
-    shown: str
+    files: tuple[BibFile, ...]
     items: tuple[dict[str, Any], ...]
     csl_json: Path
     digest: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    broken: dict[str, tuple[str, int]] = field(default_factory=dict)  # keys of entries that could not be read
+    places: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)  # key: (file, line)
+    thesis: dict[str, str] = field(default_factory=dict, repr=False)  # key: "phd" / "masters"
+    formats: dict[str, str] = field(default_factory=dict, repr=False)  # key: its file's format
+
+    @property
+    def shown(self) -> str:
+        """The files, as messages name them."""
+        return ", ".join(f.shown for f in self.files)
+
+    @property
+    def path(self) -> Path:
+        return self.files[0].path
 
     def keys(self) -> list[str]:
         return [str(item.get("id")) for item in self.items]
@@ -37,29 +63,117 @@ class Bibliography:
     def get(self, key: str) -> dict[str, Any] | None:
         return self._by_key.get(key)
 
+    def where(self, key: str) -> tuple[str, int]:
+        """The file and line of ``key``'s entry."""
+        return self.places.get(key) or self.broken.get(key) or (self.files[0].shown if self.files else "", 1)
+
     @cached_property
     def _by_key(self) -> dict[str, dict[str, Any]]:
-        """Each key's entry (the first, if a key is there twice)."""
-        index: dict[str, dict[str, Any]] = {}
-        for item in self.items:
-            index.setdefault(item.get("id"), item)
-        return index
+        return {str(item.get("id")): item for item in self.items}
+
+    def for_language(self, lang: str) -> tuple[tuple[dict[str, Any], ...], Path]:
+        """The items and their CSL JSON file for a document in ``lang``: a thesis typed only by its
+        entry type (@phdthesis, @mastersthesis) is described in that language (Disertasi, Tesis)."""
+        genres = THESIS_GENRES.get(lang.split("-")[0].lower())
+        if not genres or not self.thesis:
+            return self.items, self.csl_json
+        items = tuple({**item, "genre": genres[self.thesis[str(item.get("id"))]]}
+                      if str(item.get("id")) in self.thesis else item for item in self.items)
+        cache = JsonCache(self.csl_json.parent, "bibliography-")
+        digest = content_key(self.digest, lang)
+        if not cache.path(digest).is_file():
+            cache.store(digest, list(items))
+        return items, cache.path(digest)
+
+    def language_warnings(self, keys: Sequence[str], languages: Sequence[str]) -> list[Diagnostic]:
+        """Entries among ``keys`` with no language, in a project whose documents are not all in
+        English: their titles are kept as typed, and the warning says how to name their language."""
+        tag = next((t for t in (language_tag(lang) or lang for lang in languages) if not is_english(t)), None)
+        if tag is None:
+            return []
+        diags = []
+        for key in keys:
+            item = self.get(key)
+            if item is None or item.get("language"):
+                continue
+            fmt = self.formats.get(key, readers.BIBLATEX)
+            value = langid_name(tag) if fmt in (readers.BIBTEX, readers.BIBLATEX) else (
+                langid_name(tag).title() if fmt == readers.RIS else tag.split("-")[0])
+            fix = readers.LANGUAGE_FIX[fmt] % value
+            shown, line = self.where(key)
+            diags.append(warning(shown, line, 1, f"entry '{key}' does not say its language: its title is kept "
+                                 f"as typed, never sentence-cased; if the work is in {langid_name(tag).title()}, "
+                                 f"add {fix}", "entry-language"))
+        return diags
 
 
-def load_bibliography(path: Path, shown: str, cache_dir: Path) -> Bibliography:
-    """Read ``path`` through pandoc, or from the cache when its content was converted before."""
-    raw = read_input(path, shown, "a bibliography file", missing="bibliography file not found")
+def load_bibliography(files: Path | Sequence[Path], root: Path | str, cache_dir: Path,
+                      languages: Sequence[str] = ("en",)) -> Bibliography:
+    """Read each bibliography file (from the cache when its content was read before) and combine
+    them. ``root`` is the project folder paths are shown from (or, for one file, its shown name).
+    ``languages`` are the documents': only when all are English is an entry that does not say its
+    language taken for English (and its title sentence-cased by pandoc, as APA wants)."""
+    paths = [files] if isinstance(files, Path) else list(files)
+    english = all(is_english(language_tag(lang) or lang) for lang in languages)
     cache = JsonCache(cache_dir, "bibliography-")
-    digest = content_key(raw, path.suffix, pandoc.pandoc_identity())
-    items = cache.load(digest)
-    if not isinstance(items, list):
-        items = [_normalize(item) for item in pandoc.bibliography_to_csl(path, shown)]
-        cache.store(digest, items)  # pandoc reads the converted bibliography from this file
-    return Bibliography(path, shown, tuple(items), cache.path(digest), digest)
+    fatal: list[Diagnostic] = []
+    reads: list[tuple[BibFile, readers.Read]] = []
+    for path in paths:
+        shown = root if isinstance(root, str) else shown_path(path, root)
+        try:
+            reads.append(_read_file(path, shown, cache, english))
+        except SynthdocError as exc:
+            fatal += exc.diagnostics
+    if fatal:
+        raise SynthdocError(fatal)
+    return _combine(reads, cache)
 
 
-def _normalize(item: dict[str, Any]) -> dict[str, Any]:
-    language = item.get("language")
-    if isinstance(language, str) and language.lower() in LANGID_TAGS:
-        item = {**item, "language": LANGID_TAGS[language.lower()]}
-    return item
+def _read_file(path: Path, shown: str, cache: JsonCache, english: bool) -> tuple[BibFile, readers.Read]:
+    raw = read_input(path, shown, "a bibliography file", missing="bibliography file not found")
+    digest = content_key(raw, path.suffix.lower(), READER_VERSION, pandoc.pandoc_identity(), str(english))
+    stored = cache.load(f"read-{digest}")
+    if isinstance(stored, dict):
+        result = readers.Read(**stored)
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason}); export the bibliography as UTF-8",
+                                       "encoding") from None
+        result = readers.read(path, shown, text.replace("\r\n", "\n").replace("\r", "\n"), english)
+        cache.store(f"read-{digest}", result.as_dict())
+    return BibFile(path, shown, result.format, len(result.items), digest), result
+
+
+def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bibliography:
+    items: list[dict[str, Any]] = []
+    places: dict[str, tuple[str, int]] = {}
+    diags: list[Diagnostic] = []
+    broken: dict[str, tuple[str, int]] = {}
+    thesis: dict[str, str] = {}
+    formats: dict[str, str] = {}
+    for bib_file, result in reads:
+        for p in result.problems:
+            diags.append(Diagnostic(bib_file.shown, p["line"], p["col"], Severity.ERROR, p["message"], p["code"]))
+        for key, line in result.broken.items():
+            broken.setdefault(key, (bib_file.shown, line))
+        for item, line in zip(result.items, result.lines, strict=True):
+            key = str(item["id"])
+            if key in places:
+                first = places[key]
+                diags.append(error(bib_file.shown, line, 1, f"key '{key}' is defined twice: at {first[0]}:{first[1]} "
+                                   f"and at {bib_file.shown}:{line}; a claim citing it would cite whichever came "
+                                   "first: give each work its own key, or delete the copy", "duplicate-key"))
+                continue
+            places[key] = (bib_file.shown, line)
+            formats[key] = result.format
+            items.append(item)
+            if key in result.thesis:
+                thesis[key] = result.thesis[key]
+    digest = content_key(*(f.digest for f, _ in reads))
+    path = cache.path(digest)
+    if not path.is_file():
+        cache.store(digest, items)  # pandoc reads the combined bibliography from this file
+    return Bibliography(tuple(f for f, _ in reads), tuple(items), path, digest, tuple(diags), broken, places,
+                        thesis, formats)

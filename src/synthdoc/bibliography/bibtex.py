@@ -1,0 +1,296 @@
+"""A tolerant BibTeX/BibLaTeX splitter: each entry with its line and column, and each malformed
+entry as a problem at its own place with what to do — so that one bad entry (an OJS key with
+spaces, a missing comma, an unbalanced brace) does not take the whole file with it.
+
+The well-formed entries are written out again and converted by pandoc, which stays the one
+converter to CSL JSON; this module only finds where entries are and whether pandoc can read them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+_ENTRY = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])")
+# The start of a line that begins an entry: an unclosed brace never runs past it.
+_LINE_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*[{(]")
+_NAME = re.compile(r"[A-Za-z_][\w\-:.+/]*")
+_MACRO = re.compile(r"[A-Za-z_][\w\-:.+/]*|\d+")
+_FIELD_AHEAD = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*([A-Za-z_][\w\-:.+/]*)[ \t\r\n]*=")
+_KEY_BAD = set('{}"#%\\~,')
+_CLOSE = {"{": "}", "(": ")"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # lowercase
+    raw: str  # the value as written: {…}, "…", a number, a macro, or parts joined by #
+    line: int
+
+    @property
+    def text(self) -> str:
+        """The value without its outer braces or quotes (for looking at, not for converting)."""
+        value = self.raw.strip()
+        if len(value) >= 2 and value[0] + value[-1] in ("{}", '""'):
+            value = value[1:-1]
+        return value
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # lowercase entry type: article, phdthesis, …
+    key: str
+    line: int
+    col: int
+    fields: tuple[Field, ...]
+
+    def get(self, name: str) -> str | None:
+        for f in self.fields:
+            if f.name == name:
+                return f.text
+        return None
+
+    def source(self, replace: dict[str, str | None] | None = None) -> str:
+        """The entry written out again, with the fields in ``replace`` set (or dropped when None)."""
+        replace = replace or {}
+        lines = [f"  {f.name} = {f.raw}," for f in self.fields if f.name not in replace]
+        lines += [f"  {name} = {{{value}}}," for name, value in replace.items() if value is not None]
+        body = "\n".join(lines)
+        return f"@{self.kind}{{{self.key},\n{body}\n}}\n"
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    col: int
+    message: str
+    key: str | None = None  # the entry's key, when it could be read
+
+
+@dataclass
+class Scan:
+    entries: list[Entry] = field(default_factory=list)
+    macros: list[str] = field(default_factory=list)  # @string and @preamble, as written
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Bad(Exception):
+    def __init__(self, pos: int, message: str):
+        super().__init__(message)
+        self.pos, self.message = pos, message
+
+
+class _Splitter:
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def where(self, pos: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, pos)
+        return line, pos - self.starts[line - 1] + 1
+
+    def bound(self, pos: int) -> int:
+        """Where the next entry's line begins after ``pos`` (or the end of the text)."""
+        m = _LINE_ENTRY.search(self.text, pos)
+        return m.start() + 1 if m else len(self.text)
+
+    def skip_space(self, i: int, end: int) -> int:
+        while i < end and self.text[i].isspace():
+            i += 1
+        return i
+
+    def problem(self, pos: int, message: str, key: str | None = None) -> Problem:
+        return Problem(*self.where(pos), message, key)
+
+    def braced(self, i: int, end: int, what: str) -> int:
+        """The position after the '}' matching the '{' at ``i``."""
+        depth = 0
+        for j in range(i, end):
+            c = self.text[j]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    return j + 1
+        raise _Bad(i, f"unbalanced brace: the '{{' that opens {what} is never closed; add the missing '}}' "
+                   "at the end of the value")
+
+    def quoted(self, i: int, end: int, what: str) -> int:
+        depth = 0
+        for j in range(i + 1, end):
+            c = self.text[j]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth < 0:
+                    raise _Bad(j, f"unbalanced brace: a '}}' in {what} closes no '{{'; remove it or add its '{{'")
+            elif c == '"' and depth == 0:
+                return j + 1
+        raise _Bad(i, f"the '\"' that opens {what} is never closed; add the missing '\"'")
+
+    def value(self, i: int, end: int, what: str) -> int:
+        """The position after a field's value (parts joined by '#')."""
+        while True:
+            i = self.skip_space(i, end)
+            if i >= end:
+                raise _Bad(i, f"{what} has no value; write it as name = {{value}}")
+            c = self.text[i]
+            if c == "{":
+                i = self.braced(i, end, what)
+            elif c == '"':
+                i = self.quoted(i, end, what)
+            elif m := _MACRO.match(self.text, i):
+                i = m.end()
+            else:
+                raise _Bad(i, f"{what} has no value here; write it as name = {{value}}")
+            j = self.skip_space(i, end)
+            if j < end and self.text[j] == "#":
+                i = j + 1
+                continue
+            return i
+
+
+def split(text: str) -> Scan:
+    """Every entry of a BibTeX/BibLaTeX file, or the problem that keeps it from being read."""
+    s = _Splitter(text)
+    scan = Scan()
+    pos = 0
+    while True:
+        m = _ENTRY.search(text, pos)
+        if m is None:
+            break
+        # '%' starts a comment outside entries (as in pandoc and biber): an '@' in it is no entry
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if "%" in text[line_start:m.start()]:
+            pos = m.end()
+            continue
+        kind, opener = m.group(1).lower(), m.group(2)
+        end = s.bound(m.end())
+        closer = _CLOSE[opener]
+        if kind == "comment":
+            try:
+                pos = s.braced(m.end() - 1, end, "the comment") if opener == "{" else end
+            except _Bad:
+                pos = end
+            continue
+        if kind in ("string", "preamble"):
+            try:
+                close = _close(s, s.value(m.end(), end, f"@{kind}") if kind == "preamble"
+                               else _string_value(s, m.end(), end), end, closer)
+            except _Bad as bad:
+                scan.problems.append(s.problem(bad.pos, f"@{kind}: {bad.message}"))
+                pos = end
+                continue
+            scan.macros.append(text[m.start():close])
+            pos = close
+            continue
+        pos = _entry(s, scan, m, kind, closer, end)
+    return scan
+
+
+def _close(s: _Splitter, i: int, end: int, closer: str) -> int:
+    i = s.skip_space(i, end)
+    if i >= end or s.text[i] != closer:
+        raise _Bad(i, f"expected '{closer}' here")
+    return i + 1
+
+
+def _string_value(s: _Splitter, i: int, end: int) -> int:
+    i = s.skip_space(i, end)
+    name = _NAME.match(s.text, i)
+    if not name:
+        raise _Bad(i, "write it as @string{name = {value}}")
+    i = s.skip_space(name.end(), end)
+    if i >= end or s.text[i] != "=":
+        raise _Bad(i, "write it as @string{name = {value}}")
+    return s.value(i + 1, end, f"@string '{name.group()}'")
+
+
+def _entry(s: _Splitter, scan: Scan, m: re.Match[str], kind: str, closer: str, end: int) -> int:
+    """Read one entry into ``scan`` (or its problem); the position after it."""
+    text = s.text
+    start = s.skip_space(m.end(), end)
+    key_end = start
+    while key_end < end and text[key_end] not in ",\n" + closer:
+        key_end += 1
+    key = text[start:key_end].strip()
+    line, col = s.where(m.start())
+    if not key or "=" in key:
+        scan.problems.append(s.problem(start, f"this @{kind} entry has no key: write one after '@{kind}{{', "
+                                       f"followed by a comma (e.g. @{kind}{{Amalia2025,)"))
+        return end
+    if any(c.isspace() for c in key):
+        fixed = re.sub(r"\s+", "-", key)
+        scan.problems.append(s.problem(start, f"the key '{key}' has spaces, which a BibTeX key cannot have "
+                                       f"(journal sites running OJS export such keys): replace them, e.g. "
+                                       f"'{fixed}', here and where claims cite it", key))
+        return end
+    if bad := sorted({c for c in key if c in _KEY_BAD}):
+        scan.problems.append(s.problem(start, f"the key '{key}' has {' '.join(repr(c) for c in bad)}, which a "
+                                       "BibTeX key cannot have: use letters, digits and - _ : . only", key))
+        return end
+    i = key_end
+    if i >= end or text[i] == "\n":
+        ahead = _FIELD_AHEAD.match(text, i)
+        if ahead and i < end:
+            scan.problems.append(s.problem(key_end, f"missing comma after the key '{key}': add ',' after it", key))
+        else:
+            scan.problems.append(s.problem(m.start(), f"entry '{key}' is not closed: add '{closer}' at its end", key))
+        return end
+    fields: list[Field] = []
+    try:
+        if text[i] == ",":
+            i += 1
+        while True:
+            i = s.skip_space(i, end)
+            if i < end and text[i] == closer:
+                i += 1
+                break
+            if i < end and text[i] == "%":  # a comment line inside the entry
+                i = text.find("\n", i, end) if "\n" in text[i:end] else end
+                continue
+            if i >= end:
+                raise _Bad(m.start(), f"entry '{key}' is not closed: add '{closer}' after its last field")
+            name = _NAME.match(text, i)
+            if not name:
+                raise _Bad(i, f"unexpected '{text[i]}' in entry '{key}': a field is written name = {{value}}")
+            name_pos, j = i, s.skip_space(name.end(), end)
+            if j >= end or text[j] != "=":
+                raise _Bad(j, f"expected '=' after the field name '{name.group()}'")
+            what = f"the field '{name.group()}'"
+            value_start = s.skip_space(j + 1, end)
+            value_end = s.value(j + 1, end, what)
+            raw = text[value_start:value_end]
+            fields.append(Field(name.group().lower(), raw, s.where(name_pos)[0]))
+            i = s.skip_space(value_end, end)
+            if i < end and text[i] == ",":
+                i += 1
+            elif i < end and text[i] == closer:
+                i += 1
+                break
+            elif _FIELD_AHEAD.match(text, i):
+                raise _Bad(value_end, f"missing comma after {what}: add ',' at the end of its value")
+            else:
+                # a value that swallowed the fields after it: its '{' was never closed
+                swallowed = re.search(r"\n[ \t]*([A-Za-z_][\w\-]*)[ \t]*=", raw)
+                if swallowed and raw.startswith("{"):
+                    next_line = s.where(value_start + swallowed.start(1))[0]
+                    raise _Bad(value_start, f"unbalanced brace: the '{{' that opens {what} is not closed before "
+                               f"the field '{swallowed.group(1)}' on line {next_line}; add the missing '}}'")
+                raise _Bad(i if i < end else m.start(), f"unexpected {repr(text[i]) if i < end else 'end'} after "
+                           f"{what} in entry '{key}': fields are separated by ',' and the entry ends with '{closer}'")
+    except _Bad as bad:
+        scan.problems.append(s.problem(bad.pos, bad.message, key))
+        return end
+    # Text after the close that reads as more fields: a '}' too many closed the entry early.
+    ahead = _FIELD_AHEAD.match(text, i)
+    if ahead and not text[i:ahead.start(1)].strip().startswith("@"):
+        line_of = s.where(ahead.start(1))[0]
+        scan.problems.append(s.problem(i - 1, f"entry '{key}' ends here, but its field '{ahead.group(1)}' follows "
+                                       f"on line {line_of}: a '}}' too many? remove it", key))
+        return end
+    scan.entries.append(Entry(kind, key, line, col, tuple(fields)))
+    return i

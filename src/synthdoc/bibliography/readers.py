@@ -1,0 +1,293 @@
+"""One bibliography file, whatever a library exported, as CSL JSON items with the line of each entry.
+
+The format is told by the content first and the extension second: BibTeX/BibLaTeX, CSL JSON, CSL
+YAML (a list, or a ``references:`` mapping; comments allowed), RIS, Hayagriva YAML. pandoc converts
+BibTeX, RIS and CSL YAML; CSL JSON is read as it is; Hayagriva is converted by ``hayagriva.py``.
+A problem in one entry is reported at that entry, and the other entries are still read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import pandoc
+from ..diagnostics import SynthdocError
+from ..yamlfile import parse_yaml
+from . import bibtex, hayagriva
+from .language import is_english, language_tag
+
+BIBTEX, BIBLATEX, CSL_JSON, CSL_YAML, RIS, HAYAGRIVA = (
+    "BibTeX", "BibLaTeX", "CSL JSON", "CSL YAML", "RIS", "Hayagriva YAML")
+EXTENSIONS = {".bib": BIBLATEX, ".biblatex": BIBLATEX, ".bibtex": BIBTEX, ".json": CSL_JSON, ".ris": RIS,
+              ".yaml": CSL_YAML, ".yml": CSL_YAML}
+# How to add the language to an entry, by format (for the warning about entries without one).
+LANGUAGE_FIX = {BIBTEX: "langid = {%s}", BIBLATEX: "langid = {%s}", CSL_JSON: '"language": "%s"',
+                CSL_YAML: "language: %s", HAYAGRIVA: "language: %s", RIS: "LA  - %s"}
+_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+
+
+@dataclass
+class Read:
+    """What one file held: its items (keys final), each item's line, and each problem."""
+
+    format: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)  # line, col, message, code
+    broken: dict[str, int] = field(default_factory=dict)  # keys of entries that could not be read: line
+    thesis: dict[str, str] = field(default_factory=dict)  # key: "phd"/"masters" when the entry type says it
+
+    def problem(self, line: int, col: int, message: str, code: str = "bibliography-syntax",
+                key: str | None = None) -> None:
+        self.problems.append({"line": line, "col": col, "message": message, "code": code})
+        if key is not None:
+            self.broken.setdefault(key, line)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def detect(path: Path, text: str) -> str:
+    """The file's format: by its content where that is plain, else by its extension."""
+    by_extension = EXTENSIONS.get(path.suffix.lower())
+    head = text.lstrip("\ufeff \t\r\n")
+    if head.startswith("["):
+        return CSL_JSON
+    if re.search(r"^TY  - ", text, re.MULTILINE):
+        return RIS
+    if by_extension in (BIBTEX, BIBLATEX) or (by_extension is None and re.search(r"^\s*@\w+\s*[{(]", text, re.M)):
+        return by_extension or BIBLATEX
+    if by_extension in (CSL_JSON, RIS):
+        return by_extension
+    return CSL_YAML  # or Hayagriva: told apart once the YAML is read
+
+
+def read(path: Path, shown: str, text: str, english: bool = False) -> Read:
+    """The entries of one bibliography file; SynthdocError when the file as a whole cannot be read.
+    ``english``: an entry that does not say its language is taken for English."""
+    fmt = detect(path, text)
+    if fmt in (BIBTEX, BIBLATEX):
+        return _bibtex(text, fmt, shown, english)
+    if fmt == CSL_JSON:
+        return _csl_json(text, shown)
+    if fmt == RIS:
+        return _ris(text, shown)
+    return _yaml(path, text, shown)
+
+
+def finish(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as every format leaves it: its language as a locale tag, DOI and URL unescaped."""
+    language = item.get("language")
+    if isinstance(language, str):
+        tag = language_tag(language)
+        if tag:
+            item["language"] = tag
+        elif language.strip().lower() in ("", "und"):
+            del item["language"]
+    for name in ("DOI", "URL"):
+        if isinstance(item.get(name), str):
+            item[name] = unescape_link(item[name])
+    return item
+
+
+def unescape_link(value: str) -> str:
+    """A DOI or URL as Mendeley and Better BibTeX escape it for TeX (``\\_``, ``{\\_}``) made plain."""
+    value = re.sub(r"\{\\([_%&#$~])\}|\\([_%&#$~])", lambda m: m.group(1) or m.group(2), value)
+    value = re.sub(r"\\(?:textunderscore|_)\{?\}?", "_", value)
+    return value.replace("{", "").replace("}", "").strip()
+
+
+def _convert(reader: str, source: str, shown: str) -> list[dict[str, Any]]:
+    data = json.loads(pandoc.run(["-f", reader, "-t", "csljson"], source.encode("utf-8"), what=shown))
+    if not isinstance(data, list):
+        raise SynthdocError.single(shown, "pandoc did not return a list of entries", "bibliography-format")
+    return data
+
+
+def _pandoc_message(exc: SynthdocError) -> str:
+    message = exc.diagnostics[0].message.removeprefix("pandoc failed: ")
+    return message.split(" (command: ")[0].splitlines()[-1].strip()
+
+
+# ---- BibTeX / BibLaTeX ------------------------------------------------------------------------
+
+_THESIS_TYPES = {"phdthesis": "phd", "mastersthesis": "masters", "mathesis": "masters"}
+
+
+def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
+    result = Read(fmt)
+    scan = bibtex.split(text)
+    for p in scan.problems:
+        result.problem(p.line, p.col, p.message, key=p.key)
+    languages: dict[str, str | None] = {}
+    sources: list[str] = []
+    for entry in scan.entries:
+        tag = language_tag(entry.get("langid") or entry.get("hyphenation")) or language_tag(entry.get("language"))
+        languages[entry.key] = tag
+        # pandoc sentence-cases the title of an entry it takes for English: only a known English one
+        # is, or one that does not say its language in a project all in English.
+        taken = is_english(tag) if tag else english
+        sources.append(entry.source({"langid": "english" if taken else "und", "hyphenation": None,
+                                     "language": None}))
+        typed = (entry.get("type") or "").strip().lower()
+        kind = _THESIS_TYPES.get(typed if typed else entry.kind)
+        if kind:
+            result.thesis[entry.key] = kind
+    reader = "bibtex" if fmt == BIBTEX else "biblatex"
+    macros = "\n".join(scan.macros) + "\n"
+    try:
+        converted = _convert(reader, macros + "".join(sources), shown)
+        good = scan.entries
+    except SynthdocError:
+        converted, good = [], []
+        for entry, source in zip(scan.entries, sources, strict=True):  # find the entries pandoc cannot read
+            try:
+                converted += _convert(reader, macros + source, shown)
+                good.append(entry)
+            except SynthdocError as exc:
+                result.problem(entry.line, entry.col, f"entry '{entry.key}' cannot be read: {_pandoc_message(exc)}",
+                               key=entry.key)
+    if len(converted) != len(good):
+        raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries where synthdoc found {len(good)}",
+                                   "bibliography-format")
+    for entry, item in zip(good, converted, strict=True):
+        item["id"] = entry.key
+        item.pop("language", None)
+        if languages[entry.key]:
+            item["language"] = languages[entry.key]
+        result.items.append(finish(item))
+        result.lines.append(entry.line)
+    return result
+
+
+# ---- CSL JSON ---------------------------------------------------------------------------------
+
+def _csl_json(text: str, shown: str) -> Read:
+    result = Read(CSL_JSON)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SynthdocError.single(shown, f"not valid JSON: {exc.msg}", "bibliography-syntax",
+                                   exc.lineno, exc.colno) from None
+    if not isinstance(data, list):
+        raise SynthdocError.single(shown, "a CSL JSON bibliography must be a list of entries ([{...}, ...])",
+                                   "bibliography-format")
+    lines = _json_item_lines(text)
+    for i, item in enumerate(data):
+        line = lines[i] if i < len(lines) else 1
+        _take(result, item, line, f"entry {i + 1}")
+    return result
+
+
+def _take(result: Read, item: Any, line: int, what: str) -> None:
+    """A CSL item with its key: ``citation-key`` (Zotero and Better BibTeX) before ``id``."""
+    if not isinstance(item, dict):
+        result.problem(line, 1, f"{what} is not a mapping of fields", "bibliography-format")
+        return
+    key = item.get("citation-key") or item.get("id")
+    if not isinstance(key, str | int) or isinstance(key, bool) or not str(key).strip():
+        result.problem(line, 1, f"{what} has no key: give it an id (or citation-key)", "bibliography-format")
+        return
+    item = dict(item)
+    if item.get("citation-key") and item.get("id") != item["citation-key"]:
+        item["id"] = str(item["citation-key"])
+    item["id"] = str(item["id"]).strip()
+    result.items.append(finish(item))
+    result.lines.append(line)
+
+
+def _json_item_lines(text: str) -> list[int]:
+    """The line where each object of a top-level JSON list begins."""
+    lines, depth, line, in_string, escaped = [], 0, 1, False, False
+    for c in text:
+        if c == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif c == "\\":
+                escaped = True
+            elif c == '"':
+                in_string = False
+            continue
+        if c == '"':
+            in_string = True
+        elif c in "[{":
+            if depth == 1 and c == "{":
+                lines.append(line)
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+    return lines
+
+
+# ---- RIS --------------------------------------------------------------------------------------
+
+def _ris(text: str, shown: str) -> Read:
+    result = Read(RIS)
+    records: list[tuple[int, dict[str, list[str]]]] = []
+    for number, raw in enumerate(text.lstrip("\ufeff").splitlines(), 1):
+        m = _RIS_TAG.match(raw.rstrip())
+        if not m:
+            continue
+        tag, value = m.group(1), (m.group(2) or "").strip()
+        if tag == "TY":
+            records.append((number, {}))
+        if records:
+            records[-1][1].setdefault(tag, []).append(value)
+    try:
+        items = _convert("ris", text, shown)
+    except SynthdocError as exc:
+        raise SynthdocError.single(shown, f"this RIS file cannot be read: {_pandoc_message(exc)}",
+                                   "bibliography-syntax") from None
+    if len(items) != len(records):
+        raise SynthdocError.single(shown, f"pandoc read {len(items)} RIS records where synthdoc found "
+                                   f"{len(records)} (each begins with 'TY  - ')", "bibliography-format")
+    for (line, tags), item in zip(records, items, strict=True):
+        if item.get("type") == "thesis" and not item.get("genre") and tags.get("M3", [""])[0]:
+            item["genre"] = tags["M3"][0]
+        translators = [_ris_name(v) for v in tags.get("A4", []) if v]
+        if translators and not item.get("translator"):
+            item["translator"] = translators
+        result.items.append(finish(item))
+        result.lines.append(line)
+    return result
+
+
+def _ris_name(value: str) -> dict[str, str]:
+    family, _, given = value.partition(",")
+    return {"family": family.strip(), "given": given.strip()} if given.strip() else {"literal": family.strip()}
+
+
+# ---- YAML: CSL YAML or Hayagriva ----------------------------------------------------------------
+
+def _yaml(path: Path, text: str, shown: str) -> Read:
+    doc = parse_yaml(text.lstrip("\ufeff"), path, shown)
+    data = doc.data
+    if isinstance(data, dict) and isinstance(data.get("references"), list):
+        entries, prefix = data["references"], ("references",)
+    elif isinstance(data, list):
+        entries, prefix = data, ()
+    elif isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        return hayagriva.read(doc, Read(HAYAGRIVA), _take)
+    elif not data:
+        return Read(CSL_YAML)
+    else:
+        raise SynthdocError.single(shown, "this YAML is neither CSL YAML (a list of entries, or references: "
+                                   "with one) nor Hayagriva (a mapping of keys to entries)", "bibliography-format")
+    result = Read(CSL_YAML)
+    for i, item in enumerate(entries):
+        _take(result, item, doc.where(*prefix, i)[0], f"entry {i + 1}")
+    if result.items:
+        # pandoc reads CSL YAML's values as Markdown and its dates in every form CSL YAML allows
+        source = "---\nreferences: " + json.dumps(result.items, ensure_ascii=False, default=str) + "\n---\n"
+        converted = _convert("markdown", source, shown)
+        if len(converted) != len(result.items):
+            raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries of {len(result.items)}",
+                                       "bibliography-format")
+        result.items = [finish(item) for item in converted]
+    return result
