@@ -65,8 +65,8 @@ class _Session:
 def import_files(project: Project, paths: Sequence[Path], options: Options) -> Imported:
     """Import each file; all problems of all files are reported at once, and then nothing is written.
     ``options`` are checked already: its kind is a claim kind, its themes are the project's."""
-    bib = load_bibliography(project.bibliography, shown_path(project.bibliography, project.root),
-                            project.root / WORK_DIR / "cache")
+    bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+                            project.languages)
     sources, _ = load_sources(project.sources, project.root)
     existing = {s.key: (project.root / s.path, s.text, s.first_page) for s in sources}
     session = _Session(project, options, bib, existing)
