@@ -434,3 +434,13 @@ def test_the_pdf_reference_list_keeps_the_indonesian_title(built):
     assert "Upaya Pemerintah Indonesia dalam Menangani Perdagangan Orang di Nusa Tenggara Timur" in text
     assert "[Disertasi" in text
     assert "v7i2_5678" in text and "\\_" not in text
+
+
+def test_the_editor_schema_takes_a_list_of_bibliography_files():
+    import json
+
+    import jsonschema
+
+    schema = json.loads(runner.invoke(app, ["schema", "project"]).output)
+    config = {"title": "P", "bibliography": ["zotero.bib", "lembaga.ris"], "documents": [{"id": "d", "template": "t"}]}
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(config)) == []

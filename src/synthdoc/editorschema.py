@@ -95,7 +95,7 @@ def project_schema() -> dict[str, Any]:
                              "→ theme id, for synthdoc import."}
     top = {
         "line_spacing": spacing,
-        "title": _LOCALIZED, "bibliography": _TEXT, "sources": _TEXT, "templates": _TEXT, "output": _TEXT,
+        "title": _LOCALIZED, "bibliography": _LIST, "sources": _TEXT, "templates": _TEXT, "output": _TEXT,
         "style": _TEXT, "lang": _TEXT, "reference_doc": _TEXT,
         "themes": {"type": "array", "items": theme}, "points": {"type": "array", "items": point},
         "actors": {"type": "array", "items": actor},
