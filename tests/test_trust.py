@@ -364,3 +364,23 @@ def test_a_quote_on_several_pages_without_a_locator_says_which_page_it_used(tmp_
     [(_, path, line, message)] = [w for w in found(root, "warning") if w[0] == "page-ambiguous"]
     assert (path, line) == ("sources/tran2021.yaml", 4)
     assert "its quote stands on pages 1, 2 of sources/tran2021.pdf: page 1 is used" in message
+
+
+@pytest.mark.parametrize(("locator", "says"), [
+    ("{page: 12}", "cite a page, but sources/tran2021.md is not a PDF, so its pages cannot be checked"),
+    ("{paragraph: 3}", "cite a paragraph, but synthdoc does not check paragraph numbers"),
+])
+def test_locators_a_text_cannot_confirm_are_a_warning(tmp_path, locator, says):
+    root = mutated(tmp_path, sources__tran2021_yaml=('at: {section: "2.1"}\n  - id: regulate',
+                                                     f"at: {locator}\n  - id: regulate"))
+    [(code, path, line, message)] = found(root, "warning")
+    assert (code, path, line) == ("unchecked-locator", "sources/tran2021.yaml", 4)
+    assert says in message
+
+
+def test_a_point_resting_on_one_source_in_a_document_is_a_warning(tmp_path):
+    root = mutated(tmp_path, synthdoc_yaml=("formats: [html]", "formats: [html]\n    select: {sources: [smith2020]}"))
+    [(code, path, line, message)] = found(root, "warning")
+    assert (code, path, line) == ("single-source", "synthdoc.yaml", 10)
+    assert "point 'shared' rests on one source (smith2020) in document 'review': its select leaves out tran2021" \
+        in message

@@ -13,7 +13,7 @@ from .claims import Claim, Locator, Source
 from .diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from .paths import shown_path
 from .phrases import PHRASES
-from .project import Document, Project
+from .project import Document, Point, Project
 from .quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
 from .schema import Localized, did_you_mean, in_language
 from .styles import resolve_style
@@ -158,6 +158,7 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
                                "missing-language"))
         for point_id in dict.fromkeys(c.point for c in claims if c.point in points):
             shown[("point", point_id, points[point_id].line, lang)].append((points[point_id].says, doc.id))
+            diags += _single_source_point(inputs, doc, points[point_id], claims)
         for theme_id in dict.fromkeys(t for c in claims for t in c.themes if t in themes):
             theme = themes[theme_id]
             shown[("theme", theme_id, theme.line, lang)] += [(theme.title, doc.id), (theme.intro, doc.id)]
@@ -173,6 +174,18 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
             diags.append(error(project.config_path, line, 1, f"{what} '{ident}' has no text in '{lang}', the "
                                f"language of {_documents(docs)}; add {lang}: ... to it", "missing-language"))
     return diags
+
+
+def _single_source_point(inputs: Inputs, doc: Document, point: Point, claims: tuple[Claim, ...]) -> list[Diagnostic]:
+    """A point gathers sources; in a document whose select keeps one of them, its synthesis rests on one work.
+    (A point with one source in the whole project is reported once, as single-source.)"""
+    here = {c.source for c in claims if c.point == point.id}
+    everywhere = {c.source for s in inputs.sources for c in s.claims if c.point == point.id and not c.draft}
+    if len(here) == 1 and len(everywhere) > 1:
+        return [warning(inputs.project.config_path, point.line, 1, f"point '{point.id}' rests on one source "
+                        f"({next(iter(here))}) in document '{doc.id}': its select leaves out "
+                        f"{', '.join(sorted(everywhere - here))}", "single-source")]
+    return []
 
 
 def _documents(ids: list[str]) -> str:
@@ -267,16 +280,23 @@ def _check_source_files(source: Source, keys: set[str], project: Project,
 
 
 def _unverifiable_locators(source: Source, text: SourceText) -> list[Diagnostic]:
-    """Sections or chapters cited from a text that has no such headings cannot be checked: say so, once."""
+    """Locators that the text gives nothing to check against (sections of a text without numbered headings,
+    pages of a text that is not a PDF, paragraphs): said once per source, never passed in silence."""
     diags = []
-    for kind, found in (("section", text.sections), ("chapter", text.chapters)):
+    why = {
+        "section": None if text.sections or text.pages else f"{text.shown} has no numbered section headings (such "
+                   "as '## 4.1 Kesimpulan') to check them against; give the text its headings",
+        "chapter": None if text.chapters or text.pages else f"{text.shown} has no chapter headings (such as "
+                   "'BAB IV') to check them against; give the text its headings",
+        "page": None if text.pages else f"{text.shown} is not a PDF, so its pages cannot be checked; give the "
+                "PDF as the text, or cite sections",
+        "paragraph": "synthdoc does not check paragraph numbers; cite a section or page where you can",
+    }
+    for kind, reason in why.items():
         citing = [c for c in source.claims if c.at and c.at.kind == kind]
-        if citing and not found and not text.pages:
-            example = "## 4.1 Kesimpulan" if kind == "section" else "BAB IV"
+        if citing and reason:
             diags.append(warning(citing[0].path, citing[0].line, 1, f"{len(citing)} claim(s) of '{source.key}' cite "
-                                 f"a {kind}, but {text.shown} has no numbered {kind} headings (such as "
-                                 f"'{example}') to check them against; give the text its headings",
-                                 "unchecked-locator"))
+                                 f"a {kind}, but {reason}", "unchecked-locator"))
     return diags
 
 
