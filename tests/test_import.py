@@ -478,3 +478,19 @@ def test_two_rows_with_one_id(tmp_path):
     rows.append(["lee2019", "kin", "finding", "law", "Other.", "", "Village recruiters", "12"])
     output = failing(root, str(write_csv(tmp_path / "x.csv", rows)))
     assert "x.csv:3:1: error: row 3: claim id 'kin' is the id of row 2 too" in output
+
+
+def test_zotero_fills_in_an_existing_claims_file_without_text(tmp_path):
+    """A claims file written by hand before the PDF was at hand gets the PDF as its text, and the first
+    printed page Zotero found; its own claim is kept."""
+    root = project(tmp_path / "p")
+    path = root / "sources" / "tran2021.yaml"
+    path.write_text("source: tran2021  # Tran's book\nclaims:\n  - id: mine\n    kind: finding\n"
+                    "    themes: [law]\n    says: {en: Brokers matter.}\n    quote: arrange papers\n"
+                    "    at: {page: 87}\n", encoding="utf-8")
+    result = run(root, str(zotero(tmp_path / "Zotero")))
+    assert result.exit_code == 0, result.output
+    text = path.read_text()
+    assert text.startswith("source: tran2021  # Tran's book\ntext: tran2021.pdf\nfirst_page: 87\n"
+                           "claims:\n  - id: mine\n")
+    assert [str(d) for d in diagnose(root) if d.severity.value == "error"] == []

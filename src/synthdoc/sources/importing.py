@@ -103,6 +103,8 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
                 claims.shown, 1, 1, f"quotes from {pdf.name} are checked against this file's text, "
                 f"{session.shown(text)}, and their pages are not; to check them against the PDF, set text: to "
                 "it", "import-other-text"))
+    if not result.added:
+        session.copies.clear()  # a PDF is copied for the claims that quote it, not for nothing
     result.copied = [session.shown(dest) for dest in session.copies]
     if not options.dry_run:
         _write(session)
@@ -137,6 +139,8 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
         if pdf is not None and "text" not in claims.data:
             after_source = list(claims.data).index("source") + 1 if "source" in claims.data else 0
             claims.data.insert(after_source, "text", _place_pdf(session, key, pdf))
+            if first_page is not None and "first_page" not in claims.data:
+                claims.data.insert(after_source + 1, "first_page", first_page)
         elif pdf is not None and text is not None and not _same_file(text, pdf):
             session.other_text[path] = (pdf, text)
         return claims
@@ -292,8 +296,9 @@ def _import_zotero(session: _Session, path: Path, shown: str) -> None:
             continue
         text = read_text(item.pdf, str(item.pdf), session.existing.get(item.citation_key, (None, None, None))[2])
         claims = _target(session, item.citation_key, item.pdf, _first_page(text, item.highlights))
-        if claims.original is None and "first_page" in claims.data:
-            text = read_text(item.pdf, str(item.pdf), claims.data["first_page"])
+        first_page = claims.data.get("first_page")
+        if not text.printed and isinstance(first_page, int) and not isinstance(first_page, bool) and first_page > 0:
+            text = read_text(item.pdf, str(item.pdf), first_page)
         for h in item.highlights:
             where = f"{item.citation_key}, annotation {h.annotation}"
             if not h.text:
