@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_example
-from rendered import chromium_page, docx_as_pdf, need, overprinted, pdf_pages, pdf_text, pdf_words
+from rendered import chromium_page, docx_as_pdf, need, overprinted, pdf_fonts, pdf_pages, pdf_text, pdf_words
 from synthdoc.build import build, load_inputs
 from synthdoc.files import FILE_MODE
 from synthdoc.project import load_project
@@ -164,3 +164,65 @@ def test_html_provenance_shows_on_hover_without_underlining_the_page(example: Pa
     assert "“" in popover or "\u201c" in popover or len(popover) > 20
     assert focused
     assert not errors.console and not errors.exceptions and not errors.requests
+
+
+# --- PDF (typst) ---------------------------------------------------------------------------------------------
+
+LONG_TABLE = "| No | Sumber | Catatan |\n|----|--------|---------|\n" + "\n".join(
+    f"| Baris{i} | Sumber nomor {i} dengan teks yang agak panjang untuk mengisi sel | Catatan {i} tentang kasus "
+    "perdagangan orang di wilayah perbatasan |" for i in range(1, 41))
+
+
+@pytest.fixture(scope="module")
+def long_table_pdf(example: Path) -> Path:
+    """A project's own template with a 40-row table, built to PDF."""
+    (example / "templates").mkdir(exist_ok=True)
+    (example / "templates" / "long-table.md.j2").write_text(f"Tabel panjang.\n\n{LONG_TABLE}\n", encoding="utf-8")
+    config = example / "synthdoc.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "  - id: long-table\n    template: long-table.md.j2\n"
+                      "    title: Tabel\n    lang: id\n    formats: [pdf]\n", encoding="utf-8")
+    build(load_project(config), ["long-table"])
+    return example / "output" / "long-table.pdf"
+
+
+def test_pdf_table_longer_than_a_page_breaks_with_its_header(long_table_pdf: Path):
+    words = pdf_words(long_table_pdf)
+    assert not overprinted(words), "rows drawn over each other"
+    rows = [w.text for w in words if w.text.startswith("Baris")]
+    assert rows == [f"Baris{i}" for i in range(1, 41)], "rows lost or out of order"
+    pages = sorted({w.page for w in words if w.text.startswith("Baris")})
+    assert len(pages) >= 2
+    for page in pages:
+        on_page = [w for w in words if w.page == page]
+        header = min((w for w in on_page if w.text == "Sumber"), key=lambda w: w.y0)
+        first_row = min((w for w in on_page if w.text.startswith("Baris")), key=lambda w: w.y0)
+        assert header.y0 < first_row.y0, f"page {page} has no header row above its rows"
+    height = pdf_pages(long_table_pdf)[0][1]
+    assert all(w.y1 < height - 0.5 * 72 for w in words), "text runs into the bottom margin"
+
+
+def test_pdf_is_set_in_one_bundled_family(example: Path, long_table_pdf: Path):
+    for pdf in (example / "output" / "tinjauan-pustaka.pdf", long_table_pdf):
+        families = {re.sub(r"^[A-Z]{6}\+", "", f.name).split("-")[0] for f in pdf_fonts(pdf)}
+        assert families == {"TeXGyreTermes"}, f"{pdf.name} uses {sorted(families)}"
+        assert all(f.embedded for f in pdf_fonts(pdf))
+
+
+def test_pdf_headings_stand_apart_from_their_text(example: Path):
+    words = pdf_words(example / "output" / "tinjauan-pustaka.pdf")
+    lines: dict[tuple[int, float], list] = {}
+    for w in words:
+        lines.setdefault((w.page, round(w.y0)), []).append(w)
+    ordered = sorted(lines.items())
+    project = load_project(example / "synthdoc.yaml")
+    gaps = []
+    for theme in project.themes:
+        first = pick(theme.title, "id").split()[0]
+        for n, ((page, _), ws) in enumerate(ordered[:-1]):
+            text = " ".join(w.text for w in sorted(ws, key=lambda w: w.x0))
+            if first in text and text.endswith(pick(theme.title, "id").split()[-1]):
+                (next_page, _), below = ordered[n + 1]
+                if next_page == page:
+                    gaps.append(min(w.y0 for w in below) - max(w.y1 for w in ws))
+    assert gaps, "no heading found"
+    assert min(gaps) >= 8, f"a heading stands {min(gaps):.1f} pt above its first paragraph"

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pandoc, provenance, tables, thesis
+from . import pandoc, provenance, spreadsheet, tables, thesis, typst_layout
 from .bibliography import load_bibliography
 from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
@@ -46,11 +46,12 @@ margin:
 ---
 
 """
-# A Times-like serif where the machine has one (typst falls back along the list, ending in its own
-# embedded Libertinus Serif), and the bibliography with a 1.27 cm hanging indent.
-TYPST_FONT = '#set text(font: ("Times New Roman", "Liberation Serif", "TeX Gyre Termes", "Libertinus Serif"))'
+# The body's first typst rules: tables that break across pages, space around headings (typst_layout);
+# the bibliography with a 1.27 cm hanging indent.
+TYPST_FONT = typst_layout.RULES
 TYPST_BIBLIOGRAPHY = "#set par(hanging-indent: 1.27cm, first-line-indent: 0pt)"
-TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "page-numbering=1"]
+# One Times-like family bundled with synthdoc, set before the title (typst_layout).
+TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "page-numbering=1", *typst_layout.variables()]
 # Line spacing where neither the document nor the project sets one: that of the built-in DOCX template.
 DEFAULT_LINE_SPACING = 1.5
 
@@ -159,6 +160,8 @@ def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object
                 "rules": typst_rules(doc)}
     if fmt == "docx":
         return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1, "citations": doc.citations}
+    if fmt == "xlsx":
+        return {"sheets": spreadsheet.CLAIM_COLUMNS}
     return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
 
 
@@ -189,8 +192,9 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     def write(fmt: str) -> Output:
         t0 = time.perf_counter()
         if fmt == "pdf":
-            typ = pandoc.ast_to_bytes(typst_ready(thesis.chapter_heading_for(ast, "typst"), *typst_rules(doc)),
-                                      "typst", what=what, extra=typst_variables(doc))
+            pdf_ast = typst_layout.landscape_tables(thesis.chapter_heading_for(ast, "typst"))
+            typ = pandoc.ast_to_bytes(typst_ready(pdf_ast, *typst_rules(doc)), "typst", what=what,
+                                      extra=typst_variables(doc))
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
         elif fmt == "docx":
             doc_ast = word_bookmarks.mark_claims(thesis.chapter_heading_for(ast, "docx"),
@@ -205,6 +209,11 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             data = word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), fmt, what=what,
                                                           extra=["--reference-doc",
                                                                  str(_reference_doc(project, doc, work))]))
+        elif fmt == "xlsx":
+            cited = pandoc.read_markdown("\n\n".join(spreadsheet.citation_markdown(ctx)) + "\n",
+                                         bibliography=inputs.bibliography.csl_json, csl=csl,
+                                         metadata=metadata(doc, csl), what=what, citeproc=True)
+            data = spreadsheet.workbook(ctx, spreadsheet.rendered_citations(cited))
         else:
             ast_html = thesis.chapter_heading_for(ast, "html")
             head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"

@@ -53,7 +53,7 @@ def build(
     style: Annotated[str | None, typer.Option(help="CSL style for every document: bundled name or .csl file.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language for every document: id, en, ...")] = None,
     fmt: Annotated[list[str] | None,
-                   typer.Option("--format", "-f", help="Formats: docx, pdf, html (repeat or comma-separate).")] = None,
+                   typer.Option("--format", "-f", help="docx, pdf, html, xlsx (repeat or comma-separate).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild every output, changed or not.")] = False,
     citations: Annotated[str | None, typer.Option(help="DOCX citations: text, or zotero (live Zotero fields).")]
     = None,

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import typst_layout
 from .diagnostics import SynthdocError
 
 # Claim text and templates are data: raw HTML, TeX and Typst are never passed through, and
@@ -101,6 +102,6 @@ def typst_to_pdf(source: bytes, *, what: str, root: Path) -> bytes:
         raise SynthdocError.single(what, f"the typst package is missing ({exc}); reinstall synthdoc",
                                    "typst-missing") from None
     try:
-        return typst.compile(source, root=str(root))
+        return typst.compile(source, root=str(root), font_paths=list(typst_layout.font_paths()))
     except Exception as exc:  # typst raises its own TypstError with the compiler's message
         raise SynthdocError.single(what, f"typst could not make the PDF: {exc}", "typst-failed") from None

@@ -18,7 +18,9 @@ CONFIG_NAME = "synthdoc.yaml"
 # What synthdoc brings along: its templates, and the DOCX template a project without its own uses.
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 BUILTIN_REFERENCE_DOC = Path(__file__).parent / "resources" / "reference.docx"
-FORMATS = ("docx", "pdf", "html")
+FORMATS = ("docx", "pdf", "html", "xlsx")
+# A document without formats: the three reading formats (xlsx is asked for by name).
+DEFAULT_FORMATS = ("docx", "pdf", "html")
 CLAIM_KINDS = ("finding", "recommendation", "limitation", "theory", "context")
 
 
@@ -348,7 +350,7 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int,
                       "letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. policy-brief)",
                       "schema-type")
             ident = None
-        formats = r.strings((*key, "formats"), m.get("formats"), "formats") or FORMATS
+        formats = r.strings((*key, "formats"), m.get("formats"), "formats") or DEFAULT_FORMATS
         for j, fmt in enumerate(formats):
             if fmt not in FORMATS:
                 r.problem((*key, "formats", j), f"unknown format '{fmt}'{did_you_mean(fmt, FORMATS)}; "
