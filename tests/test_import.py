@@ -494,3 +494,21 @@ def test_zotero_fills_in_an_existing_claims_file_without_text(tmp_path):
     assert text.startswith("source: tran2021  # Tran's book\ntext: tran2021.pdf\nfirst_page: 87\n"
                            "claims:\n  - id: mine\n")
     assert [str(d) for d in diagnose(root) if d.severity.value == "error"] == []
+
+
+def test_aes_pdf_without_cryptography_is_refused_not_a_crash(tmp_path, monkeypatch):
+    """Where cryptography is missing, pypdf raises its DependencyError (not a PyPdfError) for AES."""
+    import pypdf._encryption
+    from pypdf.errors import DependencyError
+
+    def missing(*_args):
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    root = project(tmp_path / "p")
+    writer = PdfWriter(clone_from=io.BytesIO(smith_pdf()))
+    writer.encrypt(user_password="", owner_password="publisher", algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    (tmp_path / "smith2020.pdf").write_bytes(out.getvalue())
+    monkeypatch.setattr(pypdf._encryption, "aes_cbc_decrypt", missing)
+    assert "the cryptography package that reads it is missing" in failing(root, str(tmp_path / "smith2020.pdf"))

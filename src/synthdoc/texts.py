@@ -110,7 +110,7 @@ def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
     import logging
 
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     raw = read_input(path, shown, "a PDF file", missing="source text not found")
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -123,6 +123,9 @@ def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
         labels, printed = page_labels(reader, first_page)
     except SynthdocError:
         raise
+    except DependencyError:  # pypdf opens AES-encrypted PDFs with cryptography, a dependency of synthdoc's
+        raise SynthdocError.single(shown, "the PDF is encrypted (AES), and the cryptography package that reads "
+                                   "it is missing; install synthdoc again", "text-format") from None
     except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
         raise SynthdocError.single(shown, f"cannot read the PDF: {exc}", "text-format") from None
     if not any(p.strip() for p in pages):
@@ -139,11 +142,11 @@ def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
 def opens_without_password(reader: PdfReader) -> bool:
     """Whether an encrypted PDF opens with the empty password, as most journal PDFs do (they are only
     protected against editing or printing): then it is decrypted in place and can be read."""
-    from pypdf.errors import DependencyError, PyPdfError
+    from pypdf.errors import PyPdfError
 
     try:
         return bool(reader.decrypt(""))
-    except (PyPdfError, DependencyError, NotImplementedError, ValueError):  # AES without cryptography
+    except (PyPdfError, NotImplementedError, ValueError):
         return False
 
 
