@@ -65,11 +65,12 @@ def author_label(item: dict) -> str:
     return item.get("title-short") or item["title"]
 
 
-def test_all_nine_files(built):
+def test_all_twelve_files(built):
     names = sorted(p.name for p in (built / "output").iterdir())
-    assert names == ["evidence-matrix.docx", "evidence-matrix.html", "evidence-matrix.xlsx", "policy-brief.docx",
-                     "policy-brief.html", "policy-brief.pdf", "tinjauan-pustaka.docx", "tinjauan-pustaka.html",
-                     "tinjauan-pustaka.pdf"]
+    assert names == ["evidence-matrix.docx", "evidence-matrix.html", "evidence-matrix.xlsx",
+                     "penelitian-terdahulu.docx", "penelitian-terdahulu.html", "penelitian-terdahulu.pdf",
+                     "policy-brief.docx", "policy-brief.html", "policy-brief.pdf", "tinjauan-pustaka.docx",
+                     "tinjauan-pustaka.html", "tinjauan-pustaka.pdf"]
 
 
 @pytest.mark.parametrize("doc", ["tinjauan-pustaka", "policy-brief"])

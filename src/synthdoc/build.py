@@ -121,7 +121,8 @@ def render_document(inputs: Inputs, doc: Document) -> tuple[str, Context]:
 
 def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], Context]:
     """What the document's template receives, and the context it is made of."""
-    ctx = build_context(inputs.project, doc, inputs.sources, source_order=inputs.bibliography.keys())
+    ctx = build_context(inputs.project, doc, inputs.sources, source_order=inputs.bibliography.keys(),
+                        entry=inputs.bibliography.get)
     return ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}, ctx
 
 

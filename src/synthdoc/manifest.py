@@ -93,7 +93,8 @@ def fingerprint(inputs: Inputs, doc: Document, format_extra: dict[str, Any]) -> 
     config = {"document": asdict(doc) | {"line": 0, "style_line": 0},
               "themes": [asdict(t) | {"line": 0} for t in project.themes],
               "points": [asdict(p) | {"line": 0} for p in project.points],
-              "actors": [asdict(a) | {"line": 0} for a in project.actors], "title": project.title}
+              "actors": [asdict(a) | {"line": 0} for a in project.actors], "title": project.title,
+              "relevance": {s.key: s.relevance for s in inputs.sources if s.relevance and s.key in keys}}
     claim_hashes = {c.ref: claim_digest(c) for c in claims}
     entries = {k: digest(inputs.bibliography.get(k)) for k in keys}
     texts = {k: digest(inputs.texts[k].text) for k in keys if k in inputs.texts}

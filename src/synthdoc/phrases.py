@@ -32,6 +32,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "summary": "Ringkasan",
         "writes": "menulis",
         "my_translation": "terjemahan penulis",
+        "researcher_year": "Peneliti (tahun)",
+        "work_title": "Judul",
+        "theory_approach": "Teori/pendekatan",
+        "main_findings": "Temuan utama",
+        "relevance": "Relevansi dengan penelitian ini",
+        "previous_intro": "Tabel berikut merangkum penelitian terdahulu yang menjadi rujukan: peneliti dan tahun, "
+                          "judul, teori atau pendekatan yang digunakan, dan temuan utamanya.",
     },
     "en": {
         "notes_that": "notes that",
@@ -62,6 +69,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "summary": "Summary",
         "writes": "writes",
         "my_translation": "my translation",
+        "researcher_year": "Researcher (year)",
+        "work_title": "Title",
+        "theory_approach": "Theory/approach",
+        "main_findings": "Main findings",
+        "relevance": "Relevance to this study",
+        "previous_intro": "The table summarizes the previous research drawn on: researcher and year, title, the "
+                          "theory or approach used, and the main findings.",
     },
 }
 

@@ -6,6 +6,8 @@ only arranges it.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -154,6 +156,8 @@ class SourceView:
     key: str
     citet: str
     claims: tuple[ClaimView, ...]
+    title: str = ""  # the work's title as the bibliography gives it, as Markdown text
+    relevance: str = ""  # how the source bears on the user's own study (its claims file's relevance:)
 
 
 @dataclass(frozen=True)
@@ -236,8 +240,10 @@ def view_claim(claim: Claim, lang: str, n: int = 0, source_lang: str = "",
 
 
 def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
-                  source_order: list[str] | None = None) -> Context:
-    """The template context of ``doc``: its selected claims arranged by theme, point, actor and source."""
+                  source_order: list[str] | None = None,
+                  entry: Callable[[str], dict | None] | None = None) -> Context:
+    """The template context of ``doc``: its selected claims arranged by theme, point, actor and source
+    (``entry``: a source's bibliography entry as CSL JSON, for its title)."""
     lang = doc.lang
     claims = selected_claims(doc, sources)
     langs = {s.key: s.lang for s in sources}
@@ -295,7 +301,11 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         rank = {k: i for i, k in enumerate(source_order)}
         keys.sort(key=lambda k: rank.get(k, len(rank)))
     by_source = _grouped(ordered, lambda v: (v.source,))
-    source_views = tuple(SourceView(k, cite_key(k), by_source[k]) for k in keys)
+    relevance = {s.key: s.relevance for s in sources if s.relevance}
+    source_views = tuple(
+        SourceView(k, cite_key(k), by_source[k], markdown.literal(entry_title(entry(k) if entry else None)),
+                   markdown.inline(pick(relevance[k], lang)) if k in relevance else "")
+        for k in keys)
     matrix = []
     for t in themes:
         if not t.claims:
@@ -331,6 +341,15 @@ def _contrasts(ordered: tuple[ClaimView, ...], views: dict[str, ClaimView]) -> t
         out.append(ContrastView(view, others))
         told |= {view.ref, *(o.ref for o in others)}
     return tuple(out)
+
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+def entry_title(item: dict | None) -> str:
+    """A CSL JSON entry's title as plain text (pandoc writes emphasis and case protection as tags)."""
+    title = item.get("title") if item else None
+    return html.unescape(_MARKUP.sub("", title)) if isinstance(title, str) else ""
 
 
 def _grouped(views: Iterable[ClaimView], keys: Callable[[ClaimView], Iterable[str | None]]

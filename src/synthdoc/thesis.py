@@ -111,7 +111,7 @@ def typst_leading(spacing: float) -> str:
 
 def typst_page_rules(spacing: float) -> str:
     """Body paragraphs: the first line indented (every paragraph, also after a heading), ``spacing``
-    between lines; a block quotation single-spaced and indented."""
+    between lines; a block quotation single-spaced and indented; tables single-spaced in 10 pt."""
     single = typst_leading(1.0)
     return "\n".join([
         f"#set par(leading: {typst_leading(spacing)}, first-line-indent: (amount: {INDENT}, all: true))",
@@ -119,7 +119,10 @@ def typst_page_rules(spacing: float) -> str:
         f"below: 1.2em)[#set par(leading: {single}, first-line-indent: 0pt); #it.body]",
         "#show list: set par(first-line-indent: 0pt)",
         "#show enum: set par(first-line-indent: 0pt)",
-        "#show table: set par(first-line-indent: 0pt, leading: " + single + ")",
+        # Tables: single-spaced, ragged, 10 pt, and free to continue on the next page (a figure is not).
+        "#show table: set par(first-line-indent: 0pt, leading: " + single + ", justify: false)",
+        "#show table: set text(size: 10pt, hyphenate: true)",
+        "#show figure.where(kind: table): set block(breakable: true)",
         "#show heading: set par(first-line-indent: 0pt)",
     ])
 
