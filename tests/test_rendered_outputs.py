@@ -226,3 +226,33 @@ def test_pdf_headings_stand_apart_from_their_text(example: Path):
                     gaps.append(min(w.y0 for w in below) - max(w.y1 for w in ws))
     assert gaps, "no heading found"
     assert min(gaps) >= 8, f"a heading stands {min(gaps):.1f} pt above its first paragraph"
+
+
+# --- a university's own reference document -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def own_reference_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's brief built with a reference document that has no Bibliography style (python-docx's
+    own default document), as LibreOffice lays it out."""
+    docx = pytest.importorskip("docx")
+    root = copy_example(tmp_path_factory.mktemp("reference") / "example")
+    docx.Document().save(str(root / "kampus.docx"))
+    config = root / "synthdoc.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("\nstyle: apa\n", "\nstyle: apa\nreference_doc: "
+                                                                  "kampus.docx\n", 1), encoding="utf-8")
+    build(load_project(config).with_overrides(formats=("docx",)), ["policy-brief"])
+    return docx_as_pdf(root / "output" / "policy-brief.docx", root / "lo")
+
+
+def test_bibliography_keeps_its_hanging_indent_with_a_reference_doc_without_the_style(own_reference_pdf: Path):
+    words = pdf_words(own_reference_pdf)
+    heading = next(w for w in words if w.text == "References")
+    after = [w for w in words if (w.page, w.y0) > (heading.page, heading.y1)]
+    starts: dict[tuple[int, int], float] = {}
+    for w in after:
+        key = (w.page, round(w.y0))
+        starts[key] = min(starts.get(key, w.x0), w.x0)
+    left = min(starts.values())
+    indented = [x for x in starts.values() if 30 < x - left < 42]  # 1.27 cm = 36 pt
+    assert indented, "no bibliography line hangs under its first (every line starts at the margin)"
+    assert sum(1 for x in starts.values() if abs(x - left) < 2) >= 5  # each entry's first line at the margin

@@ -1,4 +1,5 @@
-"""Page layout that only DOCX needs: wide tables on landscape pages, footnotes numbered through the document.
+"""Page layout that only DOCX needs: wide tables on landscape pages, footnotes numbered through the document,
+the bibliography's hanging indent whatever the reference document.
 
 A wide table (``tables.WIDE_COLUMNS`` columns or more, in a Div of class ``wide``) gets a section of
 its own: before it, a paragraph ends the portrait section; after it, one ends the landscape section.
@@ -69,8 +70,25 @@ def finish(docx: bytes) -> bytes:
             data = source.read(item.filename)
             if item.filename == "word/document.xml":
                 data = _sections(data.decode("utf-8")).encode("utf-8")
+            elif item.filename == "word/styles.xml":
+                data = _bibliography_style(data.decode("utf-8")).encode("utf-8")
             target.writestr(item, data)
     return out.getvalue()
+
+
+# Word's Bibliography style as synthdoc's reference document has it: a 1.27 cm hanging indent.
+BIBLIOGRAPHY_STYLE = ('<w:style w:type="paragraph" w:customStyle="1" w:styleId="Bibliography">'
+                      '<w:name w:val="Bibliography"/><w:basedOn w:val="Normal"/><w:qFormat/>'
+                      '<w:pPr><w:ind w:left="720" w:hanging="720"/></w:pPr></w:style>')
+
+
+def _bibliography_style(xml: str) -> str:
+    """A reference document without a Bibliography style (a university's own template often has none)
+    leaves pandoc's bibliography entries in Normal, without their hanging indent: synthdoc adds the style."""
+    if 'w:styleId="Bibliography"' in xml or "</w:styles>" not in xml:
+        return xml
+    head, _, tail = xml.rpartition("</w:styles>")
+    return f"{head}{BIBLIOGRAPHY_STYLE}</w:styles>{tail}"
 
 
 def _sections(xml: str) -> str:
