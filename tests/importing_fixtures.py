@@ -79,6 +79,9 @@ def annotate(pdf: bytes, marks: list[dict]) -> bytes:
             NameObject("/QuadPoints"): ArrayObject([FloatObject(v) for v in points]),
             NameObject("/C"): ArrayObject([FloatObject(v) for v in mark.get("color", YELLOW)]),
         })
+        if mark.get("indirect"):  # as some writers do: values kept as objects of their own
+            for name in ("/QuadPoints", "/C"):
+                annot[NameObject(name)] = writer._add_object(annot[NameObject(name)])
         if mark.get("comment"):
             annot[NameObject("/Contents")] = TextStringObject(mark["comment"])
         if mark.get("name"):

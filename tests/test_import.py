@@ -512,3 +512,12 @@ def test_aes_pdf_without_cryptography_is_refused_not_a_crash(tmp_path, monkeypat
     (tmp_path / "smith2020.pdf").write_bytes(out.getvalue())
     monkeypatch.setattr(pypdf._encryption, "aes_cbc_decrypt", missing)
     assert "the cryptography package that reads it is missing" in failing(root, str(tmp_path / "smith2020.pdf"))
+
+
+def test_annotation_values_given_by_reference(tmp_path):
+    root = project(tmp_path / "p")
+    pdf = annotate(typst_pdf(FRONT, SMITH), [{"page": 2, "phrase": "Debts tie workers", "indirect": True,
+                                              "comment": "Debts bind."}])
+    (tmp_path / "smith2020.pdf").write_bytes(pdf)
+    assert run(root, str(tmp_path / "smith2020.pdf"), "--theme", "law").exit_code == 0
+    assert claims(root, "smith2020")[0]["quote"] == "Debts tie workers"
