@@ -1,4 +1,5 @@
-from hypothesis import assume, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from synthdoc.quotes import closest_passage, find_quote, fold, normalize
@@ -126,9 +127,9 @@ def wrapped_texts(draw) -> tuple[str, str]:
 @given(wrapped_texts(), st.data())
 def test_any_quote_cut_from_a_text_is_found_however_a_pdf_wraps_it(texts, data):
     text, wrapped = texts
-    a = data.draw(st.integers(0, len(text) - 1))
-    quote = text[a: data.draw(st.integers(a + 1, len(text)))]
-    assume(quote.strip())
+    words = text.split(" ")
+    a = data.draw(st.integers(0, len(words) - 1))
+    quote = " ".join(words[a: data.draw(st.integers(a + 1, len(words)))])  # whole words, as a quote is
     source = normalize(wrapped)
     match = find_quote(quote, source, wrapped)
     assert match is not None, (quote, wrapped)
@@ -157,3 +158,25 @@ def test_the_closest_passage_hint_is_always_a_quote_that_passes(text, noise, dat
         return
     assert near.passage == near.passage.strip() and near.passage
     assert find_quote(near.passage, source, text) is not None, (near.passage, text)
+
+
+# A quote is whole words: a piece of a word would turn 'ineffective' into 'effective'.
+@pytest.mark.parametrize(("quote", "text"), [
+    ("effective coordination", "The response shows ineffective coordination."),
+    ("20 persen", "kasus naik 120 persen"),
+    ("formal", "pendidikan nonformal"),
+    ("koordinasi", "koordinasinya lemah"),
+    ("effective", "in-\neffective"),  # a word hyphenated at its prefix by the layout
+])
+def test_a_piece_of_a_word_is_not_a_quote(quote, text):
+    assert found(quote, text) is None
+
+
+@pytest.mark.parametrize(("quote", "text"), [
+    ("effective coordination", "The response shows (effective coordination)."),
+    ("formal", "pendidikan non-formal"),
+    ("laki", "laki-laki"),
+    ("人口贩卖", "东南亚的人口贩卖问题"),  # scripts without spaces between words match anywhere
+])
+def test_whole_words_are_found(quote, text):
+    assert found(quote, text) is not None

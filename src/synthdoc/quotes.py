@@ -14,6 +14,7 @@ nothing, so both the author's ``laki-laki`` and ``antarlembaga`` are found.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,7 +29,7 @@ _CHAR_FOLDS = {
 }
 _EMPHASIS = set("*_")
 # A hyphen between two letters, then a line break or a PDF page break (a form feed).
-_LINE_END_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011\u00ad][ \t]*[\r\n\f]\s*(?=\w)")
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W_])[-\u2010\u2011\u00ad][ \t]*[\r\n\f]\s*(?=[^\W_])")
 SOFT = "\u00ad"  # a line-end hyphen in folded text: a quote may have a hyphen there, or nothing
 _HYPHENS = frozenset("-" + SOFT)
 _HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.MULTILINE)
@@ -127,21 +128,41 @@ def find_quotes(quote: str, source: NormalizedText, original: str) -> Iterator[Q
     needle = fold(quote)
     if not needle:
         return
-    if SOFT not in needle and SOFT not in source.text:
-        spans = ((at, at + len(needle)) for at in _plain_matches(needle, source.text))
+    text = source.text
+    if SOFT not in needle and SOFT not in text:
+        spans = ((at, at + len(needle)) for at in _plain_matches(needle, text))
     else:
         spans = _soft_matches(needle, source)
+    done = 0
     for at, end in spans:
+        # A quote is whole words: 'effective' is not found in 'ineffective', nor '20 persen' in '120 persen'.
+        if at < done or _inside_word(text, at) or _inside_word(text, end):
+            continue
+        done = end
         start, stop = source.original_span(at, end)
         yield QuoteMatch(start, stop, original.count("\n", 0, start) + 1)
 
 
-def _plain_matches(needle: str, text: str, step: int = 0) -> Iterator[int]:
-    """Where ``needle`` stands in ``text``: each place, or (``step`` 0) places that do not overlap."""
+def _plain_matches(needle: str, text: str) -> Iterator[int]:
+    """Every place ``needle`` stands in ``text``, overlapping ones too."""
     at = text.find(needle)
     while at >= 0:
         yield at
-        at = text.find(needle, at + (step or len(needle)))
+        at = text.find(needle, at + 1)
+
+
+def _word_char(ch: str) -> bool:
+    """A character of a word in a script that separates words by spaces (CJK and Thai do not)."""
+    if ch == SOFT:
+        return True
+    if not (ch.isalnum() or unicodedata.category(ch).startswith("M")):
+        return False
+    return unicodedata.east_asian_width(ch) not in ("W", "F") and not "\u0e00" <= ch <= "\u109f"
+
+
+def _inside_word(text: str, at: int) -> bool:
+    """Whether position ``at`` (between ``text[at-1]`` and ``text[at]``) falls inside a word."""
+    return 0 < at < len(text) and _word_char(text[at - 1]) and _word_char(text[at])
 
 
 def _soft_matches(needle: str, source: NormalizedText) -> Iterator[tuple[int, int]]:
@@ -155,14 +176,12 @@ def _soft_matches(needle: str, source: NormalizedText) -> Iterator[tuple[int, in
     else:
         plain, where = source.unhyphenated
         lead = len(needle) - len(needle.lstrip("-" + SOFT))
-        candidates = (where[at] for at in _plain_matches(key, plain, step=1))
-    done = 0
+        candidates = (where[at] for at in _plain_matches(key, plain))
     for first in candidates:
-        for start in range(max(done, first - lead), first + 1):
+        for start in range(max(0, first - lead), first + 1):
             end = _match_at(needle, text, start)
             if end is not None:
                 yield start, end
-                done = end
                 break
 
 
@@ -215,16 +234,22 @@ def closest_passage(quote: str, source: NormalizedText, original: str) -> NearMi
         return None
     text = source.text
     at, end = found.dest_start, max(found.dest_end, found.dest_start + 1)
-    space = text.rfind(" ", max(0, at - _WORD_REACH), at)
-    at = space + 1 if space >= 0 else 0 if at <= _WORD_REACH else at
-    space = text.find(" ", end, end + _WORD_REACH)
-    end = space if space >= 0 else len(text) if len(text) - end <= _WORD_REACH else end
+    for _ in range(_WORD_REACH):
+        if not _inside_word(text, at):
+            break
+        at -= 1
+    for _ in range(_WORD_REACH):
+        if not _inside_word(text, end):
+            break
+        end += 1
     passage = _spelled(text[at:end]).strip()
+    if not passage:
+        return None
     start, _ = source.original_span(at, end)
     return NearMiss(passage, round(found.score, 1), original.count("\n", 0, start) + 1, start)
 
 
-_WORD_REACH = 40  # how far a hint is widened to whole words
+_WORD_REACH = 200  # how far a hint is widened to whole words
 _WORD = re.compile(rf"[^\s\-{SOFT}]*{SOFT}[^\s\-{SOFT}]*")
 
 
