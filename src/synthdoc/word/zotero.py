@@ -123,7 +123,9 @@ def live_citations(ast: Node, *, items: list[dict[str, Any]], csl: Path, lang: s
             "citationItems": [_citation_item(c, by_key[c["citationId"]], lang) for c in citations],
             "schema": SCHEMA,
         }
-        code = "ADDIN ZOTERO_ITEM CSL_CITATION " + json.dumps(data, ensure_ascii=False)
+        # ASCII only: every other character as a JSON escape, so that no character of the entry (one XML
+        # does not allow, such as U+FFFE) can break the document.
+        code = "ADDIN ZOTERO_ITEM CSL_CITATION " + json.dumps(data, ensure_ascii=True)
         return [*_field_start(code), *content, _FIELD_END]
 
     def walk(node: Any) -> Any:
