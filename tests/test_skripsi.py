@@ -300,3 +300,40 @@ def test_previous_research_without_relevance_has_four_columns(tmp_path):
             "Smith (2020)", "Tran (2021)"]
         # the title as the bibliography gives it to citeproc (pandoc sentence-cases English BibTeX titles)
         assert "Recruitment and its discontents" in page.locator("table tbody tr").first.inner_text()
+
+
+# --- synthdoc init --lang id ---------------------------------------------------------------------------------
+
+def test_init_lang_id_starts_a_skripsi_that_builds(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from synthdoc.build import check_project
+    from synthdoc.cli import app
+    from test_example import html_text
+
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(app, ["init", "--lang", "id", "bab2"])
+    assert done.exit_code == 0, done.output
+    project = load_project(tmp_path / "bab2" / "synthdoc.yaml")
+    assert [d.id for d in project.documents] == ["bab-ii", "penelitian-terdahulu"]
+    assert project.documents[0].chapter == 2 and project.documents[0].line_spacing == 1.5
+    _, diags = check_project(project)
+    assert diags == []  # not even a warning: every quote stands, the English one is translated
+    build(project)
+    chapter = html_text(tmp_path / "bab2" / "output" / "bab-ii.html")
+    assert chapter.startswith("Tinjauan Pustaka BAB II TINJAUAN PUSTAKA 2.1 Hak asasi dan perlindungan korban")
+    assert "“Tidak seorang pun boleh diperbudak atau diperhambakan; perbudakan dan perdagangan budak dilarang " \
+           "dalam segala bentuknya” (terjemahan penulis)" in chapter
+    assert "Daftar Pustaka" in chapter
+    with chromium_page(tmp_path / "bab2" / "output" / "penelitian-terdahulu.html") as (page, _errors):
+        firsts = [" ".join(t.split()) for t in page.locator("table tbody tr td:first-child").all_inner_texts()]
+        assert firsts == ["Amalia (2025)", "United Nations General Assembly (1948)"]
+    bad = CliRunner().invoke(app, ["init", "--lang", "fr", "other"])
+    assert bad.exit_code == 2 and not (tmp_path / "other").exists()
+
+
+def test_line_spacing_as_yaml_gives_it(tmp_path):
+    """``line_spacing: 1.5`` as typed in YAML (synthdoc's reader keeps decimals as text)."""
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("lang: en\n", "lang: en\nline_spacing: 1.5\n")
+    assert load_project(write_project(tmp_path, files) / "synthdoc.yaml").documents[0].line_spacing == 1.5

@@ -89,14 +89,15 @@ def build(
     _print_diagnostics(result.diagnostics)
     output = shown_path(project.output, Path.cwd())
     for change in result.changes:
-        typer.echo(f"{change.document}: {change.summary()} (see {output}/{change.document}.changes.md)", err=True)
+        typer.echo(f"{change.document}: {change.summary()} (see {Path(output) / f'{change.document}.changes.md'})",
+                   err=True)
     if not result.outputs:
         typer.echo(f"all {len(result.up_to_date)} outputs are up to date ({_summary(result.diagnostics)}); "
                    "--force rebuilds them", err=True)
         return
     kept = f", {len(result.up_to_date)} up to date" if result.up_to_date else ""
     typer.echo(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} in "
-               f"{output}/{kept} ({_summary(result.diagnostics)})", err=True)
+               f"{output}{os.sep}{kept} ({_summary(result.diagnostics)})", err=True)
 
 
 @app.command()
@@ -185,12 +186,17 @@ def cite(
 
 
 @app.command()
-def init(directory: Annotated[Path, typer.Argument(help="Folder for the new project.")]) -> None:
-    """Start a new project: one source, a few claims, a bibliography and a config that build as they are."""
-    from .scaffold import scaffold
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new project.")],
+    lang: Annotated[str, typer.Option(help="en: a small review; id: a skripsi's Bab II in Indonesian.")] = "en",
+) -> None:
+    """Start a new project: a few sources and claims, a bibliography and a config that build as they are."""
+    from .scaffold import STARTERS, scaffold
 
+    if lang not in STARTERS:
+        raise typer.BadParameter(f"starters exist for {', '.join(STARTERS)}", param_hint="--lang")
     try:
-        written = scaffold(directory)
+        written = scaffold(directory, lang)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         raise typer.Exit(EXIT_ERRORS) from None

@@ -54,6 +54,8 @@ def claims_schema() -> dict[str, Any]:
         "draft": {"type": "boolean", "description": "Imported and not finished: left out of documents."},
         "from": _object({"file", "annotation"}, {"file": _TEXT, "annotation": _SCALAR}, {"file"},
                         "Where synthdoc import took the claim from; importing again skips it."),
+        "translation": {**_LOCALIZED, "description": "Your own translation of the quote, per language, for "
+                        "documents in another language than the source's: {en: …}."},
     }
     claim = _object(claims._CLAIM_FIELDS, claim_fields, claims._REQUIRED, "A claim.")
     claim["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
@@ -66,6 +68,8 @@ def claims_schema() -> dict[str, Any]:
         "lang": {**_TEXT, "description": "The language of the quotes."},
         "first_page": {"type": "integer", "minimum": 1,
                        "description": "For a PDF without page labels: the number printed on its first page."},
+        "relevance": {**_LOCALIZED, "description": "How the source bears on your own study (Tabel penelitian "
+                      "terdahulu)."},
         "claims": {"type": "array", "items": claim},
     }
     return {"$schema": "http://json-schema.org/draft-07/schema#", "title": "synthdoc claims file",
@@ -125,7 +129,7 @@ def write_schemas(root: Path) -> list[Path]:
         except OSError:
             current = None
         if current != data:
-            atomic_write(path, data, f"{SCHEMA_FOLDER}/{name}")
+            atomic_write(path, data, str(Path(SCHEMA_FOLDER, name)))
             written.append(path)
     return written
 

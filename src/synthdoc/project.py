@@ -320,11 +320,13 @@ def line_spacing(r: Reader, key: tuple, value: object) -> float | None:
     """``line_spacing: 1.5`` or ``2`` (or 1): the lines of body text, in Word's sense."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value not in LINE_SPACINGS:
+    # synthdoc's YAML reader keeps decimals as written ("4.10" stays a section number): 1.5 comes as text
+    number = None if isinstance(value, bool) or not isinstance(value, int | float | str) else \
+        next((float(n) for n in LINE_SPACINGS if str(value).strip() in (str(n), f"{float(n)}")), None)
+    if number is None:
         r.problem(key, f"line_spacing is one of {', '.join(str(s) for s in LINE_SPACINGS)} (as in Word: 1.5 "
-                  "lines, double), not " + repr(value), "schema-type")
-        return None
-    return float(value)
+                  f"lines, double), not {value}", "schema-type")
+    return number
 
 
 def chapter_number(r: Reader, key: tuple, value: object) -> int | None:

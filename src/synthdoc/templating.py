@@ -79,7 +79,7 @@ def render(name: str, context: dict[str, Any], project_templates: Path | None, s
         template = env.get_template(name)
     except jinja2.TemplateNotFound:
         known = ", ".join(template_names(project_templates)) or "none"
-        raise SynthdocError.single(f"{shown_dir}/{name}", f"template '{name}' not found in {shown_dir}/ nor among "
+        raise SynthdocError.single(Path(shown_dir, name), f"template '{name}' not found in {shown_dir}/ nor among "
                                    f"the built-in templates ({known})", "template-missing") from None
     except jinja2.TemplateSyntaxError as exc:
         shown = _shown(exc.filename, name, project_templates, shown_dir)
@@ -213,7 +213,7 @@ def _shown(filename: str | None, name: str, project_templates: Path | None, show
     path = Path(filename)
     if project_templates is not None:
         try:
-            return f"{shown_dir}/{path.resolve().relative_to(project_templates.resolve())}"
+            return str(Path(shown_dir) / path.resolve().relative_to(project_templates.resolve()))
         except ValueError:
             pass
     return f"(built-in) {path.name}"
