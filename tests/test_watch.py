@@ -58,3 +58,22 @@ def test_the_preview_server_serves_only_the_outputs(tmp_path: Path):
         assert escaped.status == 404
     finally:
         server.close()
+
+
+def test_a_saved_claim_shows_in_the_html_before_docx_is_written(small: Path):
+    """The preview first: when the HTML of a rebuild is written (and the page told to reload), the DOCX
+    of the same rebuild has not been written yet."""
+    from synthdoc.watching import rebuild
+
+    config = small / "synthdoc.yaml"
+    config.write_text(config.read_text().replace("formats: [html]", "formats: [docx, html]", 1))
+    assert rebuild(config, ())
+    claims = small / "sources" / "smith2020.yaml"
+    claims.write_text(claims.read_text().replace("Debts bind workers to employers.", "Debts tie workers down."))
+    docx, html = small / "output" / "review.docx", small / "output" / "review.html"
+    before = docx.stat().st_mtime_ns
+    seen: list[tuple[bool, bool]] = []
+    assert rebuild(config, (), on_html=lambda: seen.append(("Debts tie workers down" in html.read_text(),
+                                                            docx.stat().st_mtime_ns == before)))
+    assert seen == [(True, True)]
+    assert docx.stat().st_mtime_ns != before

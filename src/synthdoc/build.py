@@ -167,10 +167,15 @@ def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object
 
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
-                   report: Report | None = None, force: bool = False) -> list[Output]:
+                   report: Report | None = None, force: bool = False, first: Sequence[str] = (),
+                   on_output: Callable[[Output], None] | None = None,
+                   later: list[Callable[[], list[Output]]] | None = None) -> list[Output]:
     """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST.
 
-    ``force`` runs citeproc again even when the previous build's result could be reused."""
+    ``force`` runs citeproc again even when the previous build's result could be reused. The formats
+    in ``first`` are written before the others start (``synthdoc watch``: the HTML preview first), and
+    with a ``later`` list the others are left there to be written once every document's first ones are;
+    ``on_output`` hears of each file as soon as it is written."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -227,11 +232,23 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         seconds = time.perf_counter() - t0
         if report:
             report(f"wrote {shown_path(path, project.root)} ({seconds:.1f} s)")
-        return Output(doc.id, fmt, path, seconds)
+        output = Output(doc.id, fmt, path, seconds)
+        if on_output:
+            on_output(output)
+        return output
 
-    # The formats are written side by side: each is its own pandoc (or typst) run on the same AST.
-    with ThreadPoolExecutor(max_workers=max(1, len(formats))) as pool:
-        outputs = list(pool.map(write, formats))
+    outputs = [write(fmt) for fmt in formats if fmt in first]
+    rest = [fmt for fmt in formats if fmt not in first]
+
+    def write_rest() -> list[Output]:
+        # Side by side: each format is its own pandoc (or typst) run on the same AST.
+        with ThreadPoolExecutor(max_workers=max(1, len(rest))) as pool:
+            return list(pool.map(write, rest))
+
+    if later is not None:
+        later.append(write_rest)
+    else:
+        outputs += write_rest()
     # This version of the document, for redlines against it later.
     word_versions.keep(project.root / WORK_DIR, doc.id,
                        word_versions.with_claim_names(ast, word_bookmarks.claim_names(ctx)))
@@ -298,8 +315,12 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
 
 
 def build(project: Project, names: Sequence[str] = (), report: Report | None = None,
-          force: bool = False) -> BuildResult:
+          force: bool = False, first: Sequence[str] = (),
+          on_output: Callable[[Output], None] | None = None) -> BuildResult:
     """Check the project, then rebuild the outputs of the named documents (all by default) that changed.
+
+    Each document writes the formats in ``first`` before its others; ``on_output`` hears of each file
+    as soon as it is written.
 
     Errors stop the build before anything is written; warnings are returned with the outputs.
     Builds of one project are serialized by a lock; documents are built in parallel.
@@ -320,7 +341,10 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                        f"{'; '.join(dict.fromkeys(r for f in p.formats for r in p.reasons[f]))}")
         reports: list[ChangeReport] = []
         with ThreadPoolExecutor(max_workers=max(1, len(todo))) as pool:
-            results = list(pool.map(lambda p: build_document(inputs, p.document, p.formats, report, force), todo))
+            later: list[Callable[[], list[Output]]] = []
+            results = list(pool.map(lambda p: build_document(inputs, p.document, p.formats, report, force, first,
+                                                             on_output, later if first else None), todo))
+            results += list(pool.map(lambda write_rest: write_rest(), later))
         for p in todo:
             fmt = p.formats[0]
             before = manifest.previous(p.document.id, fmt)

@@ -7,9 +7,13 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import console
 from .diagnostics import SynthdocError
+
+if TYPE_CHECKING:
+    from .build import Output
 
 IGNORED_DIRS = {".synthdoc", ".git", ".venv", "venv", "__pycache__", ".pytest_cache", "node_modules"}
 
@@ -88,17 +92,26 @@ class _Server:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
+    def reload(self) -> None:
+        """Make the open pages reload: an HTML file was written again."""
+        self.version += 1
+
     def close(self) -> None:
         self.httpd.shutdown()
 
 
-def rebuild(config: Path, names: tuple[str, ...]) -> bool:
-    """One build, its diagnostics printed; False when it failed (the previous outputs stay)."""
+def rebuild(config: Path, names: tuple[str, ...], on_html: Callable[[], None] | None = None) -> bool:
+    """One build, its diagnostics printed; False when it failed (the previous outputs stay). Each
+    document's HTML is written before its DOCX and PDF, and ``on_html`` is called as each one is."""
     from .build import build
     from .project import load_project
 
+    def written(output: Output) -> None:
+        if output.format == "html" and on_html:
+            on_html()
+
     try:
-        result = build(load_project(config), names, report=console.say)
+        result = build(load_project(config), names, report=console.say, first=("html",), on_output=written)
     except SynthdocError as exc:
         console.print_diagnostics(exc.diagnostics)
         console.say(f"build failed: {console.summary(exc.diagnostics)}; previous outputs are unchanged; "
@@ -143,13 +156,12 @@ def watch(config: Path, names: tuple[str, ...] = (), serve: bool = False, port: 
         console.say(f"serving {project.output.name}/ at {server.url} (pages reload after each rebuild)")
     console.say(f"watching {project.root} for changes; Ctrl-C to stop")
     stream = changes if changes is not None else watchfiles.watch(
-        project.root, watch_filter=watch_filter(project.root, project.output), debounce=600, step=150,
+        project.root, watch_filter=watch_filter(project.root, project.output), debounce=600, step=50,
         raise_interrupt=False)
     try:
         for batch in stream:
             console.say(f"changed: {describe(batch, project.root)}")
-            if rebuild(config, names) and server:
-                server.version += 1
+            rebuild(config, names, on_html=server.reload if server else None)
     except KeyboardInterrupt:
         pass
     finally:
