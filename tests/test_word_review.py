@@ -149,6 +149,20 @@ def test_unreadable_file_is_one_clear_error(reviewed: dict, tmp_path: Path) -> N
     assert missing.exit_code == 1 and "file not found" in missing.stderr
 
 
+def test_a_file_without_claim_bookmarks_is_said_so(reviewed: dict, tmp_path: Path) -> None:
+    plain = docx.Document()
+    para = plain.add_paragraph("Koordinasi antarlembaga masih sektoral.")
+    plain.add_comment(para.runs, text="Sumber?", author="Dr. Sari", initials="DS")
+    path = tmp_path / "retyped.docx"
+    plain.save(str(path))
+    result = _review(reviewed["root"], path)
+    assert result.exit_code == 0
+    assert "carries no claim bookmarks" in result.stderr
+    assert result.stdout.splitlines() == [
+        "synthdoc.yaml:1: Dr. Sari: Sumber? [the document (no claim, theme or template line)]"]
+    assert "no claim bookmarks" not in _review(reviewed["root"], reviewed["brief"]).stderr
+
+
 def test_claim_removed_since_the_build_is_said_so(reviewed: dict, tmp_path: Path) -> None:
     root = tmp_path / "moved"
     shutil.copytree(reviewed["root"], root)

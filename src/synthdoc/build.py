@@ -209,12 +209,10 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                 doc_ast = provenance.docx_comments(doc_ast, ctx)
             if doc.citations == "zotero":
                 doc_ast = word_zotero.live_citations(
-                    doc_ast, items=inputs.bibliography.items, csl=csl, lang=doc.lang, locale=locale_tag(doc.lang),
+                    doc_ast, items=items, csl=csl, lang=doc.lang, locale=locale_tag(doc.lang),
                     document=doc.id, shown_style=shown_path(project.config_path, project.root),
                     style_line=doc.style_line)
-            data = word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), fmt, what=what,
-                                                          extra=["--reference-doc",
-                                                                 str(_reference_doc(project, doc, work))]))
+            data = docx_bytes(project, doc, doc_ast, what)
         elif fmt == "xlsx":
             cited = pandoc.read_markdown("\n\n".join(spreadsheet.citation_markdown(ctx)) + "\n",
                                          bibliography=inputs.bibliography.csl_json, csl=csl,
@@ -253,6 +251,13 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     word_versions.keep(project.root / WORK_DIR, doc.id,
                        word_versions.with_claim_names(ast, word_bookmarks.claim_names(ctx)))
     return outputs
+
+
+def docx_bytes(project: Project, doc: Document, doc_ast: dict, what: str) -> bytes:
+    """The document's AST as a DOCX: wide tables on landscape pages, the document's template, its sections."""
+    reference = _reference_doc(project, doc, project.root / WORK_DIR / "build")
+    return word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), "docx", what=what,
+                                                  extra=["--reference-doc", str(reference)]))
 
 
 def _reference_doc(project: Project, doc: Document, work: Path) -> Path:

@@ -304,10 +304,13 @@ def review(
     if output_format not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
     try:
-        traced = run_review(load_inputs(_project(project_dir)), file)
+        result = run_review(load_inputs(_project(project_dir)), file)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         raise typer.Exit(EXIT_ERRORS) from None
+    traced = result.traced
+    if result.note:
+        typer.echo(f"note: {result.note}", err=True)
     if output_format == "json":
         typer.echo(review_json(traced))
     else:

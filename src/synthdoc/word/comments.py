@@ -14,7 +14,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ..diagnostics import SynthdocError
-from .bookmarks import DOCUMENT_PROPERTY
+from .bookmarks import DOCUMENT_PROPERTY, digest_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
@@ -51,6 +51,7 @@ class Remark:
 class Reviewed:
     document: str | None  # the synthdoc document the file was built as (custom property), when known
     remarks: tuple[Remark, ...]
+    claim_bookmarks: int = 0  # how many claim bookmarks the file carries (none: not built by synthdoc)
 
 
 def read_reviewed(path: Path, shown: str) -> Reviewed:
@@ -76,7 +77,7 @@ def read_reviewed(path: Path, shown: str) -> Reviewed:
         for prop in custom.iter(f"{_CUSTOM}property"):
             if prop.get("name") == DOCUMENT_PROPERTY:
                 document = "".join(prop.itertext()).strip() or None
-    return Reviewed(document, tuple(walker.remarks))
+    return Reviewed(document, tuple(walker.remarks), walker.claim_bookmarks)
 
 
 def _comment_texts(root: ET.Element) -> dict[str, tuple[str, str, str]]:
@@ -98,6 +99,7 @@ class _Walker:
         self.remarks: list[Remark] = []
         self.paragraph = Paragraph("")
         self.heading = ""
+        self.claim_bookmarks = 0
 
     def comment(self, cid: str) -> Remark | None:
         if cid in self.seen or cid not in self.comments:
@@ -115,6 +117,7 @@ class _Walker:
         ident = el.get(f"{W}id", "")
         if tag == f"{W}bookmarkStart":
             self.bookmarks[ident] = el.get(f"{W}name", "")
+            self.claim_bookmarks += digest_of(self.bookmarks[ident]) is not None
         elif tag == f"{W}bookmarkEnd":
             self.bookmarks.pop(ident, None)
         elif tag == f"{W}commentRangeStart":

@@ -263,8 +263,8 @@ def write_redline(project: Project, document: str, since: str | None) -> tuple[P
     """Write ``output/<document>.redline.docx``: the document's newest version with its differences from
     the snapshot ``since`` (default: the build before the newest) as tracked changes. Returns the path,
     the counts of insertions and deletions, and what it was compared with."""
-    from .. import pandoc
-    from ..build import WORK_DIR
+    from .. import thesis
+    from ..build import WORK_DIR, docx_bytes
 
     doc = project.document(document)
     work = project.root / WORK_DIR
@@ -293,9 +293,8 @@ def write_redline(project: Project, document: str, since: str | None) -> tuple[P
                                    "again to compare from now on", "redline-version-missing", doc.line)
     marked = redline(old, new, SYNTHDOC_AUTHOR, versions.now())
     counts = count_changes(marked)
-    marked = mark_claims(marked, None, doc.id)  # kept versions carry the claims' names
-    data = pandoc.ast_to_bytes(marked, "docx", what=f"redline of '{doc.id}'",
-                               extra=["--reference-doc", str(project.docx_template)])
+    marked = mark_claims(thesis.chapter_heading_for(marked, "docx"), None, doc.id)  # versions carry claim names
+    data = docx_bytes(project, doc, marked, f"redline of '{doc.id}'")
     path = project.output / f"{doc.id}.redline.docx"
     atomic_write(path, data, shown_path(path, project.root))
     return path, counts, against

@@ -56,7 +56,13 @@ class Traced:
                 "places": [{"path": p.path, "line": p.line, "what": p.what} for p in self.places]}
 
 
-def review(inputs: Inputs, path: Path) -> list[Traced]:
+@dataclass(frozen=True)
+class Review:
+    traced: list[Traced]
+    note: str | None  # for the reader, when the file cannot be traced to claims
+
+
+def review(inputs: Inputs, path: Path) -> Review:
     """Every remark of the DOCX at ``path``, each with the places it concerns (in the project as it is now)."""
     project = inputs.project
     claims = [c for source in inputs.sources for c in source.claims]
@@ -79,7 +85,14 @@ def review(inputs: Inputs, path: Path) -> list[Traced]:
         if not places:
             places.append(origins.of(remark))
         out.append(Traced(remark, tuple(dict.fromkeys(places))))
-    return out
+    note = None
+    if not reviewed.claim_bookmarks:
+        note = (f"{shown_path(path, Path.cwd())} carries no claim bookmarks (it was not built by this version of "
+                "synthdoc, or its text was pasted into a new file): remarks are placed by theme and template only")
+    elif reviewed.document is None:
+        note = (f"{shown_path(path, Path.cwd())} does not say which document it was built as: remarks on text "
+                "that no claim produced are placed by theme only")
+    return Review(out, note)
 
 
 def to_json(traced: list[Traced]) -> str:
