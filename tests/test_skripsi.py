@@ -11,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import copy_example, small_files, write_project
 from rendered import Word, chromium_page, docx_as_pdf, pdf_words
@@ -337,3 +339,24 @@ def test_line_spacing_as_yaml_gives_it(tmp_path):
     files = small_files()
     files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("lang: en\n", "lang: en\nline_spacing: 1.5\n")
     assert load_project(write_project(tmp_path, files) / "synthdoc.yaml").documents[0].line_spacing == 1.5
+
+
+@given(st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=25), st.integers(1, 12))
+def test_chapter_numbers_are_an_outline(levels, chapter):
+    """Whatever the headings' levels, the numbers read as an outline: each the one before it, one step on."""
+    from synthdoc.thesis import number_chapter
+
+    blocks = [{"t": "Header", "c": [lv, ["", [], []], [{"t": "Str", "c": "x"}]]} for lv in levels]
+    out = number_chapter({"blocks": blocks}, chapter, "t", "en")["blocks"]
+    assert out[0]["c"][1][1] == ["chapter", "unnumbered"]
+    previous: list[int] = []
+    for block, level in zip(out[1:], levels, strict=True):
+        assert block["c"][0] == level + 1
+        number = [int(n) for n in block["c"][2][0]["c"].split(".")]
+        assert number[0] == chapter and len(number) == level + 1
+        parts = number[1:]
+        depth = len(parts)
+        base = (previous + [0] * depth)[:depth - 1]
+        assert parts[:-1] == [p if p else 0 for p in base]
+        assert parts[-1] == (previous[depth - 1] + 1 if len(previous) >= depth else 1)
+        previous = parts

@@ -144,3 +144,12 @@ def test_long_quote_in_html_is_a_blockquote(long_quote):
     assert "<blockquote>" in html
     block = html.split("<blockquote>")[1].split("</blockquote>")[0]
     assert "Recruitment agencies" in block and "“" not in block
+
+
+def test_headings_of_a_document_that_is_no_chapter_read_alike(long_quote):
+    """Without chapter: no numbers in any format (the PDF numbered "1 Labour" where Word showed "Labour")."""
+    docx_pdf = docx_as_pdf(long_quote / "output" / "review.docx", long_quote / "lo-headings")
+    for pdf in (docx_pdf, long_quote / "output" / "review.pdf"):
+        shown = [line_text(line) for line in lines(pdf_words(pdf))]
+        assert "Labour" in shown and "Law" in shown, (pdf, shown)
+        assert not any(t.startswith(("1 ", "2 ")) for t in shown), (pdf, shown)

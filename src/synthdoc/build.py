@@ -56,11 +56,6 @@ TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "page-numb
 DEFAULT_LINE_SPACING = 1.5
 
 
-def typst_variables(doc: Document) -> list[str]:
-    """A chapter's sections carry their numbers in their text (2.1); other documents are numbered by typst."""
-    return TYPST_VARIABLES if doc.chapter else [*TYPST_VARIABLES, "-V", "section-numbering=1.1"]
-
-
 def typst_rules(doc: Document) -> tuple[str, str]:
     """The page rules of a document's PDF: for the body, and for the bibliography."""
     body = thesis.typst_page_rules(doc.line_spacing or DEFAULT_LINE_SPACING)
@@ -157,7 +152,7 @@ def metadata(doc: Document, csl: Path | None = None) -> dict[str, str]:
 
 def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object]:
     if fmt == "pdf":
-        return {"layout": TYPST_LAYOUT, "variables": typst_variables(doc), "font": TYPST_FONT,
+        return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT,
                 "rules": typst_rules(doc)}
     if fmt == "docx":
         return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1, "citations": doc.citations}
@@ -200,7 +195,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         if fmt == "pdf":
             pdf_ast = typst_layout.landscape_tables(thesis.chapter_heading_for(ast, "typst"))
             typ = pandoc.ast_to_bytes(typst_ready(pdf_ast, *typst_rules(doc)), "typst", what=what,
-                                      extra=typst_variables(doc))
+                                      extra=TYPST_VARIABLES)
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
         elif fmt == "docx":
             doc_ast = word_bookmarks.mark_claims(thesis.chapter_heading_for(ast, "docx"),
