@@ -73,3 +73,18 @@ def test_an_edit_reads_only_its_section(setup, tmp_path, monkeypatch):
     assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 2" not in reads[0]
     monkeypatch.setattr(pandoc, "run", real)
     assert joined == whole(edited, bib, csl)
+
+
+def test_without_reuse_every_section_is_read_again(setup, tmp_path, monkeypatch):
+    """``synthdoc build --force``: nothing is taken from the sections' cache."""
+    bib, csl = setup
+    markdown = "\n\n".join(f"# Bagian {n}\n\nTeks {n} [@a]." for n in range(4)) + "\n"
+    cache = JsonCache(tmp_path)
+    read_markdown(markdown, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
+    reads: list[list[str]] = []
+    real = pandoc.run
+    monkeypatch.setattr(pandoc, "run", lambda args, *a, **kw: reads.append(args) or real(args, *a, **kw))
+    again = read_markdown(markdown, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache, reuse=False)
+    assert len(reads) == 4
+    monkeypatch.setattr(pandoc, "run", real)
+    assert again == whole(markdown, bib, csl)

@@ -58,14 +58,16 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     With a ``cache``, the citeproc result is kept by the content of everything citeproc reads, and a
     later build whose citations, entries, style, metadata and pandoc are the same takes it from there
     (unless ``reuse`` is off) instead of running citeproc again. With ``sections``, the Markdown is read
-    section by section, each section's AST kept there by its content (``sections.read_markdown``)."""
+    section by section, each section's AST kept there by its content (``sections.read_markdown``; with
+    ``reuse`` off every section is read again)."""
     style = csl.read_text(encoding="utf-8")
     if cache is None or _note_style(style):
         ast = pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what,
                                    citeproc=True)
         return Rendered(ast, False, None if cache is None else "citations: one citeproc run; a note style's "
                         "result is not reused (pandoc makes footnotes from the text around its citations)")
-    ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections)
+    ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections,
+                        reuse=reuse)
     refusal = _no_reuse(ast, style)
     key = None if refusal else _inputs_key(ast, items, style)
     if key is not None and reuse:

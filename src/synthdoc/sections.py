@@ -74,8 +74,9 @@ def split(markdown: str) -> list[str]:
 
 
 def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str], what: str,
-                  cache: JsonCache | None) -> AST:
-    """``pandoc.read_markdown`` (without citeproc), reading only the sections not in ``cache``."""
+                  cache: JsonCache | None, reuse: bool = True) -> AST:
+    """``pandoc.read_markdown`` (without citeproc), reading only the sections not in ``cache`` (every
+    section, with ``reuse`` off; the cache is filled again either way)."""
     def whole() -> AST:
         return pandoc.read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
 
@@ -87,7 +88,7 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
     made_by = (pandoc.pandoc_identity(), str(bibliography), str(csl), json.dumps(metadata, sort_keys=True))
     keys = [content_key(*made_by, piece) for piece in pieces]
     asts: dict[str, AST] = {}
-    for key in dict.fromkeys(keys):
+    for key in dict.fromkeys(keys) if reuse else ():
         kept = cache.load(key)
         if isinstance(kept, dict) and isinstance(kept.get("blocks"), list):
             asts[key] = kept
