@@ -360,3 +360,24 @@ def test_chapter_numbers_are_an_outline(levels, chapter):
         assert parts[:-1] == [p if p else 0 for p in base]
         assert parts[-1] == (previous[depth - 1] + 1 if len(previous) >= depth else 1)
         previous = parts
+
+
+@pytest.mark.parametrize("reader", ["docx", "pdf"])
+def test_daftar_pustaka_single_spaced_with_space_between_entries(example, example_docx_pdf, reader):
+    pdf = example_docx_pdf if reader == "docx" else example / "output" / "tinjauan-pustaka.pdf"
+    words = pdf_words(pdf)
+    every = [line for p in sorted({w.page for w in words}) for line in lines(words, p)]
+    start = next(i for i, line in enumerate(every) if line_text(line) == "Daftar Pustaka")
+    entries = [line for line in every[start + 1:] if not line_text(line).isdigit()]  # not the page number
+    assert len(entries) >= 10
+    within, between = [], []
+    for a, b in itertools.pairwise(entries):
+        if a[0].page != b[0].page:
+            continue
+        gap = b[0].y1 - a[0].y1
+        hanging = abs(b[0].x0 - LEFT - 36) < 3  # a continuation line of the same entry
+        assert hanging or abs(b[0].x0 - LEFT) < 3, (reader, line_text(b))
+        (within if hanging else between).append(gap)
+    assert within and between
+    assert all(12.5 < g < 15.5 for g in within), (reader, within)  # single-spaced 12 pt
+    assert min(between) > max(within) + 8, (reader, within, between)  # a line's space between entries
