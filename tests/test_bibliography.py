@@ -444,3 +444,15 @@ def test_the_editor_schema_takes_a_list_of_bibliography_files():
     schema = json.loads(runner.invoke(app, ["schema", "project"]).output)
     config = {"title": "P", "bibliography": ["zotero.bib", "lembaga.ris"], "documents": [{"id": "d", "template": "t"}]}
     assert list(jsonschema.Draft7Validator(schema).iter_errors(config)) == []
+
+
+def test_one_work_under_two_keys_and_keys_differing_in_case_are_warned(tmp_path):
+    zotero = "@article{gallagher2010,\n  title = {The Law},\n  doi = {10.1353/hrq.2010.0010},\n}\n"
+    mendeley = ("@article{Gallagher2010,\ntitle = {{The Law}},\ndoi = {https://doi.org/10.1353/HRQ.2010.0010}\n}\n")
+    root = write_project(tmp_path, {"zotero.bib": zotero, "mendeley.bib": mendeley})
+    bib = load_bibliography([root / "zotero.bib", root / "mendeley.bib"], root, tmp_path / "c")
+    by_code = {d.code: d for d in bib.diagnostics}
+    assert set(by_code) == {"key-case", "duplicate-work"}
+    assert (by_code["duplicate-work"].path, by_code["duplicate-work"].line) == ("mendeley.bib", 1)
+    assert "'gallagher2010' (zotero.bib:1) and 'Gallagher2010'" in by_code["duplicate-work"].message
+    assert all(d.severity.value == "warning" for d in bib.diagnostics)

@@ -3,6 +3,7 @@ combined into one list of CSL JSON items; a key defined twice is an error naming
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -171,9 +172,35 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bib
             items.append(item)
             if key in result.thesis:
                 thesis[key] = result.thesis[key]
+    diags += _look_alikes(items, places)
     digest = content_key(*(f.digest for f, _ in reads))
     path = cache.path(digest)
     if not path.is_file():
         cache.store(digest, items)  # pandoc reads the combined bibliography from this file
     return Bibliography(tuple(f for f, _ in reads), tuple(items), path, digest, tuple(diags), broken, places,
                         thesis, formats)
+
+
+def _look_alikes(items: list[dict[str, Any]], places: dict[str, tuple[str, int]]) -> list[Diagnostic]:
+    """Two keys that differ only in case (one key to BibTeX, Zotero and Word), and one work under two
+    keys (the same DOI, as when two exports are merged): cited as two works, 2020a and 2020b."""
+    diags = []
+    by_case: dict[str, str] = {}
+    by_doi: dict[str, str] = {}
+    for item in items:
+        key = str(item["id"])
+        shown, line = places[key]
+        other = by_case.setdefault(key.casefold(), key)
+        if other != key:
+            diags.append(warning(shown, line, 1, f"keys '{other}' ({':'.join(map(str, places[other]))}) and '{key}' "
+                                 "differ only in case, which BibTeX, Zotero and Word take for one key: rename one",
+                                 "key-case"))
+        doi = item.get("DOI")
+        if isinstance(doi, str) and doi.strip():
+            norm = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi.strip().lower())
+            other = by_doi.setdefault(norm, key)
+            if other != key:
+                diags.append(warning(shown, line, 1, f"entries '{other}' ({':'.join(map(str, places[other]))}) and "
+                                     f"'{key}' have the same DOI {doi.strip()}: one work under two keys is cited as "
+                                     "two works; keep one key and cite it", "duplicate-work"))
+    return diags
