@@ -116,13 +116,14 @@ def load_bibliography(files: Path | Sequence[Path], root: Path | str, cache_dir:
     language taken for English (and its title sentence-cased by pandoc, as APA wants)."""
     paths = [files] if isinstance(files, Path) else list(files)
     english = all(is_english(language_tag(lang) or lang) for lang in languages)
-    cache = JsonCache(cache_dir, "bibliography-")
+    cache = JsonCache(cache_dir, "bibliography-")  # CSL JSON lists, as pandoc reads them
+    files_read = JsonCache(cache_dir, "bibfile-")  # what each file gave, by its content
     fatal: list[Diagnostic] = []
     reads: list[tuple[BibFile, readers.Read]] = []
     for path in paths:
         shown = root if isinstance(root, str) else shown_path(path, root)
         try:
-            reads.append(_read_file(path, shown, cache, english))
+            reads.append(_read_file(path, shown, files_read, english))
         except SynthdocError as exc:
             fatal += exc.diagnostics
     if fatal:
@@ -133,7 +134,7 @@ def load_bibliography(files: Path | Sequence[Path], root: Path | str, cache_dir:
 def _read_file(path: Path, shown: str, cache: JsonCache, english: bool) -> tuple[BibFile, readers.Read]:
     raw = read_input(path, shown, "a bibliography file", missing="bibliography file not found")
     digest = content_key(raw, path.suffix.lower(), READER_VERSION, pandoc.pandoc_identity(), str(english))
-    stored = cache.load(f"read-{digest}")
+    stored = cache.load(digest)
     if isinstance(stored, dict):
         result = readers.Read(**stored)
     else:
@@ -143,7 +144,7 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool) -> tuple
             raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason}); export the bibliography as UTF-8",
                                        "encoding") from None
         result = readers.read(path, shown, text.replace("\r\n", "\n").replace("\r", "\n"), english)
-        cache.store(f"read-{digest}", result.as_dict())
+        cache.store(digest, result.as_dict())
     return BibFile(path, shown, result.format, len(result.items), digest), result
 
 
