@@ -384,3 +384,13 @@ def test_a_point_resting_on_one_source_in_a_document_is_a_warning(tmp_path):
     assert (code, path, line) == ("single-source", "synthdoc.yaml", 10)
     assert "point 'shared' rests on one source (smith2020) in document 'review': its select leaves out tran2021" \
         in message
+
+
+def test_a_citation_a_template_writes_itself_must_name_an_entry(tmp_path):
+    """'[@smith2021]' typed into a template built silently into '(smith2021?)' linked to nothing."""
+    root = with_template(tmp_path, "# Intro\n\nMail tran@example.org; \\@literal.\nAs @smith2021 shows [@tran2021; "
+                                   "@{nokey}, p. 3].\n{% for c in claims %}\n{{ c.sentence }}\n{% endfor %}\n")
+    errs = [(c, p, n, m) for c, p, n, m in found(root) if c == "unknown-key"]
+    assert [(p, n) for _, p, n, _ in errs] == [("templates/review.md.j2", 4)] * 2
+    assert "cites '@smith2021', which is not in bibliography.bib (did you mean 'smith2020'?)" in errs[0][3]
+    assert "cites '@nokey'" in errs[1][3]

@@ -18,7 +18,7 @@ from .quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
 from .schema import Localized, did_you_mean, in_language
 from .styles import resolve_style
 from .synthesis import Context, selected_claims
-from .templating import environment
+from .templating import environment, template_files
 from .texts import SourceText, read_text
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
@@ -112,9 +112,11 @@ def _check_documents(inputs: Inputs) -> list[Diagnostic]:
                                f"{did_you_mean(doc.template, known_templates)}", "template-missing"))
         else:  # rendered with the project's own claims: what would fail at build fails here
             try:
-                render_document(inputs, doc)
+                markdown, _ = render_document(inputs, doc)
             except SynthdocError as exc:
                 diags += exc.diagnostics
+            else:
+                diags += _template_citations(inputs, doc, markdown)
         try:
             where = ("command line (--style)", 1) if doc.style_line == 0 else (str(project.config_path), doc.style_line)
             resolve_style(doc.style, project.root, *where)
@@ -174,6 +176,41 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
             diags.append(error(project.config_path, line, 1, f"{what} '{ident}' has no text in '{lang}', the "
                                f"language of {_documents(docs)}; add {lang}: ... to it", "missing-language"))
     return diags
+
+
+# A pandoc citation key: @key or @{key}, not escaped (\@) and not inside a word (an e-mail address).
+_CITATION = re.compile(r"(?<![\w\\])@(?:\{([^{}]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
+
+
+def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Diagnostic]:
+    """Citations a template writes itself (``[@smith2020]`` in its own text) must name entries of the
+    bibliography: pandoc would print an unknown one as '(smith2021?)' and link it to nothing."""
+    keys = set(inputs.bibliography.keys())
+    claimed = {s.key for s in inputs.sources}  # an unknown one is reported at its claims file
+    unknown = dict.fromkeys(k for m in _CITATION.finditer(markdown)
+                            if (k := m.group(1) or m.group(2)) not in keys and k not in claimed)
+    diags = []
+    files = template_files(doc.template, inputs.project.templates)
+    for key in unknown:
+        path, line = _written_at(files, key, inputs.project)
+        diags.append(error(path, line, 1, f"document '{doc.id}' cites '@{key}', which is not in "
+                           f"{inputs.bibliography.shown}{did_you_mean(key, keys)}; pandoc would print it as "
+                           f"'({key}?)'", "unknown-key"))
+    return diags
+
+
+def _written_at(files: list[Path], key: str, project: Project) -> tuple[str, int]:
+    """The template file and line that write ``@key``, as far as its text shows it."""
+    pattern = re.compile(rf"(?<![\w\\])@\{{?{re.escape(key)}")
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if m := pattern.search(text):
+            shown = shown_path(path, project.root) if path.is_relative_to(project.root) else f"(built-in) {path.name}"
+            return shown, text.count("\n", 0, m.start()) + 1
+    return str(project.config_path), 1
 
 
 def _single_source_point(inputs: Inputs, doc: Document, point: Point, claims: tuple[Claim, ...]) -> list[Diagnostic]:
@@ -256,6 +293,8 @@ def _check_source_files(source: Source, keys: set[str], project: Project,
     """A claims file and its text belong to the source they cite: a file or text named after another entry
     of the bibliography, or a text two sources share, would put one work's quotes under another's key."""
     diags = []
+    if source.key not in keys:
+        return diags  # unknown-key says so, with a did-you-mean
     stem = Path(source.path).stem
     if stem != source.key and stem in keys:
         diags.append(error(source.path, source.line, 1, f"{source.path} is named after entry '{stem}', but its "
