@@ -122,11 +122,13 @@ def test_no_local_path_in_any_output(example: Path):
     root = str(example.resolve())
     home = str(Path.home())
     for path in (example / "output").iterdir():
-        if path.suffix == ".docx":
-            with zipfile.ZipFile(path) as docx:
-                texts = [docx.read(n).decode("utf-8", "replace") for n in docx.namelist()]
+        if zipfile.is_zipfile(path):  # docx, xlsx
+            with zipfile.ZipFile(path) as archive:
+                texts = [archive.read(n).decode("utf-8", "replace") for n in archive.namelist()]
         else:
             texts = [path.read_bytes().decode("latin-1")]
+        if path.suffix == ".pdf":
+            texts.append(pdf_text(path))
         for text in texts:
             assert root not in text and home + "/" not in text and ".venv" not in text, path.name
 
