@@ -180,3 +180,12 @@ def test_a_piece_of_a_word_is_not_a_quote(quote, text):
 ])
 def test_whole_words_are_found(quote, text):
     assert found(quote, text) is not None
+
+
+FOLD_ALPHABET = st.sampled_from([*"ab Ab1_*#-\n\t\f\r\u00ad\u2010\u2019“”—\u3000\u00a0\ue000", "## ", "-\n", "\n# "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(FOLD_ALPHABET, max_size=60).map("".join))
+def test_a_quote_folds_as_a_source_text_does(text):
+    assert fold(text) == normalize(text).text

@@ -102,9 +102,16 @@ def _removed_spans(text: str) -> dict[int, tuple[int, str]]:
     return spans
 
 
+_FOLD_TABLE = str.maketrans({**_CHAR_FOLDS, **{ch: "" for ch in _EMPHASIS}})
+_MARK = "\ue000"  # stands for a line-end hyphen while ``fold`` works
+
+
 def fold(text: str) -> str:
-    """The folded form of ``text`` alone (for a quote, say)."""
-    return normalize(text).text
+    """The folded form of ``text`` alone (for a quote, say): ``normalize(text).text``, without the offsets."""
+    if _MARK in text:
+        return normalize(text).text
+    marked = _HEADING_MARK.sub("", _LINE_END_HYPHEN.sub(_MARK, text))
+    return " ".join(marked.translate(_FOLD_TABLE).split()).replace(_MARK, SOFT)
 
 
 @dataclass(frozen=True)
