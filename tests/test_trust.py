@@ -394,3 +394,16 @@ def test_a_citation_a_template_writes_itself_must_name_an_entry(tmp_path):
     assert [(p, n) for _, p, n, _ in errs] == [("templates/review.md.j2", 4)] * 2
     assert "cites '@smith2021', which is not in bibliography.bib (did you mean 'smith2020'?)" in errs[0][3]
     assert "cites '@nokey'" in errs[1][3]
+
+
+def test_a_key_ending_in_punctuation_is_cited_as_itself():
+    """Pandoc reads '@smith2020.' as a citation of 'smith2020' followed by a full stop: an entry whose key
+    ends in punctuation was cited as another key (another work, or '(smith2020?)')."""
+    from synthdoc.citations import cite_key
+    from synthdoc.pandoc import MARKDOWN_READER, run
+
+    keys = ["smith2020.", "a-b-", "c:d:", "k/1", "plain2020", "x.y"]
+    markup = " ".join(f"[{cite_key(key)}]" for key in keys)
+    ast = json.loads(run(["-f", MARKDOWN_READER, "-t", "json"], markup.encode("utf-8")))
+    cited = [c["citationId"] for inline in ast["blocks"][0]["c"] if inline["t"] == "Cite" for c in inline["c"][0]]
+    assert cited == keys

@@ -11,7 +11,8 @@ from .claims import Claim, Locator
 from .styles import locale_path
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_:.#$%&+?<>~/-]*$")
+# Pandoc's bare key: punctuation inside only (a final '.' or ':' would end the citation); else @{key}.
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?$")
 _FALLBACK_LABELS = {"page": "p.", "section": "sec.", "chapter": "chap.", "paragraph": "para."}
 
 
