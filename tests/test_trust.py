@@ -407,3 +407,19 @@ def test_a_key_ending_in_punctuation_is_cited_as_itself():
     ast = json.loads(run(["-f", MARKDOWN_READER, "-t", "json"], markup.encode("utf-8")))
     cited = [c["citationId"] for inline in ast["blocks"][0]["c"] if inline["t"] == "Cite" for c in inline["c"][0]]
     assert cited == keys
+
+
+def test_a_section_cited_from_a_pdf_is_checked_against_its_headings(tmp_path):
+    """Only page locators of a PDF were checked: 'at: {section: "9.9"}' of a PDF passed without a word."""
+    files = small_files()
+    del files["sources/tran2021.md"]
+    files["sources/tran2021.yaml"] = files["sources/tran2021.yaml"].replace("tran2021.md", "tran2021.pdf").replace(
+        'at: {section: "2.1"}\n  - id: regulate', 'at: {section: "9.9"}\n  - id: regulate')
+    root = write_project(tmp_path / "p", files)
+    typ = root / "sources" / "t.typ"
+    typ.write_text("#set page(width: 14cm, height: 8cm)\n2.1 Results\\\nBrokers at the border arrange papers and "
+                   "transport; most migrants never meet their employer before they leave.\n", encoding="utf-8")
+    typst.compile(str(typ), output=str(root / "sources" / "tran2021.pdf"))
+    typ.unlink()
+    assert found(root) == [("unknown-locator", "sources/tran2021.yaml", 4, "claim 'brokers': section 9.9 is not a "
+                            "heading of sources/tran2021.pdf (its sections: 2.1)")]

@@ -323,9 +323,9 @@ def _unverifiable_locators(source: Source, text: SourceText) -> list[Diagnostic]
     pages of a text that is not a PDF, paragraphs): said once per source, never passed in silence."""
     diags = []
     why = {
-        "section": None if text.sections or text.pages else f"{text.shown} has no numbered section headings (such "
+        "section": None if text.sections else f"{text.shown} has no numbered section headings (such "
                    "as '## 4.1 Kesimpulan') to check them against; give the text its headings",
-        "chapter": None if text.chapters or text.pages else f"{text.shown} has no chapter headings (such as "
+        "chapter": None if text.chapters else f"{text.shown} has no chapter headings (such as "
                    "'BAB IV') to check them against; give the text its headings",
         "page": None if text.pages else f"{text.shown} is not a PDF, so its pages cannot be checked; give the "
                 "PDF as the text, or cite sections",
@@ -395,9 +395,9 @@ _MAX_PLACES = 20  # places of one quote compared with its locator
 
 def _check_place(claim: Claim, text: SourceText, found: QuoteMatch, inferred: bool) -> list[Diagnostic]:
     """The locator of a claim against one place where its quote stands."""
-    if text.pages:
+    if text.pages and (claim.at is None or claim.at.kind == "page"):
         return _check_page(claim, text, text.page_at(found.start) or 1, inferred)
-    diags = []
+    diags = []  # a section or chapter, of a text or of a PDF
     if claim.at and claim.at.kind == "section" and text.sections:
         if claim.at.value not in text.sections:
             diags.append(error(claim.path, claim.line, 1, f"claim '{claim.id}': section {claim.at.value} is not a "
