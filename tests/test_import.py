@@ -131,7 +131,7 @@ def test_pdf_highlights_become_claims(imported):
     assert debts["quote"] == "tie workers to their employers" and debts["at"] == {"page": 88}
     assert debts["draft"] is True and "themes" not in debts  # green: no theme configured
     lines = (imported / "sources" / "smith2020.yaml").read_text().splitlines()
-    assert {"source: smith2020", "text: smith2020.pdf", "lang: en"} <= set(lines[:4])
+    assert lines[1:4] == ["source: smith2020", "text: smith2020.pdf", "claims:"]  # no lang: the entry names none
     assert (imported / "sources" / "smith2020.pdf").is_file()
 
 
@@ -546,3 +546,14 @@ def test_annotation_values_given_by_reference(tmp_path):
     (tmp_path / "smith2020.pdf").write_bytes(pdf)
     assert run(root, str(tmp_path / "smith2020.pdf"), "--theme", "law").exit_code == 0
     assert claims(root, "smith2020")[0]["quote"] == "Debts tie workers"
+
+
+def test_a_new_claims_file_takes_the_language_of_its_entry(tmp_path):
+    """The quotes' language is the source's, as its entry says (langid), not the project's (en)."""
+    root = project(tmp_path / "p")
+    bib = root / "bibliography.bib"
+    bib.write_text(bib.read_text().replace("  title = {Kin and Recruitment},", "  title = {Kin and Recruitment},\n"
+                                           "  langid = {indonesian},"))
+    (root / "sources" / "lee2019.pdf").write_bytes(typst_pdf([], LEE, first=12))
+    assert run(root, str(write_csv(tmp_path / "x.csv", sheet_rows()))).exit_code == 0
+    assert load_yaml(root / "sources" / "lee2019.yaml").data["lang"] == "id"

@@ -67,7 +67,7 @@ class ClaimsFile:
         return cls(path, shown, data, text, offset, crlf=b"\r\n" in raw, bom=raw.startswith(b"\xef\xbb\xbf"))
 
     @classmethod
-    def new(cls, path: Path, shown: str, source: str, text: str | None, lang: str,
+    def new(cls, path: Path, shown: str, source: str, text: str | None, lang: str | None,
             first_page: int | None = None) -> ClaimsFile:
         from ruamel.yaml.comments import CommentedMap
 
@@ -77,7 +77,8 @@ class ClaimsFile:
             data["text"] = text
         if first_page is not None:
             data["first_page"] = first_page
-        data["lang"] = lang
+        if lang:
+            data["lang"] = lang
         data["claims"] = []
         return cls(path, shown, data, None)
 

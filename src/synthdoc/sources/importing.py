@@ -150,7 +150,8 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
             raise SynthdocError.single(session.shown(path), f"exists but is not the claims file of '{key}'; name "
                                        "the source with --source or rename the file", "import-target")
         text = _place_pdf(session, key, pdf) if pdf is not None else _text_beside(project.sources, key)
-        session.files[path] = ClaimsFile.new(path, session.shown(path), key, text, project.lang, first_page)
+        session.files[path] = ClaimsFile.new(path, session.shown(path), key, text, _quote_lang(session, key),
+                                             first_page)
     return session.files[path]
 
 
@@ -159,6 +160,14 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve() or a.read_bytes() == b.read_bytes()
     except OSError:
         return False
+
+
+def _quote_lang(session: _Session, key: str) -> str | None:
+    """The language of a source's quotes, as its bibliography entry names it (language / langid), or
+    None: not the project's language, which a source in another language would wrongly claim."""
+    item = session.bibliography.get(key) or {}
+    code = str(item.get("language") or "").strip()
+    return code.split("-")[0].lower() if re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]+)*", code) else None
 
 
 def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
