@@ -243,8 +243,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     else:
         outputs += write_rest()
     # This version of the document, for redlines against it later.
-    word_versions.keep(project.root / WORK_DIR, doc.id,
-                       word_versions.with_claim_names(ast, word_bookmarks.claim_names(ctx)))
+    word_versions.keep(project.root / WORK_DIR, doc.id, ast, word_bookmarks.claim_names(ctx))
     return outputs
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..diagnostics import SynthdocError
 from ..files import atomic_write, read_record
-from .bookmarks import claim_numbers, rewrite_claim_spans
+from .bookmarks import claim_numbers
 
 VERSIONS = "versions"
 SNAPSHOTS = "snapshots"
@@ -41,22 +41,33 @@ def now() -> str:
 
 
 def with_claim_names(ast: dict[str, Any], refs: dict[str, str]) -> dict[str, Any]:
-    """The AST with each claim span's numbers (``data-claims="3 4"``) replaced by the claims' names."""
-    def name(span: dict[str, Any]) -> dict[str, Any]:
-        ident, classes, attrs = span["c"][0]
-        names = " ".join(refs.get(n, n) for n in claim_numbers(span))
-        attrs = [a for a in attrs if a[0] not in ("data-claims", "claims")] + [["data-claims", names]]
-        return {**span, "c": [[ident, classes, attrs], span["c"][1]]}
+    """``ast`` (a record just read, changed in place) with each claim span's numbers (``data-claims="3 4"``)
+    replaced by the claims' names."""
+    todo: list[Any] = [ast]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            if node.get("t") == "Span" and "claim" in node["c"][0][1]:
+                attrs = node["c"][0][2]
+                names = " ".join(refs.get(n, n) for n in claim_numbers(node))
+                attrs[:] = [a for a in attrs if a[0] not in ("data-claims", "claims")] + [["data-claims", names]]
+            todo.extend(v for v in node.values() if isinstance(v, list | dict))
+    return ast
 
-    return rewrite_claim_spans(ast, name)
 
-def keep(work: Path, document: str, ast: dict[str, Any]) -> str:
-    """Keep ``ast`` as the document's newest version; returns its digest."""
-    blocks = ast.get("blocks", [])
-    # Named by the text alone: the same document built for other formats (other layout metadata) is
-    # the same version.
-    digest = hashlib.sha256(json.dumps(blocks, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
-    data = json.dumps(ast, ensure_ascii=False).encode("utf-8")
+def keep(work: Path, document: str, ast: dict[str, Any], claims: dict[str, str]) -> str:
+    """Keep ``ast`` as the document's newest version, with the names of the claims its claim spans number
+    (``claims``: number → ``source/claim-id``); returns its digest."""
+    blocks = json.dumps(ast.get("blocks", []), ensure_ascii=False).encode("utf-8")
+    names = json.dumps(claims, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    # Named by the text alone (one serialization, also what is stored): the same document built for
+    # other formats (other layout metadata) is the same version.
+    digest = hashlib.sha256(blocks + b"\0" + names).hexdigest()
+    head = {k: v for k, v in ast.items() if k != "blocks"}
+    data = (json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8") + b', "claims": ' + names
+            + b', "blocks": ' + blocks + b"}")
     folder = work / VERSIONS / document
     path = folder / f"{digest}.json"
     if not path.exists():
@@ -85,8 +96,11 @@ def _prune(work: Path, document: str, history: list[dict[str, str]]) -> None:
 
 
 def load(work: Path, document: str, digest: str) -> dict[str, Any] | None:
+    """A kept version, its claim spans naming their claims (``data-claims="source/claim-id …"``)."""
     record = read_record(work / VERSIONS / document / f"{digest}.json")
-    return record if isinstance(record, dict) else None
+    if not isinstance(record, dict) or not isinstance(record.get("claims", {}), dict):
+        return None
+    return with_claim_names({k: v for k, v in record.items() if k != "claims"}, record.get("claims", {}))
 
 
 def current(work: Path, document: str) -> tuple[str, str] | None:
