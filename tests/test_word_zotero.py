@@ -119,6 +119,45 @@ def test_one_bibliography_field_around_the_bibliography(built: dict) -> None:
     assert texts == [entries[0], entries[-1]]  # from the first entry to the last
 
 
+def test_plain_citation_is_the_text_word_shows(built: dict) -> None:
+    """Zotero takes a field whose text differs from its plainCitation for a hand edit: they must agree."""
+    for code, paras in built["fields"]:
+        if "ZOTERO_ITEM" not in code:
+            continue
+        data = json.loads(code.removeprefix("ADDIN ZOTERO_ITEM CSL_CITATION "))
+        result, inside, seen = [], False, False
+        for el in paras[0].iter():
+            if el.tag == f"{W}instrText" and el.text and el.text.strip() == code:
+                seen = True
+            elif el.tag == f"{W}fldChar" and seen:
+                kind = el.get(f"{W}fldCharType")
+                if kind == "separate":
+                    inside = True
+                elif kind == "end" and inside:
+                    break
+            elif el.tag == f"{W}t" and inside:
+                result.append(el.text or "")
+        assert "".join(result) == data["properties"]["plainCitation"]
+
+
+def _quoted_cite() -> dict:
+    return {"t": "Cite", "c": [[{"citationId": "anon", "citationPrefix": [], "citationSuffix": [],
+                                 "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 1, "citationHash": 0}],
+                               [{"t": "Str", "c": "("}, {"t": "Quoted", "c": [{"t": "DoubleQuote"},
+                                                                              [{"t": "Str", "c": "Title,"}]]},
+                                {"t": "Space"}, {"t": "Str", "c": "2020)"}]]}
+
+
+def test_quoted_titles_in_the_plain_citation_are_curly_as_word_shows_them(tmp_path: Path) -> None:
+    ast = {"meta": {}, "blocks": [{"t": "Para", "c": [_quoted_cite()]}]}
+    out = live_citations(ast, items=[{"id": "anon", "type": "book", "title": "Title"}],
+                         csl=resolve_style("apa", tmp_path), lang="en", locale="en-US", document="d", shown_style="s")
+    code = next(i["c"][1] for i in out["blocks"][0]["c"] if i.get("t") == "RawInline" and "instrText" in i["c"][1])
+    data = json.loads(re.search(r"CSL_CITATION (\{.*\}) <", code).group(1).replace("&lt;", "<").replace("&gt;", ">")
+                      .replace("&amp;", "&"))
+    assert data["properties"]["plainCitation"] == "(“Title,” 2020)"
+
+
 def test_document_preferences(built: dict) -> None:
     props = _properties(built["zotero"])
     chunks = [props[f"ZOTERO_PREF_{n}"] for n in range(1, 10) if f"ZOTERO_PREF_{n}" in props]

@@ -118,7 +118,7 @@ def live_citations(ast: Node, *, items: list[dict[str, Any]], csl: Path, lang: s
         counter[0] += 1
         data = {
             "citationID": hashlib.sha256(f"{seed}:{counter[0]}".encode()).hexdigest()[:10],
-            "properties": {"formattedCitation": _html(content), "plainCitation": stringify(content),
+            "properties": {"formattedCitation": _html(content), "plainCitation": _plain(content),
                            "noteIndex": 0},
             "citationItems": [_citation_item(c, by_key[c["citationId"]], lang) for c in citations],
             "schema": SCHEMA,
@@ -179,6 +179,24 @@ def _locator(suffix: str, lang: str) -> tuple[str, str, str]:
             if text.startswith(label + " "):
                 return kind, text[len(label):].strip(), ""
     return "", "", suffix
+
+
+def _plain(content: list[Node]) -> str:
+    """A citation's text as Word shows the field's result (pandoc writes quotation marks curly): Zotero
+    compares it with ``plainCitation`` to tell whether the writer edited the citation by hand."""
+    out = []
+    for node in content:
+        t = node.get("t")
+        if t == "Quoted":
+            double = node["c"][0]["t"] == "DoubleQuote"
+            out.append(("“" if double else "‘") + _plain(node["c"][1]) + ("”" if double else "’"))
+        elif t in ("Link", "Span", "Cite"):
+            out.append(_plain(node["c"][1]))
+        elif t in _HTML_TAGS:
+            out.append(_plain(node["c"]))
+        else:
+            out.append(stringify(node))
+    return "".join(out)
 
 
 _HTML_TAGS = {"Emph": "i", "Strong": "b", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "span"}
