@@ -28,6 +28,8 @@ WIDE_COLUMNS = 4
 LINE_CHARACTERS = 130
 # A longer word is broken by the reader's program anyway; it does not widen its column further.
 LONGEST_WORD = 24
+# A cell's inner margins and a bold word's extra width, in characters.
+CELL_PADDING = 3
 
 # The paragraph style of table cells in DOCX (synthdoc's reference document defines it).
 TEXT_STYLE = "Table Text"
@@ -146,8 +148,8 @@ def content_widths(grid: list[list[list[Node]]]) -> list[float]:
         for j, cell in enumerate(row):
             paragraphs = [stringify(block) for block in cell]
             words = [min(display_width(w), LONGEST_WORD) for p in paragraphs for w in p.split()]
-            least[j] = max(least[j], max(words, default=1))
-            most[j] = max(most[j], sum(display_width(p) for p in paragraphs))
+            least[j] = max(least[j], max(words, default=1) + CELL_PADDING)
+            most[j] = max(most[j], sum(display_width(p) for p in paragraphs) + CELL_PADDING)
     room = max(LINE_CHARACTERS, sum(least))
     if sum(most) <= room:
         return [float(m) for m in most]
