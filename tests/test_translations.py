@@ -80,7 +80,7 @@ def test_no_warning_in_the_source_language(tmp_path):
     assert "my translation" not in text and "terjemahan" not in text
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), min_size=1,
                max_size=60).filter(lambda t: t.strip()))
 def test_any_translation_is_shown_as_written(tmp_path_factory, translation):
@@ -117,11 +117,15 @@ def long_quote(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def long_quote_docx(long_quote) -> Path:
+    return docx_as_pdf(long_quote / "output" / "review.docx", long_quote / "lo")
+
+
 @pytest.mark.parametrize("reader", ["docx", "pdf"])
-def test_a_long_quote_is_a_single_spaced_indented_block(long_quote, reader):
+def test_a_long_quote_is_a_single_spaced_indented_block(long_quote, long_quote_docx, reader):
     assert len(LONG_QUOTE.split()) >= 40
-    output = long_quote / "output"
-    pdf = docx_as_pdf(output / "review.docx", long_quote / "lo") if reader == "docx" else output / "review.pdf"
+    pdf = long_quote_docx if reader == "docx" else long_quote / "output" / "review.pdf"
     page = lines(pdf_words(pdf))
     texts = [line_text(line) for line in page]
     intro = next(i for i, t in enumerate(texts) if t.endswith("writes:"))
@@ -146,10 +150,9 @@ def test_long_quote_in_html_is_a_blockquote(long_quote):
     assert "Recruitment agencies" in block and "“" not in block
 
 
-def test_headings_of_a_document_that_is_no_chapter_read_alike(long_quote):
+def test_headings_of_a_document_that_is_no_chapter_read_alike(long_quote, long_quote_docx):
     """Without chapter: no numbers in any format (the PDF numbered "1 Labour" where Word showed "Labour")."""
-    docx_pdf = docx_as_pdf(long_quote / "output" / "review.docx", long_quote / "lo-headings")
-    for pdf in (docx_pdf, long_quote / "output" / "review.pdf"):
+    for pdf in (long_quote_docx, long_quote / "output" / "review.pdf"):
         shown = [line_text(line) for line in lines(pdf_words(pdf))]
         assert "Labour" in shown and "Law" in shown, (pdf, shown)
         assert not any(t.startswith(("1 ", "2 ")) for t in shown), (pdf, shown)
