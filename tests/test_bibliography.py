@@ -456,3 +456,14 @@ def test_one_work_under_two_keys_and_keys_differing_in_case_are_warned(tmp_path)
     assert (by_code["duplicate-work"].path, by_code["duplicate-work"].line) == ("mendeley.bib", 1)
     assert "'gallagher2010' (zotero.bib:1) and 'Gallagher2010'" in by_code["duplicate-work"].message
     assert all(d.severity.value == "warning" for d in bib.diagnostics)
+
+
+def test_cite_previews_a_thesis_typed_by_its_entry_type_in_the_document_language(tmp_path):
+    bib = SMALL_BIB + ("\n@phdthesis{rahman2019,\n  title = {Kerja Sama Keamanan ASEAN},\n  author = {Rahman, Arief},\n"
+                       "  year = {2019},\n  school = {Universitas Gadjah Mada},\n  langid = {indonesian},\n}\n")
+    root = project(tmp_path, {"refs.bib": bib, "typst.yml": "typst.yml"})
+    result = runner.invoke(app, ["cite", "rahman2019", "--lang", "id", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "[Disertasi]. Universitas Gadjah Mada." in result.stdout and "PhD" not in result.stdout
+    result = runner.invoke(app, ["cite", "wibowo2020", "-C", str(root)])  # from the second file
+    assert result.exit_code == 0 and "Wibowo" in result.stdout
