@@ -22,6 +22,11 @@ def diagnostics(root: Path):
     return diags
 
 
+def typeset(source: str, pdf: Path) -> None:
+    """A PDF typeset by typst from ``source``: its text layer is what pypdf reads, line breaks and pages included."""
+    pdf.write_bytes(typst.compile(source.encode("utf-8")))
+
+
 def errors(root: Path):
     return [d for d in diagnostics(root) if d.severity.value == "error"]
 
@@ -80,9 +85,7 @@ def wrapped(tmp_path: Path) -> Path:
         q2="kerja sama antarlembaga di negara-negara tujuan", at1="    at: {page: 1}", at2="")
     del files["sources/tran2021.md"]
     root = write_project(tmp_path / "wrapped", files)
-    (root / "sources" / "w.typ").write_text(WRAPPED_TYP.lstrip(), encoding="utf-8")
-    typst.compile(str(root / "sources" / "w.typ"), output=str(root / "sources" / "tran2021.pdf"))
-    (root / "sources" / "w.typ").unlink()
+    typeset(WRAPPED_TYP.lstrip(), root / "sources" / "tran2021.pdf")
     return root
 
 
@@ -355,12 +358,9 @@ def test_a_quote_on_several_pages_without_a_locator_says_which_page_it_used(tmp_
     files["sources/tran2021.yaml"] = files["sources/tran2021.yaml"].replace('    at: {section: "2.1"}\n', "", 1)
     files["sources/tran2021.yaml"] = files["sources/tran2021.yaml"].replace("tran2021.md", "tran2021.pdf")
     root = write_project(tmp_path / "p", files)
-    typ = root / "sources" / "t.typ"
-    typ.write_text("#set page(width: 12cm, height: 6cm)\nmost migrants never meet their employer before they leave\n"
-                   "#pagebreak()\nBrokers at the border arrange papers and transport; most migrants never meet their "
-                   "employer before they leave.\n", encoding="utf-8")
-    typst.compile(str(typ), output=str(root / "sources" / "tran2021.pdf"))
-    typ.unlink()
+    typeset("#set page(width: 12cm, height: 6cm)\nmost migrants never meet their employer before they leave\n"
+            "#pagebreak()\nBrokers at the border arrange papers and transport; most migrants never meet their "
+            "employer before they leave.\n", root / "sources" / "tran2021.pdf")
     [(_, path, line, message)] = [w for w in found(root, "warning") if w[0] == "page-ambiguous"]
     assert (path, line) == ("sources/tran2021.yaml", 4)
     assert "its quote stands on pages 1, 2 of sources/tran2021.pdf: page 1 is used" in message
@@ -416,10 +416,8 @@ def test_a_section_cited_from_a_pdf_is_checked_against_its_headings(tmp_path):
     files["sources/tran2021.yaml"] = files["sources/tran2021.yaml"].replace("tran2021.md", "tran2021.pdf").replace(
         'at: {section: "2.1"}\n  - id: regulate', 'at: {section: "9.9"}\n  - id: regulate')
     root = write_project(tmp_path / "p", files)
-    typ = root / "sources" / "t.typ"
-    typ.write_text("#set page(width: 14cm, height: 8cm)\n2.1 Results\\\nBrokers at the border arrange papers and "
-                   "transport; most migrants never meet their employer before they leave.\n", encoding="utf-8")
-    typst.compile(str(typ), output=str(root / "sources" / "tran2021.pdf"))
-    typ.unlink()
+    typeset("#set page(width: 14cm, height: 8cm)\n2.1 Results\\\nBrokers at the border arrange papers and "
+            "transport; most migrants never meet their employer before they leave.\n",
+            root / "sources" / "tran2021.pdf")
     assert found(root) == [("unknown-locator", "sources/tran2021.yaml", 4, "claim 'brokers': section 9.9 is not a "
                             "heading of sources/tran2021.pdf (its sections: 2.1)")]
