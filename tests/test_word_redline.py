@@ -128,6 +128,16 @@ def test_default_is_the_previous_build_and_errors_are_clear(redlined: dict, tmp_
     fresh = copy_example(tmp_path / "fresh")
     unbuilt = _cli(fresh, "redline", "tinjauan-pustaka")
     assert unbuilt.exit_code == 1 and "has not been built yet" in unbuilt.stderr and "Traceback" not in unbuilt.output
+    nothing = _cli(fresh, "snapshot", "first")
+    assert nothing.exit_code == 1 and "no document has been built yet" in nothing.stderr
+    assert _cli(fresh, "build", "policy-brief", "--format", "html").exit_code == 0
+    partial = _cli(fresh, "snapshot", "first")
+    assert partial.exit_code == 0 and "not in it, never built: tinjauan-pustaka, evidence-matrix" in partial.stderr
+    missing_doc = _cli(fresh, "redline", "tinjauan-pustaka", "--since", "first")
+    assert missing_doc.exit_code == 1 and "has not been built yet" in missing_doc.stderr
+    assert _cli(fresh, "build", "tinjauan-pustaka", "--format", "html").exit_code == 0
+    later = _cli(fresh, "redline", "tinjauan-pustaka", "--since", "first")
+    assert later.exit_code == 1 and "snapshot 'first' has no document 'tinjauan-pustaka'" in later.stderr
 
 
 def _para(*words: str) -> dict:

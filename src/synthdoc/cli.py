@@ -347,6 +347,9 @@ def snapshot(
         _print_diagnostics(exc.diagnostics)
         raise typer.Exit(EXIT_ERRORS) from None
     typer.echo(f"snapshot '{shot.name}' taken ({shot.time}): {', '.join(sorted(shot.documents))}", err=True)
+    unbuilt = [d.id for d in project.documents if d.id not in shot.documents]
+    if unbuilt:
+        typer.echo(f"not in it, never built: {', '.join(unbuilt)}", err=True)
 
 
 @app.command()

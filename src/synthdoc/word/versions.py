@@ -119,17 +119,14 @@ def previous(work: Path, document: str) -> tuple[str, str] | None:
 
 
 def snapshot(work: Path, name: str, documents: list[str], config: str) -> Snapshot:
-    """Name the newest version of each of ``documents``."""
+    """Name the newest version of each of ``documents`` that has been built (at least one must have)."""
     if not SNAPSHOT_NAME.fullmatch(name):
         raise SynthdocError.single(config, f"snapshot name '{name}' must be a plain name (letters, digits, "
                                    "'.', '_', '-'), e.g. dikirim-ke-pembimbing", "snapshot-name")
-    built = {}
-    for doc in documents:
-        found = current(work, doc)
-        if found is None:
-            raise SynthdocError.single(config, f"document '{doc}' has not been built yet; run synthdoc build "
-                                       "first, then take the snapshot", "snapshot-unbuilt")
-        built[doc] = found[0]
+    built = {doc: found[0] for doc in documents if (found := current(work, doc)) is not None}
+    if not built:
+        raise SynthdocError.single(config, "no document has been built yet; run synthdoc build first, then take "
+                                   "the snapshot", "snapshot-unbuilt")
     taken = Snapshot(name, now(), built)
     atomic_write(work / SNAPSHOTS / f"{name}.json",
                  json.dumps({"name": name, "time": taken.time, "documents": built}, indent=1).encode("utf-8"))
