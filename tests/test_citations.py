@@ -33,4 +33,4 @@ def test_narrative_and_year_only_forms():
 
 
 def test_odd_keys_are_braced():
-    assert cite([claim("Smith 2020!", "1", kind=None)], "en") == "[@{Smith 2020!}]"
+    assert cite([claim("Smith2020!", "1", kind=None)], "en") == "[@{Smith2020!}]"

@@ -155,12 +155,12 @@ def test_pandoc_missing_keeps_outputs(small, monkeypatch):
 
 
 def test_typst_failure_is_a_message(small, monkeypatch):
-    import typst
+    real = pandoc.ast_to_bytes
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("font exploded")
+    def broken(ast, fmt, **kwargs):  # typst source that makes the compiler fail
+        return b'#panic("font exploded")' if fmt == "typst" else real(ast, fmt, **kwargs)
 
-    monkeypatch.setattr(typst, "compile", broken)
+    monkeypatch.setattr(pandoc, "ast_to_bytes", broken)
     config = small / "synthdoc.yaml"
     config.write_text(config.read_text().replace("formats: [html]", "formats: [pdf]"))
     with pytest.raises(SynthdocError) as info:

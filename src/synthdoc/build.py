@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import os
 import re
+import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import filelock
 
 from . import pandoc, provenance, spreadsheet, tables, thesis, typst_layout
 from .bibliography import load_bibliography
@@ -19,7 +22,7 @@ from .checks import Inputs, check, infer_pages, load_texts
 from .citeproc import read_cited
 from .claims import load_sources
 from .diagnostics import Diagnostic, SynthdocError, has_errors
-from .files import atomic_write
+from .files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
 from .manifest import MANIFEST, Fingerprint, Manifest, file_digest, fingerprints
 from .paths import shown_path
 from .phrases import phrases
@@ -33,8 +36,6 @@ from .word import bookmarks as word_bookmarks
 from .word import layout as word_layout
 from .word import versions as word_versions
 from .word import zotero as word_zotero
-
-WORK_DIR = ".synthdoc"
 
 # Page layout for PDF (typst): the usual Indonesian thesis rules.
 TYPST_LAYOUT = """---
@@ -78,6 +79,16 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     up_to_date: tuple[tuple[str, str], ...] = ()  # (document, format) left as they were
     changes: tuple[ChangeReport, ...] = ()
+    texts: tuple[str, ...] = ()  # the source texts the build read
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One output made in memory; ``placed`` once it is in ``output/``."""
+
+    output: Output
+    data: bytes
+    placed: bool = False
 
 
 def load_inputs(project: Project) -> Inputs:
@@ -85,7 +96,7 @@ def load_inputs(project: Project) -> Inputs:
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
     sources, inferred = infer_pages(sources, texts)
-    bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+    bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
                             project.languages)
     return Inputs(project, sources, bib, texts, tuple(diags + text_diags + list(bib.diagnostics)), inferred)
 
@@ -93,7 +104,7 @@ def load_inputs(project: Project) -> Inputs:
 def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
     """Every diagnostic of a project; quotes broken by a changed source text are reported as stale."""
     inputs = load_inputs(project)
-    diags = mark_stale(inputs, check(inputs), project.root / WORK_DIR)
+    diags = mark_stale(inputs, check(inputs), work_dir(project.root))
     return inputs, diags + check_translations(inputs)
 
 
@@ -162,19 +173,28 @@ def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object
 
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
+                   report: Report | None = None, force: bool = False) -> list[Output]:
+    """Render one document to ``formats`` (default: all of its own) and put them in place together."""
+    rendered = render_outputs(inputs, doc, formats, report, force)
+    _put_in_place([(r.output.path, r.data) for r in rendered if not r.placed], inputs.project.root)
+    return [r.output for r in rendered]
+
+
+def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
                    report: Report | None = None, force: bool = False, first: Sequence[str] = (),
                    on_output: Callable[[Output], None] | None = None,
-                   later: list[Callable[[], list[Output]]] | None = None) -> list[Output]:
-    """Render one document to ``formats`` (default: all of its own); citeproc runs once, to the AST.
+                   later: list[Callable[[], list[Rendered]]] | None = None) -> list[Rendered]:
+    """Render one document to ``formats`` (default: all of its own) in memory; citeproc runs once, to the AST.
+    The caller puts them in place (:func:`build`: the outputs of a whole run together).
 
     ``force`` runs citeproc again even when the previous build's result could be reused. The formats
-    in ``first`` are written before the others start (``synthdoc watch``: the HTML preview first), and
-    with a ``later`` list the others are left there to be written once every document's first ones are;
-    ``on_output`` hears of each file as soon as it is written."""
+    in ``first`` are made and put in place before the others start (``synthdoc watch``: the HTML preview
+    first), and with a ``later`` list the others are left there to be made once every document's first
+    ones are; ``on_output`` hears of each file put in place here."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
-    work = project.root / WORK_DIR / "build"
+    work = work_dir(project.root) / "build"
     atomic_write(work / f"{doc.id}.md", markdown.encode("utf-8"))
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
     what = f"document '{doc.id}'"
@@ -182,15 +202,15 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     items, csl_json = inputs.bibliography.for_language(doc.lang)
     rendered = read_cited(source, items=items, bibliography=csl_json,
                           csl=csl, metadata=metadata(doc, csl), what=what,
-                          cache=JsonCache(project.root / WORK_DIR / "cache" / "citations" / doc.id), reuse=not force,
-                          sections=JsonCache(project.root / WORK_DIR / "cache" / "sections" / doc.id))
+                          cache=JsonCache(work.parent / "cache" / "citations" / doc.id), reuse=not force,
+                          sections=JsonCache(work.parent / "cache" / "sections" / doc.id))
     if report and rendered.note:
         report(rendered.note)
     ast = private(tables.from_divs(rendered.ast, what))
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
 
-    def write(fmt: str) -> Output:
+    def make(fmt: str) -> Rendered:
         t0 = time.perf_counter()
         if fmt == "pdf":
             pdf_ast = typst_layout.landscape_tables(thesis.chapter_heading_for(ast, "typst"))
@@ -221,35 +241,41 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             data = pandoc.ast_to_bytes(ast_html, fmt, what=what,
                                        extra=["--include-in-header", str(head), "--include-after-body", str(tail)])
         path = project.output / f"{doc.id}.{fmt}"
-        atomic_write(path, data, shown_path(path, project.root))
-        seconds = time.perf_counter() - t0
-        if report:
-            report(f"wrote {shown_path(path, project.root)} ({seconds:.1f} s)")
-        output = Output(doc.id, fmt, path, seconds)
-        if on_output:
-            on_output(output)
-        return output
+        pandoc.check_format(fmt, data, shown_path(path, project.root))
+        return Rendered(Output(doc.id, fmt, path, time.perf_counter() - t0), data)
 
-    outputs = [write(fmt) for fmt in formats if fmt in first]
+    outputs = [make(fmt) for fmt in formats if fmt in first]
+    if outputs:  # the preview, put in place at once (synthdoc watch)
+        _put_in_place([(r.output.path, r.data) for r in outputs], project.root)
+        outputs = [Rendered(r.output, r.data, placed=True) for r in outputs]
+        for r in outputs:
+            _written(r.output, project.root, report, on_output)
     rest = [fmt for fmt in formats if fmt not in first]
 
-    def write_rest() -> list[Output]:
+    def make_rest() -> list[Rendered]:
         # Side by side: each format is its own pandoc (or typst) run on the same AST.
         with ThreadPoolExecutor(max_workers=max(1, len(rest))) as pool:
-            return list(pool.map(write, rest))
+            return list(pool.map(make, rest))
 
     if later is not None:
-        later.append(write_rest)
+        later.append(make_rest)
     else:
-        outputs += write_rest()
+        outputs += make_rest()
     # This version of the document, for redlines against it later.
-    word_versions.keep(project.root / WORK_DIR, doc.id, ast, word_bookmarks.claim_names(ctx))
+    word_versions.keep(work.parent, doc.id, ast, word_bookmarks.claim_names(ctx))
     return outputs
+
+
+def _written(output: Output, root: Path, report: Report | None, on_output: Callable[[Output], None] | None) -> None:
+    if report:
+        report(f"wrote {shown_path(output.path, root)} ({output.seconds:.1f} s)")
+    if on_output:
+        on_output(output)
 
 
 def docx_bytes(project: Project, doc: Document, doc_ast: dict, what: str) -> bytes:
     """The document's AST as a DOCX: wide tables on landscape pages, the document's template, its sections."""
-    reference = _reference_doc(project, doc, project.root / WORK_DIR / "build")
+    reference = _reference_doc(project, doc, work_dir(project.root) / "build")
     return word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), "docx", what=what,
                                                   extra=["--reference-doc", str(reference)]))
 
@@ -321,16 +347,20 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     Each document writes the formats in ``first`` before its others; ``on_output`` hears of each file
     as soon as it is written.
 
-    Errors stop the build before anything is written; warnings are returned with the outputs.
+    Errors stop the build before anything is written; warnings are returned with the outputs. The build is
+    a transaction: every output of the run, the change reports and the manifest are written to temporary
+    files first and renamed into place only when all of them were made; otherwise none is (``first``
+    formats excepted: they are put in place as soon as they are made).
     Builds of one project are serialized by a lock; documents are built in parallel.
     """
     docs = select_documents(project, names)
-    with build_lock(project.root / WORK_DIR, report):
-        _remove_leftovers(project.output)
+    work = work_dir(project.root)
+    with build_lock(work, report):
+        _remove_leftovers(project.output, work)
         inputs, diags = check_project(project)
         if has_errors(diags):
             raise SynthdocError(diags)
-        manifest = Manifest(project.root / WORK_DIR / MANIFEST)
+        manifest = Manifest(work / MANIFEST)
         plans = plan(inputs, docs, manifest, force)
         todo = [p for p in plans if p.formats]
         up_to_date = tuple((p.document.id, f) for p in plans for f in p.document.formats if f not in p.reasons)
@@ -340,47 +370,77 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                        f"{'; '.join(dict.fromkeys(r for f in p.formats for r in p.reasons[f]))}")
         reports: list[ChangeReport] = []
         with ThreadPoolExecutor(max_workers=max(1, len(todo))) as pool:
-            later: list[Callable[[], list[Output]]] = []
-            results = list(pool.map(lambda p: build_document(inputs, p.document, p.formats, report, force, first,
+            later: list[Callable[[], list[Rendered]]] = []
+            results = list(pool.map(lambda p: render_outputs(inputs, p.document, p.formats, report, force, first,
                                                              on_output, later if first else None), todo))
-            results += list(pool.map(lambda write_rest: write_rest(), later))
+            results += list(pool.map(lambda make_rest: make_rest(), later))
+        made = [r for rs in results for r in rs if not r.placed]
+        files: list[tuple[Path, bytes]] = [(r.output.path, r.data) for r in made]
         for p in todo:
             fmt = p.formats[0]
             before = manifest.previous(p.document.id, fmt)
             if before is not None:
                 change = compare(p.document, before, p.fingerprints[fmt])
                 if not change.empty:
-                    path = project.output / f"{p.document.id}.changes.md"
-                    atomic_write(path, render_report(change, inputs, p.document).encode("utf-8"))
+                    files.append((project.output / f"{p.document.id}.changes.md",
+                                  render_report(change, inputs, p.document).encode("utf-8")))
                     reports.append(change)
             for f in p.formats:
                 manifest.record(p.document.id, f, p.fingerprints[f])
         if todo:
-            manifest.save()
-    return BuildResult(tuple(o for r in results for o in r), tuple(diags), up_to_date, tuple(reports))
+            files.append((manifest.path, manifest.payload()))
+        _put_in_place(files, project.root)
+        for r in made:
+            _written(r.output, project.root, report, on_output)
+    return BuildResult(tuple(r.output for rs in results for r in rs), tuple(diags), up_to_date, tuple(reports),
+                       tuple(sorted({str(t.path) for t in inputs.texts.values()})))
 
 
-def _remove_leftovers(output: Path) -> None:
+def _put_in_place(files: list[tuple[Path, bytes]], root: Path) -> None:
+    """Write every file to a temporary file beside it; only when all were written, rename them into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((stage(path, data, shown_path(path, root)), path))
+    except BaseException:
+        for tmp, _ in staged:
+            discard(tmp)
+        raise
+    for tmp, path in staged:
+        commit(tmp, path, shown_path(path, root))
+
+
+def _remove_leftovers(output: Path, work: Path) -> None:
     """Temporary files of a build that was killed before it could rename them (never a finished output)."""
-    if output.is_dir():
-        for tmp in output.glob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+    for folder in (output, work):
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
 
 
 @contextlib.contextmanager
-def build_lock(work_dir: Path, report: Report | None = None):
-    """One build of a project at a time: a second one waits for the first to finish."""
-    work_dir.mkdir(parents=True, exist_ok=True)
-    with open(work_dir / "build.lock", "w") as handle:
+def build_lock(work: Path, report: Report | None = None) -> Iterator[None]:
+    """One build of a project at a time: a second one waits for the first to finish. The lock file is
+    opened without following links and never truncated (``filelock``, on Windows as elsewhere); a lock
+    that is a link or not a regular file is refused."""
+    path = work / "build.lock"
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            raise SynthdocError.single(f"{WORK_DIR}/build.lock", "the build lock is not a regular file (a link?); "
+                                       "delete it and build again", "work-dir")
+    lock = filelock.FileLock(str(path))
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
             if report:
                 report("waiting for another build of this project to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
+            lock.acquire()
+    except OSError as exc:
+        raise SynthdocError.single(f"{WORK_DIR}/build.lock", f"cannot take the build lock: {exc.strerror}",
+                                   "work-dir") from None
+    try:
+        yield
+    finally:
+        lock.release()

@@ -8,6 +8,7 @@ from typing import Any
 from .checks import Inputs
 from .citations import cite
 from .manifest import Fingerprint
+from .markdown import inline, literal
 from .project import Document
 from .schema import pick
 
@@ -59,20 +60,20 @@ def render_report(report: ChangeReport, inputs: Inputs, doc: Document) -> str:
     def line(ref: str) -> str:
         claim = claims.get(ref)
         if claim is None:
-            return f"- `{ref}`"
-        return f"- `{ref}` {cite([claim], doc.lang)}: {pick(claim.says, doc.lang)}"
+            return f"- {literal(ref)}"
+        return f"- {literal(ref)} {cite([claim], doc.lang)}: {inline(pick(claim.says, doc.lang))}"
 
     out = [f"# Changes in {doc.id}", "", report.summary(), ""]
     for title, refs in (("Claims added", report.added), ("Claims changed", report.changed)):
         if refs:
             out += [f"## {title}", "", *(line(r) for r in refs), ""]
     if report.removed:
-        out += ["## Claims removed", "", *(f"- `{r}`" for r in report.removed), ""]
+        out += ["## Claims removed", "", *(f"- {literal(r)}" for r in report.removed), ""]
     for title, keys in (("Bibliography entries added", report.entries_added),
                         ("Bibliography entries removed", report.entries_removed),
                         ("Bibliography entries changed", report.entries_changed),
                         ("Source texts changed", report.texts_changed)):
         if keys:
-            out += [f"## {title}", "", *(f"- `{k}`" for k in keys), ""]
+            out += [f"## {title}", "", *(f"- {literal(k)}" for k in keys), ""]
     out += ["## Stale claims", "", "None: every quote of this document was found in its source's current text.", ""]
     return "\n".join(out)

@@ -76,7 +76,8 @@ def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str,
         if source.text is None:
             continue
         try:
-            texts[source.key] = read_text(source.text, shown_path(source.text, project.root), source.first_page)
+            texts[source.key] = read_text(source.text, shown_path(source.text, project.root), source.first_page,
+                                          project.root)
         except SynthdocError as exc:
             d = exc.diagnostics[0]
             diags.append(error(source.path, source.line, 1, f"{d.message}: {d.path}", d.code))

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .claims import Claim, Locator
+from .claims import Claim, Locator, key_problem
 from .styles import locale_path
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
@@ -34,12 +34,18 @@ def locator_label(kind: str, lang: str, plural: bool = False) -> str:
     return _FALLBACK_LABELS.get(kind, kind)
 
 
+# A locator is data: every mark that could start Markdown inside a citation is escaped.
+_LOCATOR_MARKUP = re.compile(r"([\\`*_{}\[\]<>#+|@$~^&=!\"';:])")
+
+
 def cite_key(key: str) -> str:
+    if key_problem(key):
+        raise ValueError(key_problem(key))
     return f"@{key}" if _PLAIN_KEY.match(key) else "@{" + key + "}"
 
 
 def _escape(value: str) -> str:
-    return re.sub(r"([\[\];@\\])", r"\\\1", value)
+    return _LOCATOR_MARKUP.sub(r"\\\1", " ".join(value.split()))
 
 
 def locator_text(locators: Iterable[Locator], lang: str) -> str:

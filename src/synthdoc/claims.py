@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SynthdocError
+from .files import list_folder
 from .paths import outside_reason, refusal, shown_path
 from .project import CLAIM_KINDS
 from .quotes import fold
@@ -13,6 +15,17 @@ from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
 
 LOCATOR_KINDS = ("page", "section", "chapter", "paragraph")
+
+# What no citation key may hold: it would end the ``@{...}`` braces or the citation.
+_BAD_KEY = re.compile(r"[{}\s\x00-\x1f\x7f]")
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` cannot be cited; None when it can."""
+    if _BAD_KEY.search(key):
+        return (f"source key '{key}' holds a brace, a space or a control character, which a citation cannot "
+                "carry; rename the entry's key (letters, digits and - _ : . / are safe)")
+    return None
 
 
 @dataclass(frozen=True)
@@ -70,11 +83,9 @@ def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Dia
     """Every ``*.yaml`` under ``folder``, sorted by name; problems come back as diagnostics."""
     diags: list[Diagnostic] = []
     sources: list[Source] = []
-    if not folder.is_dir():
-        raise SynthdocError.single(shown_path(folder, root), "sources folder not found", "file-missing")
-    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+    for path in list_folder(folder, shown_path(folder, root), "sources folder", (".yaml", ".yml")):
         try:
-            doc = load_yaml(path, display=shown_path(path, root))
+            doc = load_yaml(path, display=shown_path(path, root), root=root)
         except SynthdocError as exc:
             diags.extend(exc.diagnostics)
             continue
@@ -89,6 +100,9 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
     data = r.doc.data if r.doc.data is not None else {}
     top = r.mapping((), data, _SOURCE_FIELDS, {"source", "claims"}, "a source file")
     key = r.string(("source",), top.get("source"), "source key")
+    if key is not None and (problem := key_problem(key)):
+        r.problem(("source",), problem, "key-invalid")
+        key = None
     text = r.string(("text",), top.get("text"), "text")
     if text is not None:
         reason = outside_reason(root, text, base=folder)

@@ -44,6 +44,13 @@ def _formats(values: list[str] | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(out))
 
 
+def _check_lang(lang: str | None) -> None:
+    from .project import lang_problem
+
+    if lang and (problem := lang_problem(lang)):
+        raise typer.BadParameter(problem, param_hint="--lang")
+
+
 ProjectOption = Annotated[Path | None, typer.Option("--project", "-C", help="Project folder (default: here).")]
 
 
@@ -63,6 +70,7 @@ def build(
     from . import quickcheck
 
     formats = _formats(fmt)
+    _check_lang(lang)
     names = tuple(documents or ())
     try:
         if citations not in (None, *CITATIONS):
@@ -70,7 +78,8 @@ def build(
         project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats, citations=citations)
         for name in names:
             project.document(name)
-        digest = quickcheck.inputs_digest(project, names)
+        texts = quickcheck.recorded_texts(project)
+        digest = quickcheck.inputs_digest(project, names, texts)
         stored = quickcheck.unchanged(project, names, force)
         if stored is not None:
             diags = console.from_dicts(stored)
@@ -81,7 +90,9 @@ def build(
         from .build import build as run_build
 
         result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force)
-        quickcheck.remember(project, names, digest, [d.as_dict() for d in result.diagnostics])
+        if list(result.texts) != texts:  # the claims files name other texts now: hash those (just read)
+            digest = quickcheck.inputs_digest(project, names, list(result.texts))
+        quickcheck.remember(project, names, digest, [d.as_dict() for d in result.diagnostics], result.texts)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         typer.echo(f"build failed: {_summary(exc.diagnostics)}; previous outputs are unchanged", err=True)
@@ -133,7 +144,7 @@ def watch(
     documents: Annotated[list[str] | None, typer.Argument(help="Documents to rebuild (default: all).")] = None,
     serve: Annotated[bool, typer.Option(help="Serve the HTML outputs on localhost; pages reload after a rebuild.")]
     = False,
-    port: Annotated[int, typer.Option(help="Port for --serve (0 picks a free one).")] = 8000,
+    port: Annotated[int, typer.Option(help="Port for --serve (0 picks a free one).", min=0, max=65535)] = 8000,
     project_dir: ProjectOption = None,
 ) -> None:
     """Build, then rebuild what changed whenever the project's files change, until Ctrl-C."""
@@ -160,10 +171,11 @@ def cite(
 ) -> None:
     """Preview how an entry is cited and listed, rendered in process by citeproc-py."""
     from .bibliography import load_bibliography
-    from .build import WORK_DIR
     from .claims import LOCATOR_KINDS
+    from .files import work_dir
     from .preview import preview
 
+    _check_lang(lang)
     locator = None
     if at:
         kind, _, value = at.partition("=")
@@ -172,7 +184,7 @@ def cite(
         locator = (kind, value)
     try:
         project = _project(project_dir)
-        bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+        bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
                                 project.languages)
         lang = lang or project.lang
         shown = preview(bib.for_language(lang)[0], key, style or project.style, lang, project.root, locator)
@@ -381,6 +393,5 @@ def main() -> None:
     except Exception as exc:  # a bug in synthdoc, not in the user's input
         if os.environ.get("SYNTHDOC_DEBUG"):
             raise
-        typer.echo(f"synthdoc: internal error ({type(exc).__name__}: {exc}). This is a bug in synthdoc, not in "
-                   "your project; rerun with SYNTHDOC_DEBUG=1 to see the traceback, and report it.", err=True)
+        typer.echo(console.internal_error(exc), err=True)
         sys.exit(EXIT_BUG)

@@ -33,3 +33,10 @@ def summary(diags: Iterable[Diagnostic]) -> str:
 
 def from_dicts(stored: list[dict]) -> list[Diagnostic]:
     return [Diagnostic(**(d | {"severity": Severity(d["severity"])})) for d in stored]
+
+
+def internal_error(exc: BaseException) -> str:
+    """What synthdoc says about a bug of its own (never about the user's input)."""
+    return (f"synthdoc: internal error ({type(exc).__name__}: {exc}). This is a bug in synthdoc, not in your "
+            "project; previous outputs are unchanged. Rerun with SYNTHDOC_DEBUG=1 to see the traceback, and "
+            "report it.")

@@ -7,7 +7,16 @@ import sys
 
 
 def _quick_build(args: list[str]) -> bool:
-    """``synthdoc build [DOCUMENT...]`` when no input changed: print the stored warnings and stop."""
+    """``synthdoc build [DOCUMENT...]`` when no input changed: print the stored warnings and stop.
+
+    Any doubt, and any failure at all, falls through to the full command, whose guard reports it."""
+    try:
+        return _answer_unchanged(args)
+    except Exception:
+        return False
+
+
+def _answer_unchanged(args: list[str]) -> bool:
     if not args or args[0] != "build" or any(a.startswith("-") for a in args[1:]):
         return False
     from pathlib import Path

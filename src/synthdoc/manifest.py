@@ -139,6 +139,8 @@ class Manifest:
     def record(self, doc_id: str, fmt: str, now: Fingerprint) -> None:
         self.data.setdefault(doc_id, {})[fmt] = now.as_record()
 
+    def payload(self) -> bytes:
+        return json.dumps({"schema": SCHEMA, "outputs": self.data}, indent=1, sort_keys=True).encode("utf-8")
+
     def save(self) -> None:
-        atomic_write(self.path, json.dumps({"schema": SCHEMA, "outputs": self.data}, indent=1,
-                                           sort_keys=True).encode("utf-8"))
+        atomic_write(self.path, self.payload())

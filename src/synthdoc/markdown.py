@@ -10,12 +10,24 @@ import unicodedata
 # math, code, footnotes, super/subscript, strike-out, attributes, tables.
 _LITERAL = re.compile(r"([\\`*_{}\[\]<>#+|@$~^&=!\"'])")
 _INLINE = re.compile(r"([\\`{}\[\]<>#+|@$~^&=!])")
-_SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’)\]]*)\s*$")
+# Pandoc's smart punctuation turns "--" into a dash and "..." into an ellipsis: in a run of dashes or dots,
+# each but the last is escaped, so that a verbatim quote prints as written.
+_RUN = re.compile(r"([.-])(?=\1)")
+# One character of Pandoc Markdown: an escaped character or a plain one.
+_TOKEN = re.compile(r"\\.|.", re.S)
+_END = {".", "!", "?", "…", "\\.", "\\!", "\\?"}
+_CLOSING = {"\"", "'", "”", "’", ")", "\\]", "]", "\\\"", "\\'", "\\)"}
 
 
 def literal(text: str) -> str:
-    """``text`` exactly as written: every character that could be markup is escaped."""
-    return safe_line_start(_LITERAL.sub(r"\\\1", _one_line(text)))
+    """``text`` exactly as written: every character that could be markup is escaped, and no dash or dots
+    are turned into typographic ones."""
+    return safe_line_start(_RUN.sub(r"\\\1", _LITERAL.sub(r"\\\1", _one_line(text))))
+
+
+def unescape(markdown: str) -> str:
+    """The text a run of escaped Markdown (``literal``, ``inline``) stands for."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def inline(text: str) -> str:
@@ -44,20 +56,35 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def _split_end(sentence: str) -> tuple[str, str, str]:
+    """A Markdown sentence as (body, final punctuation, closing quotes or brackets), escapes kept whole."""
+    tokens = _TOKEN.findall(sentence.strip())
+    close = len(tokens)
+    while close and tokens[close - 1] in _CLOSING:
+        close -= 1
+    end = close
+    while end and tokens[end - 1] in _END:
+        end -= 1
+    return "".join(tokens[:end]), "".join(tokens[end:close]), "".join(tokens[close:])
+
+
 def with_citation(sentence: str, citation: str) -> str:
     """Put a parenthetical citation before a sentence's final punctuation: ``Text [@a].``"""
     sentence = sentence.strip()
     if not citation:
         return sentence
-    m = _SENTENCE_END.search(sentence)
-    if m is None:
+    body, end, close = _split_end(sentence)
+    if not end:
         return f"{sentence} {citation}."
-    return f"{sentence[: m.start()]} {citation}{m.group(1)}{m.group(2)}"
+    return f"{body.rstrip()} {citation}{end}{close}"
 
 
 def without_end(sentence: str) -> str:
-    """A sentence without its final full stop, to continue it."""
-    return sentence.strip().rstrip(".").rstrip()
+    """A sentence without its final full stops, to continue it."""
+    tokens = _TOKEN.findall(sentence.strip())
+    while tokens and tokens[-1] in (".", "\\."):
+        tokens.pop()
+    return "".join(tokens).rstrip()
 
 
 def display_width(text: str) -> int:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
+import sys
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,6 +19,11 @@ from .diagnostics import SynthdocError
 # Claim text and templates are data: raw HTML, TeX and Typst are never passed through, and
 # dollar signs are money, not math.
 MARKDOWN_READER = "markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash"
+
+
+# How long one pandoc or typst run may take before it is stopped (SYNTHDOC_TIMEOUT, in seconds, changes it):
+# the 10,000-claim benchmark's longest pandoc run takes about two minutes.
+TIMEOUT = float(os.environ.get("SYNTHDOC_TIMEOUT") or 600)
 
 
 class PandocError(SynthdocError):
@@ -58,10 +68,14 @@ def pandoc_version() -> str:
 
 
 def run(args: list[str], stdin: bytes | None = None, *, what: str = "pandoc", cwd: Path | None = None) -> bytes:
-    """Run pandoc; a failure becomes a PandocError carrying the command and pandoc's own message."""
-    command = [pandoc_binary(), *args]
+    """Run pandoc in its sandbox (it reads only the files named on its command line, fetches nothing);
+    a failure or a run longer than TIMEOUT becomes a PandocError carrying pandoc's own message."""
+    command = [pandoc_binary(), *(args if args == ["--version"] else ["--sandbox", *args])]
     try:
-        done = subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, check=False)
+        done = subprocess.run(command, input=stdin, capture_output=True, cwd=cwd, check=False, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise PandocError.single(what, f"pandoc was still running after {TIMEOUT:.0f} s and was stopped "
+                                 "(set SYNTHDOC_TIMEOUT to give it longer)", "pandoc-timeout") from None
     except OSError as exc:
         raise PandocError.single(what, f"could not start pandoc: {exc}", "pandoc-failed") from None
     if done.returncode != 0:
@@ -91,17 +105,68 @@ def ast_to_bytes(ast: dict[str, Any], fmt: str, *, what: str, extra: list[str] |
     args = ["-f", "json", "-t", writer, "--standalone", *(extra or [])]
     if fmt == "docx":
         args += ["-o", "-"]
-    return run(args, json.dumps(ast).encode("utf-8"), what=what)
+    data = run(args, json.dumps(ast).encode("utf-8"), what=what)
+    if fmt in ("docx", "html"):
+        check_format(fmt, data, what)
+    return data
+
+
+# The part every Office file of its kind holds.
+_ZIP_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+
+
+def check_format(fmt: str, data: bytes, shown: str) -> None:
+    """An output that does not look like its format (a DOCX that is no zip, a PDF without ``%PDF``) is an error,
+    not a file to put in place of a good one."""
+    if fmt in _ZIP_PART:
+        ok = False
+        with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError), \
+                zipfile.ZipFile(io.BytesIO(data)) as archive:
+            ok = _ZIP_PART[fmt] in archive.namelist()
+    elif fmt == "pdf":
+        ok = data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+    elif fmt == "html":
+        ok = b"<html" in data[:4096].lower() and b"</html>" in data[-4096:].lower()
+    else:
+        ok = True
+    if not ok:
+        raise SynthdocError.single(shown, f"the {fmt.upper()} made is not a valid {fmt.upper()} file "
+                                   f"({len(data):,} bytes beginning {data[:16]!r}); previous outputs are unchanged",
+                                   "output-invalid")
+
+
+# The typst compiler runs in a child Python process, so that a compilation that never ends can be stopped.
+_TYPST = """
+import sys
+try:
+    import typst
+except ImportError as exc:
+    sys.stderr.write(f"the typst package is missing ({exc}); reinstall synthdoc")
+    sys.exit(3)
+try:
+    pdf = typst.compile(sys.stdin.buffer.read(), root=sys.argv[1], font_paths=sys.argv[2:])
+except Exception as exc:  # typst raises its own TypstError with the compiler's message
+    sys.stderr.write(str(exc))
+    sys.exit(2)
+sys.stdout.buffer.write(pdf)
+"""
 
 
 def typst_to_pdf(source: bytes, *, what: str, root: Path) -> bytes:
-    """Compile Typst source to PDF in process with the typst package."""
+    """Compile Typst source to PDF with the typst package, its file access confined to ``root``."""
     try:
-        import typst
-    except ImportError as exc:
-        raise SynthdocError.single(what, f"the typst package is missing ({exc}); reinstall synthdoc",
-                                   "typst-missing") from None
-    try:
-        return typst.compile(source, root=str(root), font_paths=list(typst_layout.font_paths()))
-    except Exception as exc:  # typst raises its own TypstError with the compiler's message
-        raise SynthdocError.single(what, f"typst could not make the PDF: {exc}", "typst-failed") from None
+        done = subprocess.run([sys.executable, "-c", _TYPST, str(root), *typst_layout.font_paths()], input=source,
+                              capture_output=True, check=False, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise SynthdocError.single(what, f"typst was still running after {TIMEOUT:.0f} s and was stopped "
+                                   "(set SYNTHDOC_TIMEOUT to give it longer)", "typst-timeout") from None
+    except OSError as exc:
+        raise SynthdocError.single(what, f"could not start typst: {exc}", "typst-failed") from None
+    message = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode == 3:
+        raise SynthdocError.single(what, message, "typst-missing")
+    if done.returncode != 0:
+        raise SynthdocError.single(what, f"typst could not make the PDF: {message or done.returncode}",
+                                   "typst-failed")
+    check_format("pdf", done.stdout, what)
+    return done.stdout

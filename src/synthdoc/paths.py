@@ -9,14 +9,15 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 def outside_reason(root: Path, relative: str, base: Path | None = None) -> str | None:
     """Why ``relative`` (as written in a project file, relative to ``base``, by default ``root``) would
     leave ``root``; None when it stays inside."""
+    if any(ord(ch) < 32 for ch in relative):
+        return "contains a control character (NUL, tab or line break)"
     if PurePosixPath(relative).is_absolute() or PureWindowsPath(relative).is_absolute() or relative.startswith("~"):
         return "is an absolute path"
     if ".." in PurePosixPath(relative.replace("\\", "/")).parts:
         return "goes up out of the project with '..'"
-    target = ((base or root) / relative).resolve()
     try:
-        target.relative_to(root.resolve())
-    except ValueError:
+        ((base or root) / relative).resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
         return "leads out of the project through a symbolic link"
     return None
 
@@ -27,8 +28,15 @@ def refusal(relative: str, reason: str, what: str) -> str:
 
 
 def shown_path(path: Path, root: Path) -> str:
-    """``path`` as messages show it: relative to ``root`` when it is inside, else as it is."""
+    """``path`` as messages show it: relative to ``root`` when it is inside, else as it is. A file name that
+    is not valid in the system's encoding shows its undecodable bytes as U+FFFD (printable everywhere)."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+        shown = str(path.resolve().relative_to(root.resolve()))
+    except (ValueError, OSError):
+        shown = str(path)
+    return printable(shown)
+
+
+def printable(name: str) -> str:
+    """A path as text that can be printed and written as UTF-8, whatever bytes its file name holds."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 PHRASES: dict[str, dict[str, str]] = {
     "id": {
         "notes_that": "mencatat bahwa",
@@ -80,6 +83,7 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-def phrases(lang: str) -> dict[str, str]:
-    """The phrase book for ``lang`` (``id-ID`` → ``id``); English where a language has none."""
-    return PHRASES.get(lang.split("-")[0].lower(), PHRASES["en"])
+def phrases(lang: str) -> Mapping[str, str]:
+    """The phrase book for ``lang`` (``id-ID`` → ``id``); English where a language has none. Read only: a
+    template cannot change the words of the documents rendered after it (``synthdoc watch`` renders many)."""
+    return MappingProxyType(PHRASES.get(lang.split("-")[0].lower(), PHRASES["en"]))

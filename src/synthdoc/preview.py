@@ -30,14 +30,19 @@ def preview(items: tuple[dict[str, Any], ...] | list[dict[str, Any]], key: str, 
         raise SynthdocError.single("bibliography", f"no entry '{key}'{did_you_mean(key, keys)}", "unknown-key")
     path = resolve_style(style, root)
     notes: list[str] = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        csl = CitationStylesStyle(str(path), locale=locale_tag(lang), validate=False)
-        source = CiteProcJSON([dict(i) for i in items if i.get("id") == key])
-        bib = CitationStylesBibliography(csl, source, formatter.plain)
-        item = CitationItem(key.lower(), locator=Locator(*locator)) if locator else CitationItem(key.lower())
-        citation = Citation([item])
-        bib.register(citation)
-        text = bib.cite(citation, lambda missing: notes.append(f"missing entry {missing.key}"))
-        reference = "\n".join(str(entry) for entry in bib.bibliography())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            csl = CitationStylesStyle(str(path), locale=locale_tag(lang), validate=False)
+            source = CiteProcJSON([dict(i) for i in items if i.get("id") == key])
+            bib = CitationStylesBibliography(csl, source, formatter.plain)
+            item = CitationItem(key.lower(), locator=Locator(*locator)) if locator else CitationItem(key.lower())
+            citation = Citation([item])
+            bib.register(citation)
+            text = bib.cite(citation, lambda missing: notes.append(f"missing entry {missing.key}"))
+            reference = "\n".join(str(entry) for entry in bib.bibliography())
+    except Exception as exc:  # citeproc-py fails on a malformed style or entry in its own many ways
+        raise SynthdocError.single(style, f"citeproc-py could not render with this style or entry "
+                                   f"({type(exc).__name__}: {exc}); 'synthdoc build' reports what pandoc makes of it",
+                                   "style-invalid") from None
     return Preview(str(text), reference, tuple(notes))

@@ -13,6 +13,16 @@ from .yamlfile import load_yaml
 
 # A document's id names its output files, so it stays one plain file name.
 DOCUMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A language is a BCP 47 tag (``id``, ``en-GB``, ``zh-Hant-TW``): it is written into HTML's lang attribute
+# and DOCX's language, so nothing else may pass.
+LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def lang_problem(lang: str) -> str | None:
+    """Why ``lang`` is not a language tag; None when it is one."""
+    if LANG_TAG.fullmatch(lang):
+        return None
+    return f"language '{lang}' is not a BCP 47 language tag; write one such as id, en or en-GB"
 
 CONFIG_NAME = "synthdoc.yaml"
 # What synthdoc brings along: its templates, and the DOCX template a project without its own uses.
@@ -158,12 +168,15 @@ def find_config(start: Path) -> Path:
 def load_project(config: Path) -> Project:
     """Read and validate ``synthdoc.yaml``; every problem is reported at once."""
     root = config.parent.resolve()
-    doc = load_yaml(config, display=_display(config))
+    doc = load_yaml(config, display=_display(config), root=root)
     diags: list[Diagnostic] = []
     r = Reader(doc, diags)
     top = r.mapping((), doc.data if doc.data is not None else {}, _TOP, {"documents"}, CONFIG_NAME)
 
     lang = r.string(("lang",), top.get("lang"), "lang", "en") or "en"
+    if problem := lang_problem(lang):
+        r.problem(("lang",), problem, "lang-invalid")
+        lang = "en"
     style = r.string(("style",), top.get("style"), "style", "apa") or "apa"
     themes = tuple(_themes(r, top.get("themes")))
     points = tuple(_points(r, top.get("points"), {t.id for t in themes}))
@@ -363,6 +376,9 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int,
             if kind not in CLAIM_KINDS:
                 r.problem((*key, "select", "kinds", j), f"unknown claim kind '{kind}'{did_you_mean(kind, CLAIM_KINDS)}",
                           "unknown-kind")
+        doc_lang = r.string((*key, "lang"), m.get("lang"), "lang") or lang
+        if problem := lang_problem(doc_lang):
+            r.problem((*key, "lang"), problem, "lang-invalid")
         prov = r.string((*key, "provenance"), m.get("provenance"), "provenance", "none") or "none"
         if prov not in PROVENANCE:
             r.problem((*key, "provenance"), f"provenance is one of {', '.join(PROVENANCE)}", "schema-type")
@@ -376,7 +392,7 @@ def _documents(r: Reader, value: object, lang: str, style: str, style_line: int,
                 title=r.string((*key, "title"), m.get("title"), "title") or ident,
                 subtitle=r.string((*key, "subtitle"), m.get("subtitle"), "subtitle"),
                 author=r.string((*key, "author"), m.get("author"), "author"),
-                lang=r.string((*key, "lang"), m.get("lang"), "lang") or lang,
+                lang=doc_lang,
                 style=r.string((*key, "style"), m.get("style"), "style") or style,
                 formats=tuple(f for f in formats if f in FORMATS),
                 select=Selection(kinds, r.strings((*key, "select", "themes"), sel.get("themes"), "themes"),

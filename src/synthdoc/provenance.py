@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from .astwalk import find, stringify, words
+from .markdown import unescape
 from .synthesis import Context
 
 HTML_HEAD = """<style>
@@ -79,12 +80,19 @@ HTML_SCRIPT = """<script>
 def claims_table(ctx: Context) -> dict[str, dict[str, str]]:
     """Each claim of the document by its number: name, verbatim quote and locator."""
     return {str(v.n): {"ref": v.ref, "quote": " ".join(v.claim.quote.split()),
-                       "where": v.where.replace("\\", "") if v.claim.at else "—"}
+                       "where": unescape(v.where) if v.claim.at else "—"}
             for v in ctx.claims}
 
 
+def script_json(value: Any) -> str:
+    """``value`` as JSON that cannot end or change the ``<script>`` element it stands in: no ``<``, ``>`` or
+    ``&`` at all (``</script>``, ``<!--`` and ``<script`` would), as JSON's own ``\\u`` escapes."""
+    data = json.dumps(value, ensure_ascii=False)
+    return data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def html_after_body(ctx: Context) -> str:
-    data = json.dumps(claims_table(ctx), ensure_ascii=False).replace("</", "<\\/")
+    data = script_json(claims_table(ctx))
     return f'<script type="application/json" id="synthdoc-claims">{data}</script>\n{HTML_SCRIPT}'
 
 

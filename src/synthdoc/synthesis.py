@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import markdown, tables, translations
@@ -174,7 +174,7 @@ class Context:
     lang: str
     title: str
     project_title: str
-    words: dict[str, str]
+    words: Mapping[str, str]
     themes: tuple[ThemeView, ...]
     points: tuple[PointView, ...]
     actors: tuple[ActorView, ...]

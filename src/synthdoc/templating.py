@@ -2,26 +2,91 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import re
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from . import markdown, tables
 from .citations import cite
 from .diagnostics import SynthdocError
+from .files import read_input
 from .project import BUILTIN_TEMPLATES
 from .schema import did_you_mean
+
+MAX_TEMPLATE_BYTES = 1_000_000  # one template file
+MAX_OUTPUT_CHARS = 50_000_000  # what one document's template may write
+MAX_SEQUENCE = 1_000_000  # the longest text or list a template may make with * (or number with **)
+RENDER_SECONDS = 120.0  # a template still running after this is stopped
+
+T = TypeVar("T")
+
+
+class _Loader(jinja2.BaseLoader):
+    """Templates from the project's ``templates/`` (then the built-in ones): only regular files inside that
+    folder, at most MAX_TEMPLATE_BYTES, UTF-8. A link that leads out, a pipe or a device is an error."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = folders
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.folders:
+            path = folder.joinpath(*pieces)
+            if not os.path.lexists(path):
+                continue
+            shown = _shown(str(path), template, self.folders[0], "templates")
+            raw = read_input(path, shown, "a template", root=folder, limit=MAX_TEMPLATE_BYTES)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise SynthdocError.single(shown, "the template is not UTF-8 text; save it as UTF-8",
+                                           "template-encoding", raw.count(b"\n", 0, exc.start) + 1) from None
+            return text, str(path), lambda: True  # an environment lives for one rendering
+        raise jinja2.TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for folder in self.folders:
+            for base, _dirs, files in os.walk(folder):  # links to folders are not followed
+                for name in files:
+                    found.add((Path(base) / name).relative_to(folder).as_posix())
+        return sorted(found)
+
+
+class _Environment(SandboxedEnvironment):
+    """Jinja's sandbox, with ``*`` and ``**`` unable to make a text, list or number that fills the memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
+                    raise SecurityError(f"a template may not repeat a text or list to more than {MAX_SEQUENCE:,} items")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left).bit_length() * right > 4096:
+            raise SecurityError("a template may not raise a number to so high a power")
+        return super().call_binop(context, operator, left, right)
+
+
+class _Timeout(BaseException):
+    """Raised inside a template that ran too long (a BaseException: nothing in Jinja catches it)."""
 
 
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
     """A sandboxed environment: templates can arrange data, never read files or reach Python internals."""
-    paths = [str(p) for p in (project_templates, BUILTIN_TEMPLATES) if p is not None and p.is_dir()]
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(paths),
+    folders = [p for p in (project_templates, BUILTIN_TEMPLATES) if p is not None and p.is_dir()]
+    env = _Environment(
+        loader=_Loader(folders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -86,13 +151,18 @@ def render(name: str, context: dict[str, Any], project_templates: Path | None, s
         message, line = _syntax_problem(env, exc)
         raise SynthdocError.single(shown, message, "template-syntax", line) from None
     try:
-        return template.render(context)
+        return within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes or imports
         message, line = _syntax_problem(env, exc)
         raise SynthdocError.single(_shown(exc.filename, name, project_templates, shown_dir), message,
                                    "template-syntax", line) from None
+    except _Timeout:
+        filename, line = _template_frame(sys.exc_info()[2], template.filename)
+        raise SynthdocError.single(_shown(filename, name, project_templates, shown_dir),
+                                   f"the template was still running after {RENDER_SECONDS:.0f} s (a loop without "
+                                   "end?) and was stopped", "template-timeout", line) from None
     except (jinja2.UndefinedError, SecurityError, jinja2.TemplateError, TypeError, ValueError,
-            AttributeError, LookupError, ArithmeticError, RecursionError) as exc:
+            AttributeError, LookupError, ArithmeticError, RecursionError, MemoryError) as exc:
         filename, line = _template_frame(sys.exc_info()[2], template.filename)
         raise SynthdocError.single(_shown(filename, name, project_templates, shown_dir),
                                    _render_problem(exc, context, shown_dir), "template-error", line) from None
@@ -114,6 +184,8 @@ def _render_problem(exc: BaseException, context: dict[str, Any], shown_dir: str)
         return f"not allowed in a template: {message}"
     if isinstance(exc, RecursionError):
         return "the template calls itself without end (a macro, include or import that never stops)"
+    if isinstance(exc, MemoryError):
+        return "the template made more text than fits in memory"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template '{exc.name}' (included, imported or extended) not found in {shown_dir}/ nor built in"
     if m := _UNDEFINED_NAME.match(message):
@@ -189,6 +261,41 @@ def _unclosed_block(env: jinja2.Environment, source: str) -> tuple[str, int] | N
     except jinja2.TemplateSyntaxError:
         return None
     return stack[-1] if stack else None
+
+
+def _joined(chunks: Iterator[str]) -> str:
+    out, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"the template wrote more than {MAX_OUTPUT_CHARS:,} characters")
+        out.append(chunk)
+    return "".join(out)
+
+
+def within(seconds: float, work: Callable[[], T]) -> T:
+    """``work()``, stopped with :class:`_Timeout` raised in its thread when it runs longer than ``seconds``.
+
+    Jinja runs a template as Python code in this thread, so a loop without end is interrupted the way
+    CPython lets one thread stop another: an exception set to arrive at its next instruction."""
+    thread = threading.get_ident()
+    guard = threading.Lock()
+    done = [False]
+
+    def stop() -> None:
+        with guard:
+            if not done[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(_Timeout))
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        return work()
+    finally:
+        with guard:
+            done[0] = True
+        timer.cancel()
 
 
 def _template_frame(tb: Any, fallback: str | None) -> tuple[str | None, int]:

@@ -88,15 +88,16 @@ class SourceText:
         return found
 
 
-def read_text(path: Path, shown: str, first_page: int | None = None) -> SourceText:
+def read_text(path: Path, shown: str, first_page: int | None = None, root: Path | None = None) -> SourceText:
     """A source's text: Markdown, plain text, or the text layer of a PDF (page by page), whose pages
-    are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given."""
+    are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given.
+    With ``root``, only from inside that folder."""
     if path.suffix.lower() == ".pdf":
-        return _read_pdf(path, shown, first_page)
+        return _read_pdf(path, shown, first_page, root)
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise SynthdocError.single(shown, f"cannot read '{path.suffix}' source texts; use one of "
                                    f"{', '.join(TEXT_SUFFIXES)}", "text-format")
-    raw = read_input(path, shown, "a text file", missing="source text not found")
+    raw = read_input(path, shown, "a text file", missing="source text not found", root=root)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -105,14 +106,14 @@ def read_text(path: Path, shown: str, first_page: int | None = None) -> SourceTe
     return SourceText(path, shown, text)
 
 
-def _read_pdf(path: Path, shown: str, first_page: int | None) -> SourceText:
+def _read_pdf(path: Path, shown: str, first_page: int | None, root: Path | None = None) -> SourceText:
     """The text of each page of a PDF (pypdf), joined by form feeds, remembering where pages start."""
     import logging
 
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, PyPdfError
 
-    raw = read_input(path, shown, "a PDF file", missing="source text not found")
+    raw = read_input(path, shown, "a PDF file", missing="source text not found", root=root)
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(raw))

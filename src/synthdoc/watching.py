@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import stat
 import threading
 from collections.abc import Callable, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
 from . import console
 from .diagnostics import SynthdocError
+from .files import read_input
 
 if TYPE_CHECKING:
     from .build import Output
@@ -51,45 +57,72 @@ def watch_filter(root: Path, output: Path) -> Callable[[object, str], bool]:
     return accept
 
 
+# What --serve serves: a plain file name directly in output/ (no folder, no hidden file, no NUL).
+_SERVED_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+_TYPES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf", ".md": "text/markdown; charset=utf-8",
+          ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+IDLE_SECONDS = 15
+
+
 class _Server:
-    """The HTML outputs on localhost; pages reload themselves after each rebuild."""
+    """The outputs on localhost; HTML pages reload themselves after each rebuild.
+
+    Only regular files directly in ``output/`` are served, never through a link; a request whose Host is
+    not this address (a web page elsewhere, through DNS rebinding) is refused; idle connections close."""
 
     def __init__(self, output: Path, port: int):
         self.version = 0
         server = self
 
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, directory=str(output), **kwargs)
+        class Handler(BaseHTTPRequestHandler):
+            timeout = IDLE_SECONDS
 
-            def log_message(self, *args) -> None:  # keep the terminal for build messages
+            def log_message(self, *args: object) -> None:  # keep the terminal for build messages
                 pass
 
+            def do_HEAD(self) -> None:
+                self.do_GET()
+
             def do_GET(self) -> None:
-                if self.path == "/__synthdoc_build":
+                if self.headers.get("Host", "").lower() not in server.hosts:
+                    return self._send(b"wrong host", "text/plain", 421)
+                path = unquote(self.path.split("?", 1)[0].split("#", 1)[0])
+                if path == "/__synthdoc_build":
                     return self._send(str(server.version).encode(), "text/plain")
-                if self.path in ("/", ""):
-                    pages = sorted(p.name for p in output.glob("*.html"))
-                    links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in pages)
+                if path in ("/", ""):
+                    pages = sorted(p.name for p in output.glob("*.html") if _served(p) is not None)
+                    links = "".join(f'<li><a href="{quote(p)}">{escape(p)}</a></li>' for p in pages)
                     return self._send(f"<!DOCTYPE html><ul>{links}</ul>".encode() + RELOAD_SCRIPT, "text/html")
-                target = (output / self.path.lstrip("/").split("?")[0]).resolve()
-                if target.suffix == ".html" and target.parent == output.resolve() and target.is_file():
-                    body = target.read_bytes()
+                name = path.removeprefix("/")
+                body = _served(output / name) if _SERVED_NAME.fullmatch(name) else None
+                if body is None:
+                    return self._send(b"not found", "text/plain", 404)
+                suffix = Path(name).suffix.lower()
+                if suffix == ".html":
                     at = body.rfind(b"</body>")
                     body = body[:at] + RELOAD_SCRIPT + body[at:] if at >= 0 else body + RELOAD_SCRIPT
-                    return self._send(body, "text/html; charset=utf-8")
-                return super().do_GET()
+                return self._send(body, _TYPES.get(suffix, "application/octet-stream"))
 
-            def _send(self, body: bytes, kind: str) -> None:
-                self.send_response(200)
+            def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+                self.send_response(status)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
+                self.send_header("X-Content-Type-Options", "nosniff")
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":
+                    self.wfile.write(body)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        class Quiet(ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a closed connection or a broken pipe is the browser's business, not a traceback
+
+        self.httpd = Quiet(("127.0.0.1", port), Handler)
+        bound = self.httpd.server_address[1]
+        self.hosts = {f"{host}:{bound}" for host in ("127.0.0.1", "localhost")}
+        self.url = f"http://127.0.0.1:{bound}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def reload(self) -> None:
@@ -98,6 +131,17 @@ class _Server:
 
     def close(self) -> None:
         self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _served(path: Path) -> bytes | None:
+    """The bytes of a regular file that is not a link; None for anything else."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return read_input(path, path.name, "an output", root=path.parent)
+    except (OSError, SynthdocError):
+        return None
 
 
 def rebuild(config: Path, names: tuple[str, ...], on_html: Callable[[], None] | None = None) -> bool:
@@ -116,6 +160,11 @@ def rebuild(config: Path, names: tuple[str, ...], on_html: Callable[[], None] | 
         console.print_diagnostics(exc.diagnostics)
         console.say(f"build failed: {console.summary(exc.diagnostics)}; previous outputs are unchanged; "
                     "still watching")
+        return False
+    except Exception as exc:  # a bug in synthdoc: say so, as the CLI's guard does, and keep watching
+        if os.environ.get("SYNTHDOC_DEBUG"):
+            raise
+        console.say(f"{console.internal_error(exc)} Still watching.")
         return False
     console.print_diagnostics([d for d in result.diagnostics if d.severity.value == "error"])
     for change in result.changes:

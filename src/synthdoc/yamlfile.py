@@ -14,6 +14,8 @@ from .files import read_input
 Key = tuple[object, ...]
 MAX_VALUES = 200_000
 MAX_BYTES = 10_000_000
+# Text in all values, counting each alias expansion: a 1 MB value repeated by 2,000 aliases is refused.
+MAX_TEXT = 50_000_000
 # libyaml's parser when PyYAML has it (several times faster); the same safe composition either way.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map",
@@ -40,18 +42,11 @@ class YamlDocument:
         return self.display or str(self.path)
 
 
-def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
-    """Load ``path`` safely: plain scalars, lists and mappings only; syntax errors name the line."""
+def load_yaml(path: Path, display: str | None = None, root: Path | None = None) -> YamlDocument:
+    """Load ``path`` safely: plain scalars, lists and mappings only; syntax errors name the line. With
+    ``root``, the file must stand inside that folder."""
     shown = display or str(path)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
-    if size > MAX_BYTES:
-        raise SynthdocError.single(shown, f"{size / 1e6:.0f} MB is more than a claims or project file should be "
-                                   f"(limit {MAX_BYTES // 1_000_000} MB); split it into several files",
-                                   "file-too-large")
-    raw = read_input(path, shown, "a YAML file")
+    raw = read_input(path, shown, "a YAML file", root=root, limit=MAX_BYTES)
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # newlines as read_text gives them
     except UnicodeDecodeError as exc:
@@ -62,6 +57,12 @@ def load_yaml(path: Path, display: str | None = None) -> YamlDocument:
 def parse_yaml(text: str, path: Path, display: str) -> YamlDocument:
     try:
         node = yaml.compose(text, Loader=_LOADER)
+        positions: dict[Key, tuple[int, int]] = {}
+        budget = [MAX_VALUES, MAX_TEXT]
+        data = _to_python(node, (), positions, display, budget) if node is not None else None
+    except RecursionError:
+        raise SynthdocError.single(display, "values nested too deep (lists or mappings inside each other "
+                                   "hundreds of levels down)", "yaml-too-large") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -69,9 +70,6 @@ def parse_yaml(text: str, path: Path, display: str) -> YamlDocument:
         raise SynthdocError.single(display, f"YAML syntax: {problem}", "yaml-syntax", line, col) from None
     except yaml.YAMLError as exc:
         raise SynthdocError.single(display, f"YAML syntax: {exc}", "yaml-syntax") from None
-    positions: dict[Key, tuple[int, int]] = {}
-    budget = [MAX_VALUES]
-    data = _to_python(node, (), positions, display, budget) if node is not None else None
     return YamlDocument(path, data, positions, display)
 
 
@@ -103,6 +101,11 @@ def _to_python(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*key, i), positions, display, budget) for i, item in enumerate(node.value)]
+    budget[1] -= len(node.value)
+    if budget[1] < 0:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        raise SynthdocError.single(display, f"more than {MAX_TEXT // 1_000_000} million characters of values once "
+                                   "aliases are expanded", "yaml-too-large", line, col)
     return _scalar(node)
 
 

@@ -173,6 +173,9 @@ def _csl_json(text: str, shown: str) -> Read:
     except json.JSONDecodeError as exc:
         raise SynthdocError.single(shown, f"not valid JSON: {exc.msg}", "bibliography-syntax",
                                    exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise SynthdocError.single(shown, "not a CSL JSON bibliography: lists or objects nested hundreds of "
+                                   "levels deep", "bibliography-syntax") from None
     if not isinstance(data, list):
         raise SynthdocError.single(shown, "a CSL JSON bibliography must be a list of entries ([{...}, ...])",
                                    "bibliography-format")
