@@ -596,3 +596,15 @@ def test_every_statement_of_the_security_page_has_a_test():
             module, _, name = ref.partition("::")
             source = (Path(__file__).parent / module).read_text()
             assert re.search(rf"^def {re.escape(name)}\(", source, re.M), f"{ref} does not exist"
+
+
+@pytest.mark.parametrize("block", ["css: http://evil.example/x.css", "citation-abbreviations: /etc/hostname"])
+def test_a_template_cannot_write_pandoc_metadata(small, block):
+    (small / "templates").mkdir()
+    (small / "templates" / "t.md.j2").write_text(f"# Title\n\nText.\n\n---\n{block}\n---\n\nMore.\n\n---\n\nA rule.\n")
+    edit(small / "synthdoc.yaml", "template: synthesis.md.j2", "template: t.md.j2")
+    result = cli("build", "-C", str(small))
+    assert result.exit_code == 1 and "[template-metadata]" in result.output
+    (small / "templates" / "t.md.j2").write_text("# Title\n\nText.\n\n---\n\nA rule, with a blank line below it.\n")
+    assert cli("build", "-C", str(small)).exit_code == 0
+    assert "<hr" in (small / "output" / "review.html").read_text()

@@ -151,7 +151,9 @@ def render(name: str, context: dict[str, Any], project_templates: Path | None, s
         message, line = _syntax_problem(env, exc)
         raise SynthdocError.single(shown, message, "template-syntax", line) from None
     try:
-        return within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
+        text = within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
+        _refuse_metadata(text, _shown(template.filename, name, project_templates, shown_dir))
+        return text
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes or imports
         message, line = _syntax_problem(env, exc)
         raise SynthdocError.single(_shown(exc.filename, name, project_templates, shown_dir), message,
@@ -261,6 +263,21 @@ def _unclosed_block(env: jinja2.Environment, source: str) -> tuple[str, int] | N
     except jinja2.TemplateSyntaxError:
         return None
     return stack[-1] if stack else None
+
+
+# A pandoc YAML metadata block: "---" at the start or after a blank line, and text right below it.
+_METADATA_BLOCK = re.compile(r"(?:\A|\n[ \t]*\n)---[ \t]*\n(?=[ \t]*\S)")
+
+
+def _refuse_metadata(text: str, shown: str) -> None:
+    """A template writes the document's text, never pandoc's metadata: a metadata block could name a stylesheet
+    on another site (css:), a file for pandoc to read (citation-abbreviations:) or raw header content."""
+    m = _METADATA_BLOCK.search(text)
+    if m:
+        line = text.count("\n", 0, m.end())
+        raise SynthdocError.single(shown, f"the template writes a YAML metadata block ('---' with text right "
+                                   f"below it, line {line} of the document it makes); synthdoc sets the metadata "
+                                   "itself. For a horizontal rule leave a blank line after ---", "template-metadata")
 
 
 def _joined(chunks: Iterator[str]) -> str:
