@@ -89,7 +89,11 @@ def measure(size: str, runs: int) -> dict[str, object]:
                 to_all.append(time.perf_counter() - t0)
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=60)
+            try:
+                proc.wait(timeout=300)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         markdown = root / ".synthdoc" / "build" / f"{doc}.md"
         bare = [pandoc_binary(), "-f", MARKDOWN_READER, "--citeproc", "-t", "html5", "-s", "--bibliography",
                 str(root / bib), "--csl", str(resolve_style("apa", root)), "-M", f"lang={lang}", str(markdown),
