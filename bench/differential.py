@@ -6,8 +6,9 @@ Every style of ``tests/citation_corpus.STYLES`` (author-date, numeric, superscri
 note) × every seed × every size (references; above 300 references one seed, above 1,000 the
 large styles only). Each case
 is compared twice: a first build, and a rebuild after a wording edit (which reuses the first
-build's citeproc result wherever it may). Writes bench/DIFFERENTIAL.md: the count of cases and
-comparisons, how many rebuilds reused citeproc's result, and every difference found.
+build's citeproc result wherever it may; a rebuild that could reuse it and did not counts as a
+difference). Writes bench/DIFFERENTIAL.md: the count of cases and comparisons, and every difference
+found.
 """
 
 from __future__ import annotations
