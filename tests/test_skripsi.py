@@ -289,6 +289,20 @@ def test_previous_research_on_the_page(example, tmp_path):
         assert text.index(ROWS["amalia2025"][0]) < text.index(ROWS["skripsi-actipwc-vietnam"][0])
 
 
+def test_previous_research_pages_turn_alike_in_docx_and_pdf(example, tmp_path):
+    """Little text stands around the wide table, so both formats set the whole document on landscape pages:
+    the PDF's first page held only the title and the introduction, the table starting on a page turned
+    after it, while LibreOffice showed the DOCX landscape throughout."""
+    from rendered import pdf_pages
+
+    docx_pdf = docx_as_pdf(example / "output" / "penelitian-terdahulu.docx", tmp_path)
+    typst_pdf = example / "output" / "penelitian-terdahulu.pdf"
+    for pdf in (docx_pdf, typst_pdf):
+        assert all(width > height for width, height in pdf_pages(pdf)), pdf
+        header = next(w for w in pdf_words(pdf) if w.text == "Judul")
+        assert header.page == 1, f"{pdf.name}: the table starts on page {header.page}"
+
+
 def test_previous_research_html_rows(example):
     with chromium_page(example / "output" / "penelitian-terdahulu.html") as (page, errors):
         rows = page.locator("table tbody tr")

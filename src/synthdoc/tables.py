@@ -31,6 +31,9 @@ LONGEST_WORD = 24
 # A cell's inner margins and a bold word's extra width, in characters.
 CELL_PADDING = 3
 
+# Less text than this before or after a wide table does not get portrait pages of its own.
+SHORT_TEXT = 1200
+
 # The paragraph style of table cells in DOCX (synthdoc's reference document defines it).
 TEXT_STYLE = "Table Text"
 
@@ -157,3 +160,16 @@ def content_widths(grid: list[list[list[Node]]]) -> list[float]:
     extra = [m - n for m, n in zip(most, least, strict=True)]
     share = sum(extra) or 1
     return [n + spare * e / share for n, e in zip(least, extra, strict=True)]
+
+
+def is_wide(block: Node) -> bool:
+    """Whether ``block`` is a wide table's Div (see ``WIDE_COLUMNS``), to be set on landscape pages."""
+    return block.get("t") == "Div" and "wide" in block["c"][0][1]
+
+
+def landscape_reach(before: Sequence[Node], after: Sequence[Node]) -> tuple[bool, bool]:
+    """Where a top-level wide table's landscape pages reach, given the blocks around it: to the start of
+    the document when little text and no other wide table stands before it (a title, an introduction),
+    to its end when little text stands after it (a short bibliography). DOCX and PDF share this rule."""
+    from_start = len(stringify(list(before)).strip()) < SHORT_TEXT and not any(is_wide(b) for b in before)
+    return from_start, len(stringify(list(after)).strip()) < SHORT_TEXT

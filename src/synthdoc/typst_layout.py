@@ -12,6 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from .tables import is_wide, landscape_reach
+
 FAMILY = "TeX Gyre Termes"
 
 # Typst rules at the start of the body (after pandoc's template has set the page and the font):
@@ -45,19 +47,46 @@ def font_paths() -> tuple[str, ...]:
 
 
 def landscape_tables(ast: dict) -> dict:
-    """The AST with every wide table (a Div of class ``wide``, see ``tables``) on landscape pages of its own."""
+    """The AST with every wide table (a Div of class ``wide``, see ``tables``) on landscape pages, in 10 pt.
+
+    A top-level table's pages reach as ``tables.landscape_reach`` says, as in the DOCX: with little text
+    before it the whole document starts landscape (its title page too, instead of a page holding only an
+    introduction), with little after it the landscape pages run to the end."""
     def raw(code: str) -> dict:
         return {"t": "RawBlock", "c": ["typst", code]}
 
-    def blocks(items: list[dict]) -> list[dict]:
+    def small(block: dict) -> list[dict]:
+        return [raw("#[#set text(size: 10pt)"), block, raw("]")]
+
+    def nested(items: list[dict]) -> list[dict]:
         out: list[dict] = []
         for block in items:
-            if block.get("t") == "Div" and "wide" in block["c"][0][1]:
+            if is_wide(block):
                 out += [raw("#page(flipped: true)[#set text(size: 10pt)"), block, raw("]")]
             elif block.get("t") == "Div":
-                out.append({"t": "Div", "c": [block["c"][0], blocks(block["c"][1])]})
+                out.append({"t": "Div", "c": [block["c"][0], nested(block["c"][1])]})
             else:
                 out.append(block)
         return out
 
-    return {**ast, "blocks": blocks(ast["blocks"])}
+    items = ast["blocks"]
+    out: list[dict] = []
+    meta = ast.get("meta", {})
+    for i, block in enumerate(items):
+        if not is_wide(block):
+            out += nested([block])
+            continue
+        from_start, to_end = landscape_reach(items[:i], items[i + 1:])
+        if from_start:
+            headers = meta.get("header-includes", {"t": "MetaList", "c": []})
+            headers = headers if headers.get("t") == "MetaList" else {"t": "MetaList", "c": [headers]}
+            meta = {**meta, "header-includes": {"t": "MetaList", "c": [
+                *headers["c"], {"t": "MetaBlocks", "c": [raw("#set page(flipped: true)")]}]}}
+        else:
+            out.append(raw("#set page(flipped: true)"))
+        out += small(block)
+        if to_end:
+            out += nested(items[i + 1:])
+            break
+        out.append(raw("#set page(flipped: false)"))
+    return {**ast, "meta": meta, "blocks": out}

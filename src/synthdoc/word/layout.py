@@ -15,11 +15,9 @@ import re
 import zipfile
 from typing import Any
 
-from ..astwalk import stringify
+from ..tables import is_wide, landscape_reach
 
 Node = dict[str, Any]
-# Less text than this before or after a wide table does not get portrait pages of its own.
-SHORT_TEXT = 1200
 
 _PLACEHOLDER = "<w:p><w:pPr><w:sectPr><!--synthdoc-section:{}--></w:sectPr></w:pPr></w:p>"
 _FILLED = re.compile(r"<w:p><w:pPr><w:sectPr><!--synthdoc-section:(portrait|landscape)--></w:sectPr></w:pPr></w:p>")
@@ -34,9 +32,8 @@ def landscape_tables(ast: Node) -> Node:
     def blocks(items: list[Node], top: bool) -> list[Node]:
         out: list[Node] = []
         for i, block in enumerate(items):
-            if block.get("t") == "Div" and "wide" in block["c"][0][1]:
-                before = top and len(stringify(out).strip()) < SHORT_TEXT and not _has_raw(out)
-                after = top and len(stringify(items[i + 1:]).strip()) < SHORT_TEXT
+            if is_wide(block):
+                before, after = landscape_reach(items[:i], items[i + 1:]) if top else (False, False)
                 out += [block] if before else [_raw("portrait"), block]
                 if after:
                     return [*out, *items[i + 1:], _raw("landscape")]
@@ -49,10 +46,6 @@ def landscape_tables(ast: Node) -> Node:
 
     return {**ast, "blocks": blocks(ast["blocks"], True)}
 
-
-def _has_raw(blocks: list[Node]) -> bool:
-    """Whether a section break of ours stands among ``blocks`` already."""
-    return any(b.get("t") == "RawBlock" and "synthdoc-section" in b["c"][1] for b in blocks)
 
 
 def _raw(kind: str) -> Node:
