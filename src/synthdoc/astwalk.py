@@ -8,6 +8,16 @@ from typing import Any
 Node = dict[str, Any]
 
 
+def raw_block(fmt: str, text: str) -> Node:
+    """A block of ``fmt`` (``typst``, ``openxml``, ``html``) that pandoc's writer for it passes through."""
+    return {"t": "RawBlock", "c": [fmt, text]}
+
+
+def raw_inline(fmt: str, text: str) -> Node:
+    """An inline of ``fmt`` that pandoc's writer for it passes through."""
+    return {"t": "RawInline", "c": [fmt, text]}
+
+
 def find(node: Any, matches: Callable[[Node], bool]) -> Iterator[Node]:
     """Every element under ``node`` that ``matches``, in document order, without searching inside
     the elements found."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import filelock
 
 from . import pandoc, provenance, spreadsheet, tables, thesis, typst_layout
+from .astwalk import raw_block
 from .bibliography import load_bibliography
 from .cache import JsonCache
 from .changes import ChangeReport, compare, render_report
@@ -303,13 +304,10 @@ def private(ast: dict) -> dict:
 def typst_ready(ast: dict, body_rules: str = "", refs_rules: str = TYPST_BIBLIOGRAPHY) -> dict:
     """The AST with synthdoc's typst page rules: the font and the body's rules first, the bibliography's
     (hanging indent, spacing) before it."""
-    def raw(code: str) -> dict:
-        return {"t": "RawBlock", "c": ["typst", code]}
-
-    blocks = [raw(TYPST_FONT)] + ([raw(body_rules)] if body_rules else [])
+    blocks = [raw_block("typst", TYPST_FONT)] + ([raw_block("typst", body_rules)] if body_rules else [])
     for block in ast.get("blocks", []):
         if block.get("t") == "Div" and block["c"][0][0] == "refs":
-            blocks.append(raw(refs_rules))
+            blocks.append(raw_block("typst", refs_rules))
         blocks.append(block)
     return {**ast, "blocks": blocks}
 

@@ -13,7 +13,7 @@ import zipfile
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .astwalk import words
+from .astwalk import raw_block, words
 
 # Word's "single" line for Times New Roman is about 1.15 em; typst's line pitch is its leading plus
 # about 0.66 em (cap height to baseline). So that a PDF line is as far from the next as in Word:
@@ -84,15 +84,15 @@ def chapter_heading_for(ast: dict[str, Any], fmt: str) -> dict[str, Any]:
     if fmt == "docx":
         runs = '<w:r><w:br/></w:r>'.join(f'<w:r><w:t xml:space="preserve">{escape(t)}</w:t></w:r>'
                                            for t in lines_text)
-        raw = {"t": "RawBlock", "c": ["openxml", '<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:jc w:val="center"/>'
-                                      f'</w:pPr>{runs}</w:p>']}
+        raw = raw_block("openxml", '<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:jc w:val="center"/>'
+                                f'</w:pPr>{runs}</w:p>')
     elif fmt == "typst":
         body = " \\ ".join(f"#{typst_string(t)}" for t in lines_text)
-        raw = {"t": "RawBlock", "c": ["typst", f"#align(center)[#heading(level: 1, numbering: none)[{body}]]"]}
+        raw = raw_block("typst", f"#align(center)[#heading(level: 1, numbering: none)[{body}]]")
     else:
         body = "<br />".join(html.escape(t) for t in lines_text)
-        raw = {"t": "RawBlock", "c": ["html", f'<h1 id="{html.escape(ident)}" class="chapter" '
-                                              f'style="text-align: center">{body}</h1>']}
+        raw = raw_block("html", f'<h1 id="{html.escape(ident)}" class="chapter" '
+                                f'style="text-align: center">{body}</h1>')
     return {**ast, "blocks": [raw, *blocks[1:]]}
 
 

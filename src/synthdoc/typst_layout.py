@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from .astwalk import raw_block
 from .tables import is_wide, landscape_reach
 
 FAMILY = "TeX Gyre Termes"
@@ -53,7 +54,7 @@ def landscape_tables(ast: dict) -> dict:
     before it the whole document starts landscape (its title page too, instead of a page holding only an
     introduction), with little after it the landscape pages run to the end."""
     def raw(code: str) -> dict:
-        return {"t": "RawBlock", "c": ["typst", code]}
+        return raw_block("typst", code)
 
     def small(block: dict) -> list[dict]:
         return [raw("#[#set text(size: 10pt)"), block, raw("]")]

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..astwalk import raw_inline
 from ..synthesis import Context
 
 PREFIX = "_sd"
@@ -49,7 +50,7 @@ def mark_claims(ast: dict[str, Any], refs: dict[str, str] | None, document: str)
     counter = [0]
 
     def raw(xml: str) -> dict[str, Any]:
-        return {"t": "RawInline", "c": ["openxml", xml]}
+        return raw_inline("openxml", xml)
 
     def mark(span: dict[str, Any]) -> dict[str, Any]:
         starts, ends = [], []

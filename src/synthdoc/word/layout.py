@@ -15,6 +15,7 @@ import re
 import zipfile
 from typing import Any
 
+from ..astwalk import raw_block
 from ..tables import is_wide, landscape_reach
 
 Node = dict[str, Any]
@@ -49,7 +50,7 @@ def landscape_tables(ast: Node) -> Node:
 
 
 def _raw(kind: str) -> Node:
-    return {"t": "RawBlock", "c": ["openxml", _PLACEHOLDER.format(kind)]}
+    return raw_block("openxml", _PLACEHOLDER.format(kind))
 
 
 def finish(docx: bytes) -> bytes:

@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from ..astwalk import stringify
+from ..astwalk import raw_inline, stringify
 from ..citations import locator_label
 from ..claims import LOCATOR_KINDS
 from ..diagnostics import SynthdocError
@@ -49,7 +49,7 @@ Node = dict[str, Any]
 
 
 def _raw(xml: str) -> Node:
-    return {"t": "RawInline", "c": ["openxml", xml]}
+    return raw_inline("openxml", xml)
 
 
 def _field_start(code: str) -> list[Node]:
