@@ -14,7 +14,7 @@ from pathlib import Path
 
 import filelock
 
-from . import pandoc, provenance, spreadsheet, tables, thesis, typst_layout
+from . import pandoc, provenance, spreadsheet, tables, thesis, typst_layout, warm
 from .astwalk import raw_block
 from .bibliography import load_bibliography
 from .cache import JsonCache
@@ -93,7 +93,9 @@ class Rendered:
 
 
 def load_inputs(project: Project) -> Inputs:
-    """Sources, claims, texts and the bibliography of a project; loading problems become diagnostics."""
+    """Sources, claims, texts and the bibliography of a project; loading problems become diagnostics.
+    What the previous build of this process made of unchanged files is taken from there (``warm``)."""
+    warm.new_build()
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
     sources, inferred = infer_pages(sources, texts)

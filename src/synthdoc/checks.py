@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -20,6 +21,7 @@ from .styles import resolve_style
 from .synthesis import Context, selected_claims
 from .templating import environment, template_files
 from .texts import SourceText, read_text
+from .warm import Memo
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
 REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -59,14 +61,23 @@ def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tu
         claims = []
         for claim in source.claims:
             if claim.at is None:
-                found = find_quote(claim.quote, text.normalized, text.text)
-                page = text.label_at(found.start) if found else None
+                page = _PAGES.get((text.digest, text.labels, claim.quote), lambda claim=claim, text=text: _page_of(
+                    claim.quote, text)) if text.digest else _page_of(claim.quote, text)
                 if page is not None:
                     claim = replace(claim, at=Locator("page", str(page)))
                     inferred.add(claim.ref)
             claims.append(claim)
         out.append(replace(source, claims=tuple(claims)))
     return tuple(out), frozenset(inferred)
+
+
+_PAGES = Memo()
+
+
+def _page_of(quote: str, text: SourceText) -> str | None:
+    """The printed number of the page a quote stands on first."""
+    found = find_quote(quote, text.normalized, text.text)
+    return text.label_at(found.start) if found else None
 
 
 def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str, SourceText], list[Diagnostic]]:
@@ -148,6 +159,7 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
     themes = {t.id: t for t in project.themes}
     actors = {a.id: a for a in project.actors}
     shown: dict[tuple[str, str, int, str], list[tuple[Localized, str]]] = defaultdict(list)
+    everywhere = _sources_by_point(c for s in inputs.sources for c in s.claims if not c.draft)
     for doc in project.documents:
         lang = doc.lang
         claims = selected_claims(doc, inputs.sources)
@@ -159,9 +171,10 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
                                f"{len(mute)} of its claims say nothing in '{lang}': {listed}{more}; add "
                                f"says: {{{lang}: ...}} to each, or build the document in a language they have",
                                "missing-language"))
+        here = _sources_by_point(claims)
         for point_id in dict.fromkeys(c.point for c in claims if c.point in points):
             shown[("point", point_id, points[point_id].line, lang)].append((points[point_id].says, doc.id))
-            diags += _single_source_point(inputs, doc, points[point_id], claims)
+            diags += _single_source_point(inputs, doc, points[point_id], here[point_id], everywhere[point_id])
         for theme_id in dict.fromkeys(t for c in claims for t in c.themes if t in themes):
             theme = themes[theme_id]
             shown[("theme", theme_id, theme.line, lang)] += [(theme.title, doc.id), (theme.intro, doc.id)]
@@ -214,11 +227,19 @@ def _written_at(files: list[Path], key: str, project: Project) -> tuple[str, int
     return str(project.config_path), 1
 
 
-def _single_source_point(inputs: Inputs, doc: Document, point: Point, claims: tuple[Claim, ...]) -> list[Diagnostic]:
-    """A point gathers sources; in a document whose select keeps one of them, its synthesis rests on one work.
-    (A point with one source in the whole project is reported once, as single-source.)"""
-    here = {c.source for c in claims if c.point == point.id}
-    everywhere = {c.source for s in inputs.sources for c in s.claims if c.point == point.id and not c.draft}
+def _sources_by_point(claims: Iterable[Claim]) -> defaultdict[str | None, set[str]]:
+    """The sources whose claims back each point."""
+    sources: defaultdict[str | None, set[str]] = defaultdict(set)
+    for claim in claims:
+        sources[claim.point].add(claim.source)
+    return sources
+
+
+def _single_source_point(inputs: Inputs, doc: Document, point: Point, here: set[str],
+                         everywhere: set[str]) -> list[Diagnostic]:
+    """A point gathers sources; in a document whose select keeps one of them (``here``, of ``everywhere``
+    in the project), its synthesis rests on one work. (A point with one source in the whole project is
+    reported once, as single-source.)"""
     if len(here) == 1 and len(everywhere) > 1:
         return [warning(inputs.project.config_path, point.line, 1, f"point '{point.id}' rests on one source "
                         f"({next(iter(here))}) in document '{doc.id}': its select leaves out "
@@ -372,6 +393,18 @@ def _check_references(claim: Claim, themes: set[str], points: set[str], actors: 
 
 
 def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list[Diagnostic]:
+    """The quote of a claim against its text (kept, for the process's next build, by the text's bytes and
+    everything of the claim the check reads)."""
+    if not text.digest:
+        return _quote_problems(claim, text, inferred)
+    key = (text.digest, text.shown, text.labels, claim.quote, claim.at, claim.id, claim.path, claim.line, inferred)
+    return list(_QUOTE_CHECKS.get(key, lambda: tuple(_quote_problems(claim, text, inferred))))
+
+
+_QUOTE_CHECKS = Memo()
+
+
+def _quote_problems(claim: Claim, text: SourceText, inferred: bool) -> list[Diagnostic]:
     if not fold(claim.quote):
         return []  # an empty quote is reported where it is read
     matches = list(islice(find_quotes(claim.quote, text.normalized, text.text), _MAX_PLACES))

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SynthdocError
-from .files import list_folder
+from .files import list_folder, read_input
 from .paths import outside_reason, refusal, shown_path
 from .project import CLAIM_KINDS
 from .quotes import fold
 from .schema import Localized, Reader, did_you_mean
-from .yamlfile import load_yaml
+from .warm import Memo, digest
+from .yamlfile import MAX_BYTES, decode_yaml
 
 LOCATOR_KINDS = ("page", "section", "chapter", "paragraph")
 
@@ -80,20 +81,46 @@ _DRAFT_REQUIRED = {"id", "kind", "quote"}  # an imported highlight may have no t
 
 
 def load_sources(folder: Path, root: Path) -> tuple[tuple[Source, ...], list[Diagnostic]]:
-    """Every ``*.yaml`` under ``folder``, sorted by name; problems come back as diagnostics."""
+    """Every ``*.yaml`` under ``folder``, sorted by name; problems come back as diagnostics. A file whose
+    bytes were read by the previous build of this process is not read again (``warm``)."""
     diags: list[Diagnostic] = []
     sources: list[Source] = []
     for path in list_folder(folder, shown_path(folder, root), "sources folder", (".yaml", ".yml")):
+        shown = shown_path(path, root)
         try:
-            doc = load_yaml(path, display=shown_path(path, root), root=root)
+            raw = read_input(path, shown, "a YAML file", root=root, limit=MAX_BYTES)
         except SynthdocError as exc:
             diags.extend(exc.diagnostics)
             continue
-        source = _source(Reader(doc, diags), folder, root)
+        source, found, text, reason = _LOADED.get(
+            (str(path), shown, str(folder), str(root), digest(raw)),
+            lambda raw=raw, path=path, shown=shown: _load(raw, path, shown, folder, root))
+        if text is not None and outside_reason(root, text, base=folder) != reason:  # a link changed since
+            source, found, text, reason = _load(raw, path, shown, folder, root)
+        diags.extend(found)
         if source is not None:
             sources.append(source)
     return tuple(sources), diags
 
+
+# Claims files by their bytes: (the source, its diagnostics, its text as written, and why that text
+# was refused). Whether the text leads out of the project depends on links, not on the bytes: it is
+# asked again on every build, and the file read again when the answer changed.
+_LOADED = Memo()
+
+
+def _load(raw: bytes, path: Path, shown: str, folder: Path,
+          root: Path) -> tuple[Source | None, list[Diagnostic], str | None, str | None]:
+    diags: list[Diagnostic] = []
+    try:
+        doc = decode_yaml(raw, path, shown)
+    except SynthdocError as exc:
+        return None, list(exc.diagnostics), None, None
+    source = _source(Reader(doc, diags), folder, root)
+    text = doc.data.get("text") if isinstance(doc.data, dict) else None
+    if not isinstance(text, str):
+        return source, diags, None, None
+    return source, diags, text, outside_reason(root, text, base=folder)
 
 
 def _source(r: Reader, folder: Path, root: Path) -> Source | None:

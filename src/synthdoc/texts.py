@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .diagnostics import SynthdocError
 from .files import read_input
 from .quotes import NormalizedText, normalize
+from .warm import Memo, digest
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -37,6 +38,7 @@ class SourceText:
     page_starts: tuple[int, ...] = ()  # for a PDF: where each page's text starts in ``text``
     labels: tuple[str, ...] = ()  # for a PDF: the number printed on each page ("i", "ii", "87", …)
     printed: bool = False  # whether the labels are the PDF's own (or first_page's), not just 1, 2, 3 …
+    digest: str = field(default="", compare=False)  # of the file's bytes: what checks of this text are kept by
 
     @property
     def pages(self) -> int:
@@ -91,13 +93,24 @@ class SourceText:
 def read_text(path: Path, shown: str, first_page: int | None = None, root: Path | None = None) -> SourceText:
     """A source's text: Markdown, plain text, or the text layer of a PDF (page by page), whose pages
     are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given.
-    With ``root``, only from inside that folder."""
-    if path.suffix.lower() == ".pdf":
-        return _read_pdf(path, shown, first_page, root)
-    if path.suffix.lower() not in TEXT_SUFFIXES:
+    With ``root``, only from inside that folder. The file is read every time; what is made of its
+    bytes is kept for the process's next build (``warm``)."""
+    pdf = path.suffix.lower() == ".pdf"
+    if not pdf and path.suffix.lower() not in TEXT_SUFFIXES:
         raise SynthdocError.single(shown, f"cannot read '{path.suffix}' source texts; use one of "
                                    f"{', '.join(TEXT_SUFFIXES)}", "text-format")
-    raw = read_input(path, shown, "a text file", missing="source text not found", root=root)
+    raw = read_input(path, shown, "a PDF file" if pdf else "a text file", missing="source text not found",
+                     root=root)
+    key = digest(raw)
+    return _READ.get((str(path), shown, first_page, key),
+                     lambda: replace(_read_pdf(raw, path, shown, first_page) if pdf else _read_plain(raw, path, shown),
+                                     digest=key))
+
+
+_READ = Memo()
+
+
+def _read_plain(raw: bytes, path: Path, shown: str) -> SourceText:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -106,14 +119,13 @@ def read_text(path: Path, shown: str, first_page: int | None = None, root: Path 
     return SourceText(path, shown, text)
 
 
-def _read_pdf(path: Path, shown: str, first_page: int | None, root: Path | None = None) -> SourceText:
+def _read_pdf(raw: bytes, path: Path, shown: str, first_page: int | None) -> SourceText:
     """The text of each page of a PDF (pypdf), joined by form feeds, remembering where pages start."""
     import logging
 
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, PyPdfError
 
-    raw = read_input(path, shown, "a PDF file", missing="source text not found", root=root)
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(raw))

@@ -46,7 +46,11 @@ def load_yaml(path: Path, display: str | None = None, root: Path | None = None) 
     """Load ``path`` safely: plain scalars, lists and mappings only; syntax errors name the line. With
     ``root``, the file must stand inside that folder."""
     shown = display or str(path)
-    raw = read_input(path, shown, "a YAML file", root=root, limit=MAX_BYTES)
+    return decode_yaml(read_input(path, shown, "a YAML file", root=root, limit=MAX_BYTES), path, shown)
+
+
+def decode_yaml(raw: bytes, path: Path, shown: str) -> YamlDocument:
+    """A YAML file's bytes, read by :func:`load_yaml` (or by its caller, through ``read_input``)."""
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # newlines as read_text gives them
     except UnicodeDecodeError as exc:
