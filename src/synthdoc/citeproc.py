@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import pandoc
-from .astwalk import cites, find, stringify
+from .astwalk import cites, find, find_in_lists, is_cite, stringify
 from .cache import JsonCache, content_key
 from .sections import read_markdown
 
@@ -39,8 +39,6 @@ AST = dict[str, Any]
 # pandoc move text around citations: with any of it, citeproc runs every time.
 UNSPLICED_METADATA = ("nocite", "references", "notes-after-punctuation", "citation-abbreviations",
                       "citation-style", "suppress-bibliography")
-INLINES = {"Str", "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Quoted",
-           "Cite", "Code", "Space", "SoftBreak", "LineBreak", "Math", "RawInline", "Link", "Image", "Note", "Span"}
 
 
 @dataclass(frozen=True)
@@ -68,19 +66,22 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
                         "result is not reused (pandoc makes footnotes from the text around its citations)")
     ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections,
                         reuse=reuse)
-    refusal = _no_reuse(ast, style)
-    key = None if refusal else _inputs_key(ast, items, style)
+    found = Citations(ast, own_quote_spans="csl-quoted" in markdown)
+    refusal = _no_reuse(ast, style, found)
+    key = None if refusal else _inputs_key(ast, found, items, style)
     if key is not None and reuse:
         kept = cache.load(key)
-        if isinstance(kept, dict) and _well_formed(kept, ast):
-            return Rendered(_splice(ast, kept["citations"], kept["bibliography"]), True,
+        if isinstance(kept, dict) and _well_formed(kept, found):
+            return Rendered(_splice(ast, found, kept["citations"], kept["bibliography"]), True,
                             "citations: the previous build's citeproc result reused (citations, entries, style "
                             "and metadata unchanged)")
-    source = json.dumps(ast)
-    rendered = json.loads(pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source.encode("utf-8"), what=what))
+    source = json.dumps(ast).encode("utf-8")
+    rendered = json.loads(pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what))
+    del source
     if key is None:
         return Rendered(rendered, False, f"citations: one citeproc run; not kept for reuse ({refusal})")
-    record = _record(json.loads(source), rendered)
+    record = _record(ast, found, rendered)  # splices ``ast`` in place: it is not needed after this
+    del ast, found
     if record is None:
         cache.keep_only(set())
         return Rendered(rendered, False, "citations: one citeproc run; not kept for reuse (pandoc placed the "
@@ -90,13 +91,38 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     return Rendered(rendered, False, "citations: one citeproc run, kept for reuse")
 
 
+class Citations:
+    """The ``Cite`` elements of a document's blocks in citeproc's order, the inline lists that hold
+    them, and whether the document places its bibliography or resets citation positions itself, all
+    found in one pass (a 10,000-claim document is walked once, not once per question).
+
+    ``own_quote_spans``: whether the document's own text may hold spans of class ``csl-quoted`` (its
+    Markdown names the class), which pandoc turns into plain spans along with citeproc's own."""
+
+    def __init__(self, ast: AST, own_quote_spans: bool = True) -> None:
+        placing: list[dict[str, Any]] = []
+
+        def cite(node: dict[str, Any]) -> bool:
+            if _sections_or_refs(node):
+                placing.append(node)
+            return is_cite(node)
+
+        places = list(find_in_lists(ast.get("blocks", []), cite))
+        self.cites: list[dict[str, Any]] = [holder[i] if i >= 0 else holder for holder, i in places]
+        # pandoc moves punctuation only in inline lists that hold a citation themselves
+        self.holders: list[list[Any]] = list({id(h): h for h, i in places if i >= 0}.values())
+        self.complete = all(i >= 0 for _, i in places)
+        self.places_bibliography = bool(placing)
+        self.own_quote_spans = own_quote_spans
+
+
 def _note_style(style: str) -> bool:
     """A note style: pandoc makes footnotes of its citations and moves punctuation around them."""
     root = re.search(r"<style\b[^>]*>", style)
     return bool(root and re.search(r"""\bclass\s*=\s*["']note["']""", root.group(0)))
 
 
-def _no_reuse(ast: AST, style: str) -> str | None:
+def _no_reuse(ast: AST, style: str, found: Citations) -> str | None:
     """Why a result for this document could not be reused exactly, or None."""
     meta = ast.get("meta", {})
     if any(name in meta for name in UNSPLICED_METADATA):
@@ -105,9 +131,11 @@ def _no_reuse(ast: AST, style: str) -> str | None:
         return "citations in its metadata"
     if "independent-parent" in style:
         return "a dependent style"
-    if any(next(cites(c["c"]), None) is not None for c in cites(ast.get("blocks", []))):
+    if any(next(cites(c["c"]), None) is not None for c in found.cites):
         return "a citation inside a citation"
-    if next(find(ast.get("blocks", []), _sections_or_refs), None) is not None:
+    if not found.complete:
+        return "a citation outside a list of inlines"
+    if found.places_bibliography:
         return "a bibliography placed by the document, or citation positions reset by section"
     return None
 
@@ -119,45 +147,47 @@ def _sections_or_refs(node: dict[str, Any]) -> bool:
     return ident == "refs" or ident.endswith("__refs") or "reset-citation-positions" in classes
 
 
-def _inputs_key(ast: AST, items: Sequence[dict[str, Any]], style: str) -> str:
+def _inputs_key(ast: AST, found: Citations, items: Sequence[dict[str, Any]], style: str) -> str:
     """A digest of everything citeproc reads: each citation as pandoc passes it (pandoc's own counter,
     ``citationHash``, is not passed), the entries cited, the style, the metadata and pandoc."""
     sequence = [[{k: v for k, v in c.items() if k != "citationHash"} for c in cite["c"][0]]
-                for cite in cites(ast.get("blocks", []))]
+                for cite in found.cites]
     cited = {c["citationId"] for citation in sequence for c in citation}
     entries = [item for item in items if str(item.get("id")) in cited]
     return content_key(pandoc.pandoc_identity(), style, json.dumps(ast.get("meta", {}), sort_keys=True),
                        json.dumps(sequence, sort_keys=True), json.dumps(entries, sort_keys=True))
 
 
-def _well_formed(kept: dict[str, Any], ast: AST) -> bool:
+def _well_formed(kept: dict[str, Any], found: Citations) -> bool:
     results = kept.get("citations")
     return (isinstance(results, list) and all(isinstance(r, list) for r in results)
-            and len(results) == sum(1 for _ in cites(ast.get("blocks", [])))
+            and len(results) == len(found.cites)
             and (kept.get("bibliography") is None or isinstance(kept.get("bibliography"), dict)))
 
 
-def _record(ast: AST, rendered: AST) -> dict[str, Any] | None:
+def _record(ast: AST, found: Citations, rendered: AST) -> dict[str, Any] | None:
     """What to keep of a citeproc result: each citation's rendered text and the bibliography — if
-    ``_splice`` rebuilds ``rendered`` from ``ast`` with them exactly."""
+    ``_splice`` rebuilds ``rendered`` from ``ast`` (changed in place) with them exactly."""
     results = [cite["c"][1] for cite in cites(rendered.get("blocks", []))]
     blocks, before = rendered.get("blocks", []), ast.get("blocks", [])
     last = blocks[-1] if len(blocks) > len(before) else None
     bibliography = last if last and last.get("t") == "Div" and last["c"][0][0] == "refs" else None
-    if len(results) != sum(1 for _ in cites(before)):
+    if len(results) != len(found.cites):
         return None
     record = {"citations": results, "bibliography": bibliography}
     copied = json.loads(json.dumps(record))  # _splice changes what it is given
-    return record if _splice(ast, copied["citations"], copied["bibliography"]) == rendered else None
+    return record if _splice(ast, found, copied["citations"], copied["bibliography"]) == rendered else None
 
 
-def _splice(ast: AST, results: list[list[Any]], bibliography: dict[str, Any] | None) -> AST:
+def _splice(ast: AST, found: Citations, results: list[list[Any]], bibliography: dict[str, Any] | None) -> AST:
     """``ast`` (read without citeproc; changed in place) as pandoc's citeproc leaves it for an in-text
     style, given what citeproc rendered: pandoc's ``processCitations`` after ``citeproc``."""
-    pending = iter(results)
-    for cite in cites(ast.get("blocks", [])):
-        cite["c"][1] = next(pending)
-    _walk_inline_lists(ast, _move_punctuation)
+    for cite, result in zip(found.cites, results, strict=True):
+        cite["c"][1] = result
+    # pandoc walks every list of inlines with ``mvPunct``; it changes only a list holding a citation
+    # itself (each of its rules starts or ends at one), and citeproc's rendered text holds none.
+    for inlines in found.holders:
+        inlines[:] = _move_punctuation(inlines)
     if bibliography is not None:
         blocks = ast["blocks"]
         title = _reference_title(ast.get("meta", {}).get("reference-section-title"))
@@ -167,22 +197,10 @@ def _splice(ast: AST, results: list[list[Any]], bibliography: dict[str, Any] | N
             attr = blocks[-1]["c"][1]
             attr[1] = ["unnumbered", *(c for c in attr[1] if c != "unnumbered")]
         blocks.append(bibliography)
-    _remove_quote_spans(ast)
+    # pandoc's removeQuoteSpan walks the whole document; only citeproc's text holds such spans, unless
+    # the document's own Markdown names their class
+    _remove_quote_spans(ast if found.own_quote_spans else [ast.get("meta"), results, bibliography])
     return ast
-
-
-def _walk_inline_lists(node: Any, change: Any) -> None:
-    """``change`` every list of inlines under ``node``, innermost first (pandoc's ``walk``)."""
-    if isinstance(node, dict):
-        for value in node.values():
-            if isinstance(value, (list, dict)):
-                _walk_inline_lists(value, change)
-    elif isinstance(node, list):
-        for value in node:
-            if isinstance(value, (list, dict)):
-                _walk_inline_lists(value, change)
-        if node and isinstance(node[0], dict) and node[0].get("t") in INLINES:
-            node[:] = change(node)
 
 
 def _spacy(node: dict[str, Any]) -> bool:

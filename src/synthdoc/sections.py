@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from . import pandoc
-from .astwalk import find
+from .astwalk import cites, find
 from .cache import JsonCache, content_key
 
 AST = dict[str, Any]
@@ -117,14 +116,11 @@ def join(asts: list[AST]) -> AST | None:
     offset = 0
     blocks: list[Any] = []
     for ast in asts:
-        for header in find(ast.get("blocks", []), lambda n: n.get("t") == "Header"):
-            ident = header["c"][1][0]
-            if ident in identifiers:
-                return None
-            identifiers.add(ident)
-        if _unresolved(ast.get("blocks", [])):
+        idents, unresolved, marks = _survey(ast.get("blocks", []))
+        if unresolved or identifiers.intersection(idents) or len(set(idents)) < len(idents):
             return None
-        counted = _shift_note_numbers(ast.get("blocks", []), offset)
+        identifiers.update(idents)
+        counted = _shift_note_numbers(marks, offset)
         if counted is None:
             return None
         offset += counted
@@ -132,28 +128,61 @@ def join(asts: list[AST]) -> AST | None:
     return {**first, "blocks": blocks}
 
 
+Mark = tuple[str, Any]  # ("note", the note's citations) or ("cite", a citation outside a note)
+
+
+def _survey(blocks: list[Any]) -> tuple[list[str], bool, list[Mark]]:
+    """One pass over a section: its heading identifiers, whether it holds a bracketed text left as text
+    or an example list (``_unresolved``), and its footnotes and citations in document order."""
+    idents: list[str] = []
+    marks: list[Mark] = []
+    unresolved = False
+
+    def stop(node: dict[str, Any]) -> bool:
+        nonlocal unresolved
+        kind = node.get("t")
+        if kind == "Header":
+            idents.append(node["c"][1][0])
+        elif kind in ("Note", "Cite"):
+            return True
+        elif not unresolved and kind in ("Str", "OrderedList"):
+            unresolved = _suspect(node)
+        return False
+
+    for node in find(blocks, stop):
+        if node["t"] == "Note":
+            idents += [h["c"][1][0] for h in find(node["c"], lambda n: n.get("t") == "Header")]
+            unresolved = unresolved or _unresolved(node["c"])
+            marks.append(("note", list(cites(node["c"]))))
+        else:
+            unresolved = unresolved or _unresolved(node)
+            marks.append(("cite", node))
+    return idents, unresolved, marks
+
+
 def _unresolved(node: Any) -> bool:
     """A bracketed text left as text (a reference another section may define), or an example list; a
     citation's own text (pandoc's fallback, replaced by citeproc) does not count."""
-    if isinstance(node, list):
-        return any(_unresolved(value) for value in node)
-    if not isinstance(node, dict):
-        return False
+    for found in find(node, _suspect):
+        if found["t"] != "Cite" or _unresolved([[c["citationPrefix"], c["citationSuffix"]] for c in found["c"][0]]):
+            return True
+    return False
+
+
+def _suspect(node: dict[str, Any]) -> bool:
     kind = node.get("t")
     if kind == "Str":
         return "[" in node["c"] or "]" in node["c"]
-    if kind == "OrderedList" and node["c"][0][1].get("t") == "Example":
-        return True
-    if kind == "Cite":
-        return _unresolved([[c["citationPrefix"], c["citationSuffix"]] for c in node["c"][0]])
-    return any(_unresolved(value) for value in node.values() if isinstance(value, (list, dict)))
+    if kind == "OrderedList":
+        return node["c"][0][1].get("t") == "Example"
+    return kind == "Cite"
 
 
-def _shift_note_numbers(blocks: list[Any], offset: int) -> int | None:
-    """Add ``offset`` to the citation and note numbers of one section's blocks, having checked that they
-    follow pandoc's counting; how many the section counted, or None when they do not."""
+def _shift_note_numbers(marks: list[Mark], offset: int) -> int | None:
+    """Add ``offset`` to the citation and note numbers of one section's notes and citations, having
+    checked that they follow pandoc's counting; how many the section counted, or None when they do not."""
     count = 0
-    for kind, node in _notes_and_citations(blocks):
+    for kind, node in marks:
         if kind == "note":
             count += 1
             numbers = [c["citationNoteNum"] for cite in node for c in cite["c"][0]]
@@ -169,21 +198,3 @@ def _shift_note_numbers(blocks: list[Any], offset: int) -> int | None:
             for c in node["c"][0]:
                 c["citationNoteNum"] += offset
     return count
-
-
-def _notes_and_citations(node: Any) -> Iterator[tuple[str, Any]]:
-    """In document order: ("note", its citations) for each footnote, ("cite", Cite) for each citation
-    outside one."""
-    if isinstance(node, dict):
-        kind = node.get("t")
-        if kind == "Note":
-            yield "note", list(find(node["c"], lambda n: n.get("t") == "Cite"))
-            return
-        if kind == "Cite":
-            yield "cite", node
-            return
-        for value in node.values():
-            yield from _notes_and_citations(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _notes_and_citations(value)

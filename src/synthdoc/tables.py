@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .astwalk import stringify
+from .astwalk import find_in_lists, stringify
 from .diagnostics import SynthdocError
 from .markdown import display_width
 
@@ -78,20 +78,20 @@ def table_markup(header: Sequence[str], rows: Sequence[Sequence[Sequence[str]]],
     return "\n".join(lines)
 
 
-def from_divs(ast: Node, what: str = "document") -> Node:
-    """The AST with every table written by ``table_markup`` made a pandoc Table (inside a Div with
-    class ``wide`` when it has many columns, for the DOCX landscape section and the HTML layout)."""
+def from_divs(ast: Node, what: str = "document", markdown: str | None = None) -> Node:
+    """The AST (changed in place) with every table written by ``table_markup`` made a pandoc Table
+    (inside a Div with class ``wide`` when it has many columns, for the DOCX landscape section and
+    the HTML layout). Given the ``markdown`` the AST was read from, one that names no table class
+    is not searched."""
+    if markdown is not None and TABLE not in markdown:
+        return ast
+    for holder, index in list(find_in_lists(ast["blocks"], _is_table)):
+        holder[index] = _table(holder[index], what)
+    return ast
 
-    def walk(node: Any) -> Any:
-        if isinstance(node, list):
-            return [walk(x) for x in node]
-        if isinstance(node, dict):
-            if node.get("t") == "Div" and TABLE in node["c"][0][1]:
-                return _table(node, what)
-            return {k: walk(v) for k, v in node.items()}
-        return node
 
-    return {**ast, "blocks": walk(ast["blocks"])}
+def _is_table(node: Node) -> bool:
+    return node.get("t") == "Div" and TABLE in node["c"][0][1]
 
 
 def _divs(blocks: list[Node], cls: str, what: str) -> list[Node]:
