@@ -39,7 +39,11 @@ class JsonCache:
 
     def store(self, key: str, value: Any) -> None:
         """Store ``value`` under ``key``, whole or not at all (SynthdocError when it cannot be written)."""
-        atomic_write(self.path(key), json.dumps(value, ensure_ascii=False).encode("utf-8"))
+        self.store_json(key, json.dumps(value, ensure_ascii=False))
+
+    def store_json(self, key: str, text: str) -> None:
+        """Store a value already written as JSON text."""
+        atomic_write(self.path(key), text.encode("utf-8"))
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove the values not under ``keys`` (what the last run no longer used)."""

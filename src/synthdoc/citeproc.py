@@ -76,19 +76,21 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
                             "citations: the previous build's citeproc result reused (citations, entries, style "
                             "and metadata unchanged)")
     source = json.dumps(ast).encode("utf-8")
-    rendered = json.loads(pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what))
-    del source
+    blocks_before = len(ast.get("blocks", []))
+    own_quote_spans = found.own_quote_spans
+    del ast, found  # one copy of the document at a time in this process: pandoc holds its own
+    out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
     if key is None:
-        return Rendered(rendered, False, f"citations: one citeproc run; not kept for reuse ({refusal})")
-    record = _record(ast, found, rendered)  # splices ``ast`` in place: it is not needed after this
-    del ast, found
+        return Rendered(json.loads(out), False, f"citations: one citeproc run; not kept for reuse ({refusal})")
+    record = _record(source, out, blocks_before, own_quote_spans)
+    del source
     if record is None:
         cache.keep_only(set())
-        return Rendered(rendered, False, "citations: one citeproc run; not kept for reuse (pandoc placed the "
-                                         "citations in a way synthdoc does not reproduce)")
-    cache.store(key, record)
+        return Rendered(json.loads(out), False, "citations: one citeproc run; not kept for reuse (pandoc placed "
+                                                "the citations in a way synthdoc does not reproduce)")
+    cache.store_json(key, record)
     cache.keep_only({key})
-    return Rendered(rendered, False, "citations: one citeproc run, kept for reuse")
+    return Rendered(json.loads(out), False, "citations: one citeproc run, kept for reuse")
 
 
 class Citations:
@@ -165,18 +167,25 @@ def _well_formed(kept: dict[str, Any], found: Citations) -> bool:
             and (kept.get("bibliography") is None or isinstance(kept.get("bibliography"), dict)))
 
 
-def _record(ast: AST, found: Citations, rendered: AST) -> dict[str, Any] | None:
-    """What to keep of a citeproc result: each citation's rendered text and the bibliography — if
-    ``_splice`` rebuilds ``rendered`` from ``ast`` (changed in place) with them exactly."""
+def _record(source: bytes, out: bytes, blocks_before: int, own_quote_spans: bool) -> str | None:
+    """What to keep of a citeproc run from ``source`` to ``out`` (pandoc's JSON), as JSON: each
+    citation's rendered text and the bibliography — if ``_splice`` rebuilds ``out`` from ``source``
+    with them exactly. The two documents are compared as sorted JSON, one in memory at a time."""
+    rendered = json.loads(out)
     results = [cite["c"][1] for cite in cites(rendered.get("blocks", []))]
-    blocks, before = rendered.get("blocks", []), ast.get("blocks", [])
-    last = blocks[-1] if len(blocks) > len(before) else None
+    blocks = rendered.get("blocks", [])
+    last = blocks[-1] if len(blocks) > blocks_before else None
     bibliography = last if last and last.get("t") == "Div" and last["c"][0][0] == "refs" else None
-    if len(results) != len(found.cites):
+    record = json.dumps({"citations": results, "bibliography": bibliography}, ensure_ascii=False)
+    expected = json.dumps(rendered, sort_keys=True)
+    del rendered, results, blocks, last, bibliography
+    ast = json.loads(source)
+    found = Citations(ast, own_quote_spans)
+    kept = json.loads(record)  # _splice changes what it is given
+    if len(kept["citations"]) != len(found.cites):
         return None
-    record = {"citations": results, "bibliography": bibliography}
-    copied = json.loads(json.dumps(record))  # _splice changes what it is given
-    return record if _splice(ast, found, copied["citations"], copied["bibliography"]) == rendered else None
+    spliced = json.dumps(_splice(ast, found, kept["citations"], kept["bibliography"]), sort_keys=True)
+    return record if spliced == expected else None
 
 
 def _splice(ast: AST, found: Citations, results: list[list[Any]], bibliography: dict[str, Any] | None) -> AST:
