@@ -14,7 +14,7 @@ from pathlib import Path
 
 import filelock
 
-from . import pandoc, provenance, spreadsheet, tables, thesis, typst_layout, warm
+from . import htmlparts, pandoc, provenance, spreadsheet, tables, thesis, typst_layout, warm
 from .astwalk import raw_block
 from .bibliography import load_bibliography
 from .cache import JsonCache
@@ -213,7 +213,13 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
 
-    def make(fmt: str) -> Rendered:
+    # In synthdoc watch (``later``), the HTML preview is written from the previous rebuild's HTML where
+    # parts of the document are unchanged (htmlparts), and written again whole once the rest is made.
+    preview = later is not None
+    parts_reused = 0
+
+    def make(fmt: str, preview: bool = False) -> Rendered:
+        nonlocal parts_reused
         t0 = time.perf_counter()
         if fmt == "pdf":
             pdf_ast = typst_layout.landscape_tables(thesis.chapter_heading_for(ast, "typst"))
@@ -241,13 +247,16 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
             atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))
-            data = pandoc.ast_to_bytes(ast_html, fmt, what=what,
-                                       extra=["--include-in-header", str(head), "--include-after-body", str(tail)])
+            extra = ["--include-in-header", str(head), "--include-after-body", str(tail)]
+            if preview:
+                data, parts_reused = htmlparts.write(ast_html, what=what, extra=extra)
+            else:
+                data = pandoc.ast_to_bytes(ast_html, fmt, what=what, extra=extra)
         path = project.output / f"{doc.id}.{fmt}"
         pandoc.check_format(fmt, data, shown_path(path, project.root))
         return Rendered(Output(doc.id, fmt, path, time.perf_counter() - t0), data)
 
-    outputs = [make(fmt) for fmt in formats if fmt in first]
+    outputs = [make(fmt, preview) for fmt in formats if fmt in first]
     if outputs:  # the preview, put in place at once (synthdoc watch)
         _put_in_place([(r.output.path, r.data) for r in outputs], project.root)
         outputs = [Rendered(r.output, r.data, placed=True) for r in outputs]
@@ -258,7 +267,22 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     def make_rest() -> list[Rendered]:
         # Side by side: each format is its own pandoc (or typst) run on the same AST.
         with ThreadPoolExecutor(max_workers=max(1, len(rest))) as pool:
-            return list(pool.map(make, rest))
+            made = list(pool.map(make, rest))
+        return made + _whole_html([r for r in outputs if r.output.format == "html"])
+
+    def _whole_html(previews: list[Rendered]) -> list[Rendered]:
+        """The HTML page written in one piece, where the preview was written in parts: put in place
+        only if it differs (it should not)."""
+        if not previews or not parts_reused:
+            return []
+        whole = make("html")
+        if whole.data == previews[0].data:
+            return []
+        htmlparts.forget()
+        if report:
+            report(f"{shown_path(whole.output.path, project.root)}: the preview differed from the page written "
+                   "whole, which replaces it; previews are written whole from now on")
+        return [whole]
 
     if later is not None:
         later.append(make_rest)

@@ -24,6 +24,10 @@ T = TypeVar("T")
 _MISSING = object()
 
 
+def _none() -> None:
+    return None
+
+
 def digest(data: bytes) -> str:
     """A digest of a file's bytes, for keys."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
@@ -52,6 +56,18 @@ class Memo:
             with self._lock:
                 self._now[key] = value
         return value  # type: ignore[return-value]
+
+    def peek(self, key: Hashable) -> object | None:
+        """The value kept under ``key`` (kept on for the next build), or None."""
+        return self.get(key, _none) if self._has(key) else None
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._now[key] = value
+
+    def _has(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._now or key in self._before
 
     def turn(self) -> None:
         with self._lock:

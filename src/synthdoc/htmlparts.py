@@ -1,0 +1,106 @@
+"""The HTML preview of ``synthdoc watch``, written mostly from HTML kept from the previous rebuild.
+
+pandoc writes an HTML page's body block by block: the HTML of each top-level block, one after the
+other, a line break between two. synthdoc cuts a document's top-level blocks into parts, one
+before each top-level heading. Each part is written with a marker before it (a raw HTML comment
+no document can hold: raw HTML in claims and templates is never passed through, and the marker
+carries a random word), and the HTML between two markers is the part's HTML, kept by the part's
+content (its blocks as pandoc's JSON, and pandoc itself). On the next rebuild, a part whose
+content is unchanged is given to pandoc as that HTML, raw, and pandoc writes only the parts that
+changed and the page around them; the markers are then taken out.
+
+Parts whose HTML may depend on the rest of the page are always written: a part with footnotes
+(numbered across the page), math or code (their CSS or scripts go into the page's head), or the
+bibliography (its CSS too), and a part holding raw text of another format.
+
+The page written this way is the preview. ``synthdoc watch`` writes the page again in one piece
+once the other formats are written (:func:`synthdoc.build.render_outputs`), and puts that in place
+if it differs, so that what stays in ``output/`` is always pandoc's own page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from typing import Any
+
+from . import pandoc
+from .astwalk import find, raw_block
+from .cache import content_key
+from .warm import Memo
+
+Node = dict[str, Any]
+
+# Kept from earlier rebuilds of this process: a part's HTML by the part's content.
+_KEPT = Memo()
+_CONTEXTUAL = {"Note", "Math", "Code", "CodeBlock", "RawInline", "RawBlock"}
+
+
+def write(ast: Node, *, what: str, extra: list[str]) -> tuple[bytes, int]:
+    """The standalone HTML page of ``ast`` (pandoc's ``html5`` writer with ``extra`` options), and how
+    many of its parts were taken from kept HTML."""
+    blocks = ast.get("blocks", [])
+    if _DISABLED or next(find(blocks, lambda n: n.get("t") == "Note"), None) is not None:
+        return pandoc.ast_to_bytes(ast, "html", what=what, extra=extra), 0
+    nonce = secrets.token_hex(8)
+    keys: list[str | None] = []
+    written: list[Node] = []
+    reused = 0
+    for number, part in enumerate(_parts(blocks)):
+        written.append(raw_block("html", _marker(nonce, number)))
+        key = content_key(pandoc.pandoc_identity(), json.dumps(part)) if _free(part) else None
+        kept = _KEPT.peek(key) if key is not None else None
+        if kept:
+            written.append(raw_block("html", kept))
+            reused += 1
+        else:
+            written.extend(part)
+        keys.append(key)
+    written.append(raw_block("html", _marker(nonce, "end")))
+    page = pandoc.ast_to_bytes({**ast, "blocks": written}, "html", what=what, extra=extra).decode("utf-8")
+    pieces = re.split(re.escape(f"<!--synthdoc-part-{nonce}-") + r"(?:\d+|end)-->\n", page)
+    if len(pieces) != len(keys) + 2:  # a marker was not where it was put: the page in one piece
+        return pandoc.ast_to_bytes(ast, "html", what=what, extra=extra), 0
+    for key, html in zip(keys, pieces[1:-1], strict=True):
+        if key is not None and html.endswith("\n") and html.strip():
+            _KEPT.put(key, html[:-1])
+    return "".join(pieces).encode("utf-8"), reused
+
+
+def forget() -> None:
+    """Write every page whole from now on (a preview differed from its page written whole)."""
+    global _DISABLED
+    _DISABLED = True
+
+
+_DISABLED = False
+
+
+def _marker(nonce: str, number: int | str) -> str:
+    return f"<!--synthdoc-part-{nonce}-{number}-->"
+
+
+def _parts(blocks: list[Node]) -> list[list[Node]]:
+    """The top-level blocks, cut before each heading."""
+    parts: list[list[Node]] = [[]]
+    for block in blocks:
+        if block.get("t") == "Header" and parts[-1]:
+            parts.append([])
+        parts[-1].append(block)
+    return [p for p in parts if p]
+
+
+def _free(part: list[Node]) -> bool:
+    """Whether a part's HTML depends on nothing but the part: no footnote, math, code or raw text, and
+    not the bibliography."""
+    def contextual(node: Node) -> bool:
+        kind = node.get("t")
+        if kind in _CONTEXTUAL:
+            return not (kind == "RawBlock" and node["c"][0] == "html")
+        if kind == "Div":
+            ident, classes, _ = node["c"][0]
+            return ident == "refs" or any(c.startswith("csl-") for c in classes)
+        return False
+
+    return next(find(part, contextual), None) is None
