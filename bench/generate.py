@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from pathlib import Path
 
 COMMON = ["Nguyen", "Tran", "Le", "Pham", "Hoang", "Santoso", "Wijaya", "Pratama", "Siregar", "Nasution",
@@ -38,6 +39,19 @@ def family_name(rng: random.Random) -> str:
 def sentence(rng: random.Random, n: int) -> str:
     words = [rng.choice(WORDS) for _ in range(n)]
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+
+
+# A generated claim filed under no point: a chapter prints its own wording (a point's claims show the point's).
+_UNPOINTED = re.compile(r'\{"id": "c\d+", "kind": "finding", "themes": \["[^"]+"\], "says": \{"id": "')
+
+
+def wording_anchor(claims_text: str) -> str:
+    """The text of a generated claims file just before the wording of its first claim that backs no
+    point: what a benchmark's wording edit goes after, so that the edit shows in the chapter."""
+    found = _UNPOINTED.search(claims_text)
+    if not found:
+        raise ValueError("the generated claims file has no claim without a point")
+    return found.group(0)
 
 
 def generate(root: Path, claims: int, refs: int, seed: int = 1) -> Path:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import generate, wording_anchor
 
 from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
 from synthdoc.styles import resolve_style
@@ -46,7 +46,7 @@ def bare_pandoc(root: Path) -> list[list[str]]:
     md = root / ".synthdoc" / "build" / "chapter.md"
     common = [pandoc_binary(), "-f", MARKDOWN_READER, "--citeproc", "--bibliography", str(root / "refs.json"),
               "--csl", str(resolve_style("apa", root)), "-M", "lang=id-ID", "-s", str(md)]
-    return [[*common, "-t", "html5", "-o", "/dev/null"], [*common, "-t", "docx", "-o", str(root / "floor.docx")]]
+    return [[*common, "-t", "html5", "-o", os.devnull], [*common, "-t", "docx", "-o", str(root / "floor.docx")]]
 
 
 def measure(claims: int, refs: int, runs: int) -> dict[str, object]:
@@ -60,7 +60,8 @@ def measure(claims: int, refs: int, runs: int) -> dict[str, object]:
         claims_file = root / "sources" / "ref00000.yaml"
         for i in range(runs):
             text = claims_file.read_text(encoding="utf-8")
-            edited = text.replace('"says": {"id": "', f'"says": {{"id": "Edit {i}: ', 1)  # its wording
+            anchor = wording_anchor(text)
+            edited = text.replace(anchor, f"{anchor}Edit {i}: ", 1)  # its wording
             claims_file.write_text(edited, encoding="utf-8")
             edits.append(timed(synthdoc, root))
         floor = [sum(timed(cmd, root) for cmd in bare_pandoc(root)) for _ in range(runs)]

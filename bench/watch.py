@@ -17,7 +17,6 @@ import contextlib
 import os
 import platform
 import queue
-import re
 import signal
 import statistics
 import subprocess
@@ -28,8 +27,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate
+from generate import generate, wording_anchor
 from incremental import SYNTHDOC, copy_example
+from scale import NOTES
 
 from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
 from synthdoc.styles import resolve_style
@@ -47,11 +47,7 @@ def project(size: str, tmp: Path) -> tuple[Path, str, Path, str, str, str]:
     claims, refs = (int(n) for n in size.split(":"))
     root = generate(tmp / "p", claims, refs)
     claims_file = root / "sources" / "ref00000.yaml"
-    # A claim filed under no point: the chapter prints its own wording (a point's claims show the point's).
-    first = re.search(r'\{"id": "c\d+", "kind": "finding", "themes": \["[^"]+"\], "says": \{"id": "',
-                      claims_file.read_text(encoding="utf-8"))
-    assert first, "the generated claims file has no claim without a point"
-    return root, "chapter", claims_file, first.group(0), "refs.json", "id-ID"
+    return root, "chapter", claims_file, wording_anchor(claims_file.read_text(encoding="utf-8")), "refs.json", "id-ID"
 
 
 def lines_of(proc: subprocess.Popen) -> queue.Queue[str]:
@@ -152,7 +148,10 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
         *rows,
     ])
-    (HERE / "WATCH.md").write_text(text + "\n", encoding="utf-8")
+    page = HERE / "WATCH.md"
+    previous = page.read_text(encoding="utf-8") if page.exists() else ""
+    notes = previous[previous.index(NOTES):] if NOTES in previous else NOTES + "\n"  # kept as written by hand
+    page.write_text(text + "\n\n" + notes, encoding="utf-8")
     print(text)
 
 
