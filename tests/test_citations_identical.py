@@ -141,3 +141,22 @@ def test_what_citeproc_reads_changed_runs_citeproc_again(tmp_path, change):
     again = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test", cache=cache)
     assert not again.reused
     assert again.ast == plain_pandoc(markdown, bib, csl, meta)
+
+
+@pytest.mark.parametrize("span", ['<span class="csl&#45;quoted">own</span>', '[own]{class="csl&#45;quoted"}',
+                                  '[own]{.csl-quoted}', "[see [own]{.csl-quoted}, p. 2; @r0001]"])
+def test_the_documents_own_quotation_spans_become_plain_as_pandoc_makes_them(tmp_path, span):
+    """pandoc turns every span of class csl-quoted plain, the document's own too (written with an entity,
+    the class name never appears in the Markdown), also in a citation's prefix; a reused result must too."""
+    items, blocks, edited, lang = case("apa", 2, 20)
+    bib = tmp_path / "refs.json"
+    bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    csl = resolve_style("apa", Path("."))
+    meta = metadata(lang)
+    cache, sections = JsonCache(tmp_path / "cache"), JsonCache(tmp_path / "sections")
+    for doc in (blocks, edited):
+        markdown = "\n\n".join([*doc, f"A span {span} here."]) + "\n"
+        ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test", cache=cache,
+                          sections=sections)
+        assert first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta)) is None
+    assert ours.reused

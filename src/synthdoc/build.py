@@ -210,7 +210,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                           sections=JsonCache(work.parent / "cache" / "sections" / doc.id))
     if report and rendered.note:
         report(rendered.note)
-    ast = private(tables.from_divs(rendered.ast, what, source))
+    ast = private(tables.from_divs(rendered.ast, what))
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
 

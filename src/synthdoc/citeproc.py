@@ -66,7 +66,7 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
                         "result is not reused (pandoc makes footnotes from the text around its citations)")
     ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections,
                         reuse=reuse)
-    found = Citations(ast, own_quote_spans="csl-quoted" in markdown)
+    found = Citations(ast)
     refusal = _no_reuse(ast, style, found)
     key = None if refusal else _inputs_key(ast, found, items, style)
     if key is not None and reuse:
@@ -77,12 +77,11 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
                             "and metadata unchanged)")
     source = json.dumps(ast).encode("utf-8")
     blocks_before = len(ast.get("blocks", []))
-    own_quote_spans = found.own_quote_spans
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
     out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
     if key is None:
         return Rendered(json.loads(out), False, f"citations: one citeproc run; not kept for reuse ({refusal})")
-    record = _record(source, out, blocks_before, own_quote_spans)
+    record = _record(source, out, blocks_before)
     del source
     if record is None:
         cache.keep_only(set())
@@ -95,19 +94,25 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
 
 class Citations:
     """The ``Cite`` elements of a document's blocks in citeproc's order, the inline lists that hold
-    them, and whether the document places its bibliography or resets citation positions itself, all
-    found in one pass (a 10,000-claim document is walked once, not once per question).
+    them, whether the document places its bibliography or resets citation positions itself, and
+    whether its own text holds spans of class ``csl-quoted`` (which pandoc makes plain spans along
+    with citeproc's own), all found in one pass: a 10,000-claim document is walked once, not once
+    per question."""
 
-    ``own_quote_spans``: whether the document's own text may hold spans of class ``csl-quoted`` (its
-    Markdown names the class), which pandoc turns into plain spans along with citeproc's own."""
-
-    def __init__(self, ast: AST, own_quote_spans: bool = True) -> None:
+    def __init__(self, ast: AST) -> None:
         placing: list[dict[str, Any]] = []
+        quoted: list[dict[str, Any]] = []
 
         def cite(node: dict[str, Any]) -> bool:
             if _sections_or_refs(node):
                 placing.append(node)
-            return is_cite(node)
+            elif _is_quote_span(node):
+                quoted.append(node)
+            elif is_cite(node):  # its citations' prefixes and suffixes are the document's text too
+                quoted.extend(find([c["citationPrefix"] + c["citationSuffix"] for c in node["c"][0]],
+                                   _is_quote_span))
+                return True
+            return False
 
         places = list(find_in_lists(ast.get("blocks", []), cite))
         self.cites: list[dict[str, Any]] = [holder[i] if i >= 0 else holder for holder, i in places]
@@ -115,7 +120,7 @@ class Citations:
         self.holders: list[list[Any]] = list({id(h): h for h, i in places if i >= 0}.values())
         self.complete = all(i >= 0 for _, i in places)
         self.places_bibliography = bool(placing)
-        self.own_quote_spans = own_quote_spans
+        self.own_quote_spans = bool(quoted)
 
 
 def _note_style(style: str) -> bool:
@@ -167,7 +172,7 @@ def _well_formed(kept: dict[str, Any], found: Citations) -> bool:
             and (kept.get("bibliography") is None or isinstance(kept.get("bibliography"), dict)))
 
 
-def _record(source: bytes, out: bytes, blocks_before: int, own_quote_spans: bool) -> str | None:
+def _record(source: bytes, out: bytes, blocks_before: int) -> str | None:
     """What to keep of a citeproc run from ``source`` to ``out`` (pandoc's JSON), as JSON: each
     citation's rendered text and the bibliography — if ``_splice`` rebuilds ``out`` from ``source``
     with them exactly. The two documents are compared as sorted JSON, one in memory at a time."""
@@ -180,7 +185,7 @@ def _record(source: bytes, out: bytes, blocks_before: int, own_quote_spans: bool
     expected = json.dumps(rendered, sort_keys=True)
     del rendered, results, blocks, last, bibliography
     ast = json.loads(source)
-    found = Citations(ast, own_quote_spans)
+    found = Citations(ast)
     kept = json.loads(record)  # _splice changes what it is given
     if len(kept["citations"]) != len(found.cites):
         return None
@@ -206,8 +211,8 @@ def _splice(ast: AST, found: Citations, results: list[list[Any]], bibliography: 
             attr = blocks[-1]["c"][1]
             attr[1] = ["unnumbered", *(c for c in attr[1] if c != "unnumbered")]
         blocks.append(bibliography)
-    # pandoc's removeQuoteSpan walks the whole document; only citeproc's text holds such spans, unless
-    # the document's own Markdown names their class
+    # pandoc's removeQuoteSpan walks the whole document: where the document's own text holds none
+    # of these spans, only citeproc's text (and the metadata, which may give the heading) can
     _remove_quote_spans(ast if found.own_quote_spans else [ast.get("meta"), results, bibliography])
     return ast
 
@@ -256,8 +261,12 @@ def _reference_title(value: Any) -> list[Any] | None:
     return None
 
 
+def _is_quote_span(node: dict[str, Any]) -> bool:
+    return node.get("t") == "Span" and node["c"][0] == ["", ["csl-quoted"], []]
+
+
 def _remove_quote_spans(node: Any) -> None:
     """pandoc's ``removeQuoteSpan``: citeproc's quotation spans become plain spans."""
-    for span in find(node, lambda n: n.get("t") == "Span" and n["c"][0] == ["", ["csl-quoted"], []]):
+    for span in find(node, _is_quote_span):
         span["c"][0] = ["", [], []]
         _remove_quote_spans(span["c"][1])

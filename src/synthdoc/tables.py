@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .astwalk import find_in_lists, stringify
+from .astwalk import find, find_in_lists, stringify
 from .diagnostics import SynthdocError
 from .markdown import display_width
 
@@ -78,12 +78,11 @@ def table_markup(header: Sequence[str], rows: Sequence[Sequence[Sequence[str]]],
     return "\n".join(lines)
 
 
-def from_divs(ast: Node, what: str = "document", markdown: str | None = None) -> Node:
+def from_divs(ast: Node, what: str = "document") -> Node:
     """The AST (changed in place) with every table written by ``table_markup`` made a pandoc Table
     (inside a Div with class ``wide`` when it has many columns, for the DOCX landscape section and
-    the HTML layout). Given the ``markdown`` the AST was read from, one that names no table class
-    is not searched."""
-    if markdown is not None and TABLE not in markdown:
+    the HTML layout)."""
+    if next(find(ast["blocks"], _is_table), None) is None:  # the quick walk: most documents have none
         return ast
     for holder, index in list(find_in_lists(ast["blocks"], _is_table)):
         holder[index] = _table(holder[index], what)
