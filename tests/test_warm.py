@@ -115,3 +115,20 @@ def test_a_warm_check_reads_again_only_what_changed(small, monkeypatch):
     edit(small / "sources" / "tran2021.md", "most", "*most*")
     diagnostics(small)
     assert len(folded) == 1 and checked == ["brokers", "regulate-brokers"]  # the claims of the changed text only
+
+
+def test_first_page_added_to_a_pdf_without_labels_changes_the_message_warm_as_cold(tmp_path):
+    """The same PDF bytes and the same page numbers, but the numbers are now known to be printed ones:
+    the page check stops suggesting first_page, warm as cold."""
+    from test_page_labels import A, project, set_page
+
+    warm.clear()
+    root = project(tmp_path / "pdf", labels=False)
+    set_page(root, "promises", "9")
+    before = diagnostics(root)
+    assert any("first_page" in d for d in before)
+    claims = root / A
+    claims.write_text(claims.read_text().rstrip("\n") + "\nfirst_page: 1\n")  # every claim keeps its line
+    after = diagnostics(root)
+    assert after == cold(root)
+    assert not any("add first_page" in d for d in after)

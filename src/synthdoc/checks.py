@@ -397,7 +397,8 @@ def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list
     everything of the claim the check reads)."""
     if not text.digest:
         return _quote_problems(claim, text, inferred)
-    key = (text.digest, text.shown, text.labels, claim.quote, claim.at, claim.id, claim.path, claim.line, inferred)
+    key = (text.digest, text.shown, text.labels, text.printed, claim.quote, claim.at, claim.id, claim.path,
+           claim.line, inferred)
     return list(_QUOTE_CHECKS.get(key, lambda: tuple(_quote_problems(claim, text, inferred))))
 
 
