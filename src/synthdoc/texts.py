@@ -90,11 +90,13 @@ class SourceText:
         return found
 
 
-def read_text(path: Path, shown: str, first_page: int | None = None, root: Path | None = None) -> SourceText:
+def read_text(path: Path, shown: str, first_page: int | None = None, root: Path | None = None,
+              keep: bool = True) -> SourceText:
     """A source's text: Markdown, plain text, or the text layer of a PDF (page by page), whose pages
     are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given.
     With ``root``, only from inside that folder. The file is read every time; what is made of its
-    bytes is kept for the process's next build (``warm``)."""
+    bytes is kept for the process's next build (``warm``), unless ``keep`` is off (an import reads
+    hundreds of PDFs once each)."""
     pdf = path.suffix.lower() == ".pdf"
     if not pdf and path.suffix.lower() not in TEXT_SUFFIXES:
         raise SynthdocError.single(shown, f"cannot read '{path.suffix}' source texts; use one of "
@@ -102,9 +104,11 @@ def read_text(path: Path, shown: str, first_page: int | None = None, root: Path 
     raw = read_input(path, shown, "a PDF file" if pdf else "a text file", missing="source text not found",
                      root=root)
     key = digest(raw)
-    return _READ.get((str(path), shown, first_page, key),
-                     lambda: replace(_read_pdf(raw, path, shown, first_page) if pdf else _read_plain(raw, path, shown),
-                                     digest=key))
+
+    def make() -> SourceText:
+        return replace(_read_pdf(raw, path, shown, first_page) if pdf else _read_plain(raw, path, shown), digest=key)
+
+    return _READ.get((str(path), shown, first_page, key), make) if keep else make()
 
 
 _READ = Memo()

@@ -303,11 +303,12 @@ def _import_zotero(session: _Session, path: Path, shown: str) -> None:
             session.result.diagnostics.append(warning(shown, 1, 1, f"{item.citation_key}: {item.pdf_problem}",
                                                       "import-pdf-missing"))
             continue
-        text = read_text(item.pdf, str(item.pdf), session.existing.get(item.citation_key, (None, None, None))[2])
+        text = read_text(item.pdf, str(item.pdf), session.existing.get(item.citation_key, (None, None, None))[2],
+                         keep=False)
         claims = _target(session, item.citation_key, item.pdf, _first_page(text, item.highlights))
         first_page = claims.data.get("first_page")
         if not text.printed and isinstance(first_page, int) and not isinstance(first_page, bool) and first_page > 0:
-            text = read_text(item.pdf, str(item.pdf), first_page)
+            text = read_text(item.pdf, str(item.pdf), first_page, keep=False)
         for h in item.highlights:
             where = f"{item.citation_key}, annotation {h.annotation}"
             if not h.text:

@@ -37,7 +37,7 @@ class Highlight:
 def read_highlights(path: Path, shown: str, first_page: int | None = None) -> tuple[SourceText, list[Highlight]]:
     """The PDF's text (as ``check`` reads it) and its marked passages, in page order; a highlight
     with no text under it, or a PDF that cannot be read, is an error naming the page."""
-    text = read_text(path, shown, first_page)  # encrypted, broken, or image-only PDFs stop here
+    text = read_text(path, shown, first_page, keep=False)  # encrypted, broken, or image-only PDFs stop here
     raw = read_input(path, shown, "a PDF file")
     marks = _annotations(raw, shown)
     highlights: list[Highlight] = []
