@@ -137,9 +137,10 @@ claims:
 """
 
 
-def small_files() -> dict[str, str]:
+def small_files(formats: str = "html") -> dict[str, str]:
+    """The small project's files; its document written to ``formats`` ("html, docx", …)."""
     return {
-        "synthdoc.yaml": SMALL_CONFIG,
+        "synthdoc.yaml": SMALL_CONFIG.replace("formats: [html]", f"formats: [{formats}]"),
         "bibliography.bib": SMALL_BIB,
         "sources/smith2020.md": SMALL_TEXT_A,
         "sources/smith2020.yaml": SMALL_CLAIMS_A,

@@ -87,12 +87,11 @@ PAYLOADS = {
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
-    files = small_files()
+    files = small_files("html, docx, pdf")
     says = "; ".join(PAYLOADS.values())
     files["sources/smith2020.yaml"] = files["sources/smith2020.yaml"].replace(
         "{en: Debts bind workers to employers., id: Utang mengikat pekerja.}",
         "{en: " + json.dumps("Debts bind. " + says) + ", id: x}")
-    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [html, docx, pdf]")
     root = write_project(tmp_path_factory.mktemp("hostile"), files)
     build(load_project(root / "synthdoc.yaml"))
     return root

@@ -199,7 +199,7 @@ Debts -- and fees... tie workers to their employers for years.
 @pytest.fixture(scope="module")
 def marked(tmp_path_factory) -> Path:
     """A project whose quotes hold ``<!--<script>``, ``--`` and ``...`` and whose locator holds a link."""
-    files = small_files()
+    files = small_files("html, docx")
     files["sources/smith2020.md"] = HOSTILE_TEXT
     files["sources/smith2020.yaml"] = (files["sources/smith2020.yaml"]
         .replace('"Recruiters promise good jobs abroad, and the promises are rarely kept."',
@@ -207,7 +207,6 @@ def marked(tmp_path_factory) -> Path:
         .replace('"Debts tie workers to their employers for years."',
                  '"Debts -- and fees... tie workers to their employers for years."')
         .replace('at: {section: "1.1"}\n  - id: debts', 'at: {paragraph: "3 <javascript:alert(1)>"}\n  - id: debts'))
-    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [html, docx]")
     root = write_project(tmp_path_factory.mktemp("marked"), files)
     build(load_project(root / "synthdoc.yaml"))
     return root

@@ -40,12 +40,11 @@ BIB_LEE = """
 
 def project(tmp_path: Path) -> Path:
     """The small project without claims of its own: three entries, themes, and yellow → labour."""
-    files = small_files()
+    files = small_files("docx")
     del files["sources/smith2020.yaml"], files["sources/tran2021.yaml"]
     files["bibliography.bib"] += BIB_LEE
     files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("points:", "import:\n  colors:\n    yellow: labour\n"
                                                             "points:")
-    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [docx]")
     root = write_project(tmp_path, {k: v for k, v in files.items() if not k.startswith("sources/")})
     (root / "sources").mkdir()
     return root

@@ -13,12 +13,11 @@ from synthdoc.project import load_project
 
 
 def test_xlsx_has_a_row_per_claim_and_the_grid(tmp_path: Path):
-    files = small_files()
+    files = small_files("xlsx")
     # A statement a spreadsheet would take for a formula, and one with a control character.
     files["sources/smith2020.yaml"] = files["sources/smith2020.yaml"].replace(
         "says: {en: Debts bind workers to employers., id: Utang mengikat pekerja.}",
         'says: {en: "=HYPERLINK(\\"http://x.example\\", \\"debts\\")", id: "@SUM(1)\\u0007 utang"}')
-    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [xlsx]")
     root = write_project(tmp_path / "p", files)
     build(load_project(root / "synthdoc.yaml"))
     path = root / "output" / "review.xlsx"

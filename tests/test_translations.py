@@ -107,11 +107,10 @@ LONG_QUOTE = ("Recruitment agencies in the sending districts are rarely register
 
 @pytest.fixture(scope="module")
 def long_quote(tmp_path_factory) -> Path:
-    files = small_files()
+    files = small_files("docx, pdf, html")
     files["sources/smith2020.md"] += "\n" + LONG_QUOTE + ".\n"
     files["sources/smith2020.yaml"] = files["sources/smith2020.yaml"].replace(
         'quote: "Recruiters promise good jobs abroad, and the promises are rarely kept."', f'quote: "{LONG_QUOTE}"')
-    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("formats: [html]", "formats: [docx, pdf, html]")
     root = write_project(tmp_path_factory.mktemp("long"), files)
     build(load_project(root / "synthdoc.yaml"))
     return root
