@@ -24,10 +24,6 @@ T = TypeVar("T")
 _MISSING = object()
 
 
-def _none() -> None:
-    return None
-
-
 def digest(data: bytes) -> str:
     """A digest of a file's bytes, for keys."""
     return hashlib.blake2b(data, digest_size=20).hexdigest()
@@ -45,29 +41,30 @@ class Memo:
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under ``key``; else ``make()``, kept."""
+        value = self._take(key)
+        if value is _MISSING:
+            value = make()  # outside the lock: builds of two documents check side by side
+            self.put(key, value)
+        return value  # type: ignore[return-value]
+
+    def peek(self, key: Hashable) -> object | None:
+        """The value kept under ``key`` (kept on for the next build), or None."""
+        value = self._take(key)
+        return None if value is _MISSING else value
+
+    def put(self, key: Hashable, value: object) -> None:
+        with self._lock:
+            self._now[key] = value
+
+    def _take(self, key: Hashable) -> object:
+        """The value under ``key``, marked as used by this build; ``_MISSING`` when there is none."""
         with self._lock:
             value = self._now.get(key, _MISSING)
             if value is _MISSING:
                 value = self._before.pop(key, _MISSING)
                 if value is not _MISSING:
                     self._now[key] = value
-        if value is _MISSING:
-            value = make()  # outside the lock: builds of two documents check side by side
-            with self._lock:
-                self._now[key] = value
-        return value  # type: ignore[return-value]
-
-    def peek(self, key: Hashable) -> object | None:
-        """The value kept under ``key`` (kept on for the next build), or None."""
-        return self.get(key, _none) if self._has(key) else None
-
-    def put(self, key: Hashable, value: object) -> None:
-        with self._lock:
-            self._now[key] = value
-
-    def _has(self, key: Hashable) -> bool:
-        with self._lock:
-            return key in self._now or key in self._before
+            return value
 
     def turn(self) -> None:
         with self._lock:
