@@ -35,21 +35,23 @@ Node = dict[str, Any]
 # Kept from earlier rebuilds of this process: a part's HTML by the part's content.
 _KEPT = Memo()
 _CONTEXTUAL = {"Note", "Math", "Code", "CodeBlock", "RawInline", "RawBlock"}
+_DISABLED = False  # set by forget()
 
 
 def write(ast: Node, *, what: str, extra: list[str]) -> tuple[bytes, int]:
     """The standalone HTML page of ``ast`` (pandoc's ``html5`` writer with ``extra`` options), and how
     many of its parts were taken from kept HTML."""
-    blocks = ast.get("blocks", [])
-    if _DISABLED or next(find(blocks, lambda n: n.get("t") == "Note"), None) is not None:
+    parts = _parts(ast.get("blocks", []))
+    context = [_context(part) for part in parts]
+    if _DISABLED or any("Note" in kinds for kinds in context):  # footnotes are numbered across the page
         return pandoc.ast_to_bytes(ast, "html", what=what, extra=extra), 0
     nonce = secrets.token_hex(8)
     keys: list[str | None] = []
     written: list[Node] = []
     reused = 0
-    for number, part in enumerate(_parts(blocks)):
+    for number, (part, kinds) in enumerate(zip(parts, context, strict=True)):
         written.append(raw_block("html", _marker(nonce, number)))
-        key = content_key(pandoc.pandoc_identity(), json.dumps(part)) if _free(part) else None
+        key = None if kinds else content_key(pandoc.pandoc_identity(), json.dumps(part))
         kept = _KEPT.peek(key) if key is not None else None
         if kept:
             written.append(raw_block("html", kept))
@@ -74,9 +76,6 @@ def forget() -> None:
     _DISABLED = True
 
 
-_DISABLED = False
-
-
 def _marker(nonce: str, number: int | str) -> str:
     return f"<!--synthdoc-part-{nonce}-{number}-->"
 
@@ -91,16 +90,20 @@ def _parts(blocks: list[Node]) -> list[list[Node]]:
     return [p for p in parts if p]
 
 
-def _free(part: list[Node]) -> bool:
-    """Whether a part's HTML depends on nothing but the part: no footnote, math, code or raw text, and
-    not the bibliography."""
-    def contextual(node: Node) -> bool:
+def _context(part: list[Node]) -> set[str]:
+    """What makes a part's HTML depend on more than the part (empty when nothing does): footnotes, math,
+    code or raw text other than HTML, and the bibliography ("refs")."""
+    kinds: set[str] = set()
+
+    def note(node: Node) -> bool:  # never stops: the whole part is looked through
         kind = node.get("t")
-        if kind in _CONTEXTUAL:
-            return not (kind == "RawBlock" and node["c"][0] == "html")
-        if kind == "Div":
+        if kind in _CONTEXTUAL and not (kind == "RawBlock" and node["c"][0] == "html"):
+            kinds.add(kind)
+        elif kind == "Div":
             ident, classes, _ = node["c"][0]
-            return ident == "refs" or any(c.startswith("csl-") for c in classes)
+            if ident == "refs" or any(c.startswith("csl-") for c in classes):
+                kinds.add("refs")
         return False
 
-    return next(find(part, contextual), None) is None
+    next(find(part, note), None)
+    return kinds
