@@ -216,10 +216,9 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
 
     # In synthdoc watch (``later``), the HTML preview is written from the previous rebuild's HTML where
     # parts of the document are unchanged (htmlparts), and written again whole once the rest is made.
-    preview = later is not None
     parts_reused = 0
 
-    def make(fmt: str, preview: bool = False) -> Rendered:
+    def make(fmt: str, in_parts: bool = False) -> Rendered:
         nonlocal parts_reused
         t0 = time.perf_counter()
         if fmt == "pdf":
@@ -249,7 +248,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
             atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))
             extra = ["--include-in-header", str(head), "--include-after-body", str(tail)]
-            if preview:
+            if in_parts:
                 data, parts_reused = htmlparts.write(ast_html, what=what, extra=extra)
             else:
                 data = pandoc.ast_to_bytes(ast_html, fmt, what=what, extra=extra)
@@ -257,7 +256,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         pandoc.check_format(fmt, data, shown_path(path, project.root))
         return Rendered(Output(doc.id, fmt, path, time.perf_counter() - t0), data)
 
-    outputs = [make(fmt, preview) for fmt in formats if fmt in first]
+    outputs = [make(fmt, in_parts=later is not None) for fmt in formats if fmt in first]
     if outputs:  # the preview, put in place at once (synthdoc watch)
         _put_in_place([(r.output.path, r.data) for r in outputs], project.root)
         outputs = [Rendered(r.output, r.data, placed=True) for r in outputs]
@@ -269,15 +268,16 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         # Side by side: each format is its own pandoc (or typst) run on the same AST.
         with ThreadPoolExecutor(max_workers=max(1, len(rest))) as pool:
             made = list(pool.map(make, rest))
-        return made + _whole_html([r for r in outputs if r.output.format == "html"])
+        return made + _whole_html()
 
-    def _whole_html(previews: list[Rendered]) -> list[Rendered]:
+    def _whole_html() -> list[Rendered]:
         """The HTML page written in one piece, where the preview was written in parts: put in place
         only if it differs (it should not)."""
-        if not previews or not parts_reused:
+        preview = next((r for r in outputs if r.output.format == "html"), None)
+        if preview is None or not parts_reused:
             return []
         whole = make("html")
-        if whole.data == previews[0].data:
+        if whole.data == preview.data:
             return []
         htmlparts.forget()
         if report:

@@ -80,16 +80,17 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
     out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
     if key is None:
-        return Rendered(json.loads(out), False, f"citations: one citeproc run; not kept for reuse ({refusal})")
-    record = _record(source, out, blocks_before)
-    del source
-    if record is None:
+        note = f"citations: one citeproc run; not kept for reuse ({refusal})"
+    elif (record := _record(source, out, blocks_before)) is None:
         cache.keep_only(set())
-        return Rendered(json.loads(out), False, "citations: one citeproc run; not kept for reuse (pandoc placed "
-                                                "the citations in a way synthdoc does not reproduce)")
-    cache.store_json(key, record)
-    cache.keep_only({key})
-    return Rendered(json.loads(out), False, "citations: one citeproc run, kept for reuse")
+        note = ("citations: one citeproc run; not kept for reuse (pandoc placed the citations in a way synthdoc "
+                "does not reproduce)")
+    else:
+        cache.store_json(key, record)
+        cache.keep_only({key})
+        note = "citations: one citeproc run, kept for reuse"
+    del source
+    return Rendered(json.loads(out), False, note)
 
 
 class Citations:
