@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from .bibliography import Bibliography
 from .claims import Claim, Locator, Source
@@ -61,8 +62,8 @@ def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tu
         claims = []
         for claim in source.claims:
             if claim.at is None:
-                page = _PAGES.get((text.digest, text.labels, claim.quote), lambda claim=claim, text=text: _page_of(
-                    claim.quote, text)) if text.digest else _page_of(claim.quote, text)
+                page = _kept(_PAGES, text, (text.labels, claim.quote), lambda claim=claim, text=text: _page_of(
+                    claim.quote, text))
                 if page is not None:
                     claim = replace(claim, at=Locator("page", str(page)))
                     inferred.add(claim.ref)
@@ -72,6 +73,13 @@ def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tu
 
 
 _PAGES = Memo()
+T = TypeVar("T")
+
+
+def _kept(memo: Memo, text: SourceText, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """``make()``, kept in ``memo`` by the text's bytes and ``key`` (everything else it reads); made each
+    time for a text that was not read from a file (it has no digest)."""
+    return memo.get((text.digest, *key), make) if text.digest else make()
 
 
 def _page_of(quote: str, text: SourceText) -> str | None:
@@ -395,11 +403,8 @@ def _check_references(claim: Claim, themes: set[str], points: set[str], actors: 
 def _check_quote(claim: Claim, text: SourceText, inferred: bool = False) -> list[Diagnostic]:
     """The quote of a claim against its text (kept, for the process's next build, by the text's bytes and
     everything of the claim the check reads)."""
-    if not text.digest:
-        return _quote_problems(claim, text, inferred)
-    key = (text.digest, text.shown, text.labels, text.printed, claim.quote, claim.at, claim.id, claim.path,
-           claim.line, inferred)
-    return list(_QUOTE_CHECKS.get(key, lambda: tuple(_quote_problems(claim, text, inferred))))
+    key = (text.shown, text.labels, text.printed, claim.quote, claim.at, claim.id, claim.path, claim.line, inferred)
+    return list(_kept(_QUOTE_CHECKS, text, key, lambda: tuple(_quote_problems(claim, text, inferred))))
 
 
 _QUOTE_CHECKS = Memo()
