@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from synthdoc.bibliography import load_bibliography
-from synthdoc.pandoc import pandoc_version
+from synthdoc.core.pandoc import pandoc_version
 
 OUT = Path(__file__).resolve().parent / "BIBLIOGRAPHY.md"
 WORDS = ["upaya", "pemerintah", "indonesia", "dalam", "penanganan", "perdagangan", "orang", "kawasan", "asean",

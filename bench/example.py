@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import typst
 from incremental import SYNTHDOC, copy_example
 
-from synthdoc.build import TYPST_LAYOUT, TYPST_VARIABLES, typst_ready
-from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary
-from synthdoc.project import BUILTIN_REFERENCE_DOC, load_project
-from synthdoc.styles import locale_tag, resolve_style
+from synthdoc.build.pipeline import TYPST_LAYOUT, TYPST_VARIABLES, typst_ready
+from synthdoc.core.pandoc import MARKDOWN_READER, pandoc_binary
+from synthdoc.core.project import BUILTIN_REFERENCE_DOC, load_project
+from synthdoc.render.styles import locale_tag, resolve_style
 
 
 def bare_pandoc(root: Path) -> float:

@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate, wording_anchor
 
-from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
-from synthdoc.styles import resolve_style
+from synthdoc.core.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
+from synthdoc.render.styles import resolve_style
 
 BIN = Path(sys.executable).parent
 NOTES = "<!-- notes: kept when the table is measured again -->"

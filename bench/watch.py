@@ -31,8 +31,8 @@ from generate import generate, wording_anchor
 from incremental import SYNTHDOC, copy_example
 from scale import NOTES
 
-from synthdoc.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
-from synthdoc.styles import resolve_style
+from synthdoc.core.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version
+from synthdoc.render.styles import resolve_style
 
 HERE = Path(__file__).resolve().parent
 

@@ -22,9 +22,9 @@ from synthdoc.bibliography.bibtex import split
 from synthdoc.bibliography.hayagriva import to_csl
 from synthdoc.bibliography.language import language_tag
 from synthdoc.bibliography.readers import unescape_link
-from synthdoc.build import check_project
+from synthdoc.build.pipeline import check_project
 from synthdoc.cli import app
-from synthdoc.project import load_project
+from synthdoc.core.project import load_project
 
 SAMPLES = Path(__file__).parent / "bibliographies"
 runner = CliRunner()
@@ -143,8 +143,8 @@ def test_a_claims_file_citing_a_broken_entry_gets_no_second_error(tmp_path):
 def test_an_entry_pandoc_refuses_is_named_at_its_line_and_the_others_are_read(tmp_path, monkeypatch):
     # the splitter passes what pandoc's reader should read; should pandoc still refuse one entry,
     # the entries are converted one by one and the refused one is named, not the whole file
-    from synthdoc import pandoc
-    from synthdoc.diagnostics import SynthdocError
+    from synthdoc.core import pandoc
+    from synthdoc.core.diagnostics import SynthdocError
 
     real = pandoc.run
 

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from conftest import small_files, write_project
-from synthdoc.build import check_project
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import check_project
+from synthdoc.core.project import load_project
 
 
 def diagnostics(root: Path):

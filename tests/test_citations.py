@@ -1,5 +1,5 @@
-from synthdoc.citations import cite, cite_narrative, cite_year, locator_label
-from synthdoc.claims import Claim, Locator
+from synthdoc.render.citations import cite, cite_narrative, cite_year, locator_label
+from synthdoc.sources.claims import Claim, Locator
 
 
 def claim(source: str, ident: str, kind: str | None = "section", value: str = "4.1") -> Claim:

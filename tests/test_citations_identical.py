@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from citation_corpus import STYLES, case
-from synthdoc import pandoc
-from synthdoc.astwalk import cites, stringify
-from synthdoc.cache import JsonCache
-from synthdoc.citeproc import read_cited
-from synthdoc.styles import resolve_style
+from synthdoc.core import pandoc
+from synthdoc.core.cache import JsonCache
+from synthdoc.render.astwalk import cites, stringify
+from synthdoc.render.citeproc import read_cited
+from synthdoc.render.styles import resolve_style
 
 # (style, seed, references): every style, small bibliographies, and two large enough for what used to
 # be the large-bibliography path (150 references and more)

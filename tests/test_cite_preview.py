@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from synthdoc import pandoc
 from synthdoc.bibliography import load_bibliography
-from synthdoc.preview import preview
-from synthdoc.styles import locale_tag, resolve_style
+from synthdoc.core import pandoc
+from synthdoc.render.preview import preview
+from synthdoc.render.styles import locale_tag, resolve_style
 
 STYLES = ["apa", "ieee", "harvard-cite-them-right"]
 
@@ -32,7 +32,7 @@ def bib(tmp_path_factory):
 
 
 def pandoc_rendering(bib, key: str, style: str, lang: str) -> tuple[str, str]:
-    from synthdoc.citations import locator_label
+    from synthdoc.render.citations import locator_label
 
     md = f"[@{key}, {locator_label('section', lang)} 4.1]\n"
     csl = resolve_style(style, Path("."))

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
+from synthdoc.core.yamlfile import parse_yaml
 from synthdoc.sources.claimsfile import ClaimsFile
-from synthdoc.yamlfile import parse_yaml
 
 NEW = {"kind": "finding", "quote": "a new quote", "at": {"page": 87}}
 EXAMPLES = [*sorted((REPO / "sources").glob("*.yaml")), REPO / "src/synthdoc/starter/sources/udhr1948.yaml"]
@@ -59,7 +59,7 @@ def test_windows_line_ends_and_byte_order_mark_stay(tmp_path):
 
 
 def test_not_utf8_is_refused(tmp_path):
-    from synthdoc.diagnostics import SynthdocError
+    from synthdoc.core.diagnostics import SynthdocError
 
     path = tmp_path / "a.yaml"
     path.write_bytes("source: a\nclaims:\n  - id: caf\xe9\n".encode("latin-1"))

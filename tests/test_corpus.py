@@ -11,9 +11,9 @@ import pytest
 import typst
 
 from conftest import small_files, write_project
-from synthdoc.build import check_project
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import check_project
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
 
 A, B = "sources/smith2020.yaml", "sources/tran2021.yaml"
 
@@ -152,7 +152,7 @@ def test_pdf_claim_without_page_gets_the_page_of_its_quote(pdf_project):
     set_locator(pdf_project, "debts", None)
     [d] = [d for d in diagnose(pdf_project) if d.code == "page-inferred"]
     assert d.severity.value == "note" and "page 2" in d.message
-    from synthdoc.build import load_inputs
+    from synthdoc.build.pipeline import load_inputs
 
     inputs = load_inputs(load_project(pdf_project / "synthdoc.yaml"))
     claim = next(c for s in inputs.sources for c in s.claims if c.id == "debts")

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from conftest import REPO, small_files, write_project
 from synthdoc.cli import app
-from synthdoc.yamlfile import load_yaml
+from synthdoc.core.yamlfile import load_yaml
 
 runner = CliRunner()
 

@@ -12,9 +12,9 @@ from docx import Document as Docx
 from pypdf import PdfReader
 
 from conftest import copy_example
-from synthdoc.build import build, load_inputs
-from synthdoc.project import load_project
-from synthdoc.schema import pick
+from synthdoc.build.pipeline import build, load_inputs
+from synthdoc.core.project import load_project
+from synthdoc.core.schema import pick
 
 KEYS = ["amalia2025", "skripsi-actip-indonesia", "skripsi-actipwc-asean", "skripsi-iom-indonesia",
         "skripsi-actipwc-vietnam"]

@@ -14,11 +14,11 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from conftest import small_files, write_project
-from synthdoc import pandoc
-from synthdoc.build import build, check_project
+from synthdoc.build.pipeline import build, check_project
 from synthdoc.cli import app
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import load_project
+from synthdoc.core import pandoc
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
 
 runner = CliRunner()
 

@@ -22,13 +22,13 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import small_files, write_project
-from synthdoc import pandoc
-from synthdoc.build import build, check_project
+from synthdoc.build.pipeline import build, check_project
 from synthdoc.cli import app
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.phrases import phrases
-from synthdoc.project import load_project
-from synthdoc.styles import styles_dir
+from synthdoc.core import pandoc
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
+from synthdoc.render.phrases import phrases
+from synthdoc.render.styles import styles_dir
 
 runner = CliRunner()
 POSIX = pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs and devices as on POSIX")
@@ -382,9 +382,9 @@ TEMPLATES = {
 
 @pytest.mark.parametrize("case", list(TEMPLATES))
 def test_templates_have_limits(small, monkeypatch, case):
-    import synthdoc.templating
+    import synthdoc.render.templating
 
-    monkeypatch.setattr(synthdoc.templating, "RENDER_SECONDS", 2.0, raising=False)
+    monkeypatch.setattr(synthdoc.render.templating, "RENDER_SECONDS", 2.0, raising=False)
     body, code = TEMPLATES[case]
     (small / "templates").mkdir()
     (small / "templates" / "t.md.j2").write_text(body)
@@ -485,7 +485,7 @@ def test_a_port_out_of_range_is_a_usage_error(small):
 
 
 def test_watch_survives_a_template_mistake(small, capsys):
-    from synthdoc.watching import watch
+    from synthdoc.build.watching import watch
 
     (small / "templates").mkdir()
     template = small / "templates" / "t.md.j2"
@@ -505,7 +505,7 @@ def test_watch_survives_a_template_mistake(small, capsys):
 
 @POSIX
 def test_serve_answers_only_for_regular_outputs_on_its_own_host(tmp_path, monkeypatch, capsys):
-    import synthdoc.watching as watching
+    import synthdoc.build.watching as watching
 
     monkeypatch.setattr(watching, "IDLE_SECONDS", 1, raising=False)
     output = tmp_path / "output"
@@ -543,7 +543,7 @@ def test_serve_answers_only_for_regular_outputs_on_its_own_host(tmp_path, monkey
 # --- 6. cost ------------------------------------------------------------------------------------------
 
 def test_a_no_op_build_reads_only_input_files(small, monkeypatch):
-    from synthdoc import quickcheck
+    from synthdoc.build import quickcheck
 
     assert cli("build", "-C", str(small)).exit_code == 0
     (small / "sources" / "scan-nobody-cites.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 1_000_000)

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import copy_example
-from synthdoc import htmlparts, pandoc, warm
-from synthdoc.build import build
-from synthdoc.project import load_project
-from synthdoc.styles import resolve_style
+from synthdoc.build.pipeline import build
+from synthdoc.core import pandoc, warm
+from synthdoc.core.project import load_project
+from synthdoc.render import htmlparts
+from synthdoc.render.styles import resolve_style
 
 # Blocks whose HTML could depend on the page around them, and ordinary ones.
 BLOCKS = [

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from conftest import small_files, write_project
 from importing_fixtures import GREEN, ZoteroLibrary, annotate, typst_pdf
 from rendered import docx_as_pdf, pdf_text
-from synthdoc.build import build, check_project
+from synthdoc.build.pipeline import build, check_project
 from synthdoc.cli import app
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import load_project
-from synthdoc.yamlfile import load_yaml
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
+from synthdoc.core.yamlfile import load_yaml
 
 runner = CliRunner()
 FRONT = ["Preface. This excerpt was prepared for a reading group."]

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from importing_fixtures import annotate, typst_pdf
-from synthdoc.quotes import find_quote, fold
 from synthdoc.sources.pdf import read_highlights
+from synthdoc.sources.quotes import find_quote, fold
 
 WORDS = ["koordinasi", "antarlembaga", "laki-laki", "Asia-Pasifik", "kerja-sama", "(IOM)", "perdagangan",
          "orang,", "korban;", "2025.", "“kutipan”", "don't", "ASEAN", "Việt", "Nam", "señor", "final", "official",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from synthdoc import pandoc
-from synthdoc.build import build
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build
+from synthdoc.core import pandoc
+from synthdoc.core.project import load_project
 
 BRIEF = """
   - id: recs

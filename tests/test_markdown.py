@@ -1,4 +1,4 @@
-from synthdoc.markdown import inline, literal, with_citation
+from synthdoc.render.markdown import inline, literal, with_citation
 
 
 def test_literal_escapes_markup():

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from conftest import small_files, write_project
 from rendered import docx_as_pdf, pdf_text
-from synthdoc.build import build, check_project, load_inputs
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build, check_project, load_inputs
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
 
 A = "sources/smith2020.yaml"
 FRONT = ["Preface. This excerpt was prepared for a reading group.", "Contents. Recruitment, debts, brokers."]

@@ -15,9 +15,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from synthdoc.build import build
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
 
 ALPHABET = st.sampled_from(
     list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.;:-–—'\"“”()[]{}<>#*_`$@\\/&%!?\n\t")

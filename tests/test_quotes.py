@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthdoc.quotes import closest_passage, find_quote, fold, normalize
+from synthdoc.sources.quotes import closest_passage, find_quote, fold, normalize
 
 TEXT = "Koordinasi antar-\nlembaga masih *bersifat*   sektoral\ndan “belum” terintegrasi—sepenuhnya."
 

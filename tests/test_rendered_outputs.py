@@ -13,10 +13,10 @@ import pytest
 
 from conftest import copy_example
 from rendered import chromium_page, docx_as_pdf, need, overprinted, pdf_fonts, pdf_pages, pdf_text, pdf_words
-from synthdoc.build import build, load_inputs
-from synthdoc.files import FILE_MODE
-from synthdoc.project import load_project
-from synthdoc.schema import pick
+from synthdoc.build.pipeline import build, load_inputs
+from synthdoc.core.files import FILE_MODE
+from synthdoc.core.project import load_project
+from synthdoc.core.schema import pick
 
 
 @pytest.fixture(scope="module")

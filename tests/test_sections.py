@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synthdoc import pandoc
-from synthdoc.cache import JsonCache
-from synthdoc.sections import read_markdown, split
-from synthdoc.styles import resolve_style
+from synthdoc.core import pandoc
+from synthdoc.core.cache import JsonCache
+from synthdoc.render.sections import read_markdown, split
+from synthdoc.render.styles import resolve_style
 
 META = {"lang": "id-ID", "reference-section-title": "Daftar Pustaka"}
 

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from conftest import copy_example, small_files, write_project
 from rendered import Word, chromium_page, docx_as_pdf, pdf_words
-from synthdoc.build import build
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import BUILTIN_REFERENCE_DOC, load_project
-from synthdoc.thesis import chapter_label, docx_with_spacing, roman, typst_string
+from synthdoc.build.pipeline import build
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import BUILTIN_REFERENCE_DOC, load_project
+from synthdoc.render.thesis import chapter_label, docx_with_spacing, roman, typst_string
 
 A4_WIDTH = 595.3
 LEFT, RIGHT = 113.4, 85.0  # 4 cm and 3 cm margins, in points
@@ -248,7 +248,7 @@ HEADER = ["Peneliti (tahun)", "Judul", "Teori/pendekatan", "Temuan utama", "Rele
 
 @pytest.fixture(scope="module")
 def sources(example):
-    from synthdoc.build import load_inputs
+    from synthdoc.build.pipeline import load_inputs
 
     return {s.key: s for s in load_inputs(load_project(example / "synthdoc.yaml")).sources}
 
@@ -334,7 +334,7 @@ def test_previous_research_without_relevance_has_four_columns(tmp_path):
 def test_init_lang_id_starts_a_skripsi_that_builds(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from synthdoc.build import check_project
+    from synthdoc.build.pipeline import check_project
     from synthdoc.cli import app
     from test_example import html_text
 
@@ -369,7 +369,7 @@ def test_line_spacing_as_yaml_gives_it(tmp_path):
 @given(st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=25), st.integers(1, 12))
 def test_chapter_numbers_are_an_outline(levels, chapter):
     """Whatever the headings' levels, the numbers read as an outline: each the one before it, one step on."""
-    from synthdoc.thesis import number_chapter
+    from synthdoc.render.thesis import number_chapter
 
     blocks = [{"t": "Header", "c": [lv, ["", [], []], [{"t": "Str", "c": "x"}]]} for lv in levels]
     out = number_chapter({"blocks": blocks}, chapter, "t", "en")["blocks"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 
 from conftest import small_files, write_project
-from synthdoc.build import build
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build
+from synthdoc.core.project import load_project
 
 
 def test_xlsx_has_a_row_per_claim_and_the_grid(tmp_path: Path):

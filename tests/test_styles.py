@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_example
-from synthdoc.build import build
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build
+from synthdoc.core.project import load_project
 from test_example import KEYS, html_text
 
 

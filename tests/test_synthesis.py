@@ -1,8 +1,8 @@
 from dataclasses import replace
 
-from synthdoc.build import load_inputs, render_markdown
-from synthdoc.project import Selection, load_project
-from synthdoc.synthesis import build_context
+from synthdoc.build.pipeline import load_inputs, render_markdown
+from synthdoc.core.project import Selection, load_project
+from synthdoc.render.synthesis import build_context
 
 
 def context(root, lang="en", **select):

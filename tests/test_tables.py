@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from synthdoc.build import build_document, load_inputs, render_document
-from synthdoc.diagnostics import has_errors
-from synthdoc.project import load_project
-from synthdoc.tables import table_markup
+from synthdoc.build.pipeline import build_document, load_inputs, render_document
+from synthdoc.core.diagnostics import has_errors
+from synthdoc.core.project import load_project
+from synthdoc.render.tables import table_markup
 
 KEYS = ["k-one", "k2", "amalia2025"]
 THEMES = ["t1", "t2"]

@@ -1,7 +1,7 @@
 import pytest
 
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.templating import render
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.render.templating import render
 
 
 def test_project_template_overrides_builtin(tmp_path):

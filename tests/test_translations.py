@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from conftest import small_files, write_project
 from rendered import docx_as_pdf, pdf_words
-from synthdoc.build import build, check_project
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build, check_project
+from synthdoc.core.project import load_project
 from test_example import html_text
 from test_skripsi import LEFT, line_text, lines
 
@@ -85,8 +85,8 @@ def test_no_warning_in_the_source_language(tmp_path):
                max_size=60).filter(lambda t: t.strip()))
 def test_any_translation_is_shown_as_written(tmp_path_factory, translation):
     """Whatever a translation holds — markup, brackets, quotes, @ — it is text in the page, never markup."""
-    from synthdoc.build import load_inputs, render_markdown
-    from synthdoc.pandoc import MARKDOWN_READER, run
+    from synthdoc.build.pipeline import load_inputs, render_markdown
+    from synthdoc.core.pandoc import MARKDOWN_READER, run
 
     root = bilingual(tmp_path_factory.mktemp("prop"), translation.replace("\\", "/"))
     project = load_project(root / "synthdoc.yaml")

@@ -12,9 +12,9 @@ import typst
 from typer.testing import CliRunner
 
 from conftest import small_files, write_project
-from synthdoc.build import check_project
+from synthdoc.build.pipeline import check_project
 from synthdoc.cli import app
-from synthdoc.project import load_project
+from synthdoc.core.project import load_project
 
 
 def diagnostics(root: Path):
@@ -158,7 +158,7 @@ def test_a_template_error_fails_the_build_before_anything_is_written(tmp_path, m
 
 
 def test_check_clean_project_renders_each_document_once(small, monkeypatch):
-    from synthdoc import build as build_module
+    from synthdoc.build import pipeline as build_module
 
     calls = []
     original = build_module.render
@@ -206,8 +206,8 @@ def test_lang_on_the_command_line_names_what_has_no_text_in_it(small, monkeypatc
 
 
 def test_a_short_label_not_in_the_documents_language_gives_way_to_the_statement(tmp_path):
-    from synthdoc.build import load_inputs
-    from synthdoc.synthesis import view_claim
+    from synthdoc.build.pipeline import load_inputs
+    from synthdoc.render.synthesis import view_claim
 
     files = small_files()
     files["sources/smith2020.yaml"] = files["sources/smith2020.yaml"].replace(
@@ -237,7 +237,7 @@ def found(root: Path, severity: str = "error") -> list[tuple[str, str, int, str]
 def test_a_point_is_told_under_its_theme_even_when_its_claims_are_filed_under_another(tmp_path):
     """Both claims of point 'shared' (theme law) are filed under labour: the point, its citation cluster
     and both claims vanished from the chapter, and check said nothing."""
-    from synthdoc.build import build
+    from synthdoc.build.pipeline import build
 
     root = mutated(tmp_path, synthdoc_yaml=("  - id: shared\n    theme: labour", "  - id: shared\n    theme: law"),
                    sources__smith2020_yaml=("themes: [law]", "themes: [labour]"),
@@ -327,7 +327,7 @@ def test_a_quote_standing_in_two_sections_is_checked_where_its_locator_says(tmp_
 
 def built_text(root: Path) -> str:
     """The HTML chapter's text as a reader sees it (tags dropped, spaces collapsed)."""
-    from synthdoc.build import build
+    from synthdoc.build.pipeline import build
 
     build(load_project(root / "synthdoc.yaml"))
     page = (root / "output" / "review.html").read_text(encoding="utf-8")
@@ -399,8 +399,8 @@ def test_a_citation_a_template_writes_itself_must_name_an_entry(tmp_path):
 def test_a_key_ending_in_punctuation_is_cited_as_itself():
     """Pandoc reads '@smith2020.' as a citation of 'smith2020' followed by a full stop: an entry whose key
     ends in punctuation was cited as another key (another work, or '(smith2020?)')."""
-    from synthdoc.citations import cite_key
-    from synthdoc.pandoc import MARKDOWN_READER, run
+    from synthdoc.core.pandoc import MARKDOWN_READER, run
+    from synthdoc.render.citations import cite_key
 
     keys = ["smith2020.", "a-b-", "c:d:", "k/1", "plain2020", "x.y"]
     markup = " ".join(f"[{cite_key(key)}]" for key in keys)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_example, small_files, write_project
-from synthdoc import warm
-from synthdoc.build import build, check_project
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.project import load_project
+from synthdoc.build.pipeline import build, check_project
+from synthdoc.core import warm
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.project import load_project
 
 
 def diagnostics(root: Path) -> list[str]:
@@ -103,7 +103,8 @@ def test_what_a_build_did_not_use_is_dropped(small):
 
 
 def test_a_warm_check_reads_again_only_what_changed(small, monkeypatch):
-    from synthdoc import checks, texts
+    from synthdoc.check import checks
+    from synthdoc.sources import texts
 
     diagnostics(small)
     folded, checked = [], []

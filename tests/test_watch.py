@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 from pathlib import Path
 
-from synthdoc.watching import _Server, describe, watch, watch_filter
+from synthdoc.build.watching import _Server, describe, watch, watch_filter
 
 
 def test_rebuilds_after_a_change_and_keeps_watching_after_a_failure(small: Path, capsys):
@@ -63,7 +63,7 @@ def test_the_preview_server_serves_only_the_outputs(tmp_path: Path):
 def test_a_saved_claim_shows_in_the_html_before_docx_is_written(small: Path):
     """The preview first: when the HTML of a rebuild is written (and the page told to reload), the DOCX
     of the same rebuild has not been written yet."""
-    from synthdoc.watching import rebuild
+    from synthdoc.build.watching import rebuild
 
     config = small / "synthdoc.yaml"
     config.write_text(config.read_text().replace("formats: [html]", "formats: [docx, html]", 1))

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from synthdoc.styles import resolve_style
+from synthdoc.render.styles import resolve_style
 from synthdoc.word.redline import redline
 from synthdoc.word.zotero import live_citations
 

@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from conftest import copy_example
 from rendered import docx_as_pdf, libreoffice_convert, pdf_text
-from synthdoc.astwalk import cites
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.styles import resolve_style
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.render.astwalk import cites
+from synthdoc.render.styles import resolve_style
 from synthdoc.word.zotero import live_citations
 
 runner = CliRunner()

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from synthdoc.diagnostics import SynthdocError
-from synthdoc.yamlfile import parse_yaml
+from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.core.yamlfile import parse_yaml
 
 
 def parse(text: str):

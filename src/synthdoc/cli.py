@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from . import console
-from .diagnostics import Severity, SynthdocError, has_errors, to_json
-from .paths import shown_path
-from .project import CITATIONS, FORMATS, find_config, load_project
+from .core import console
+from .core.diagnostics import Severity, SynthdocError, has_errors, to_json
+from .core.paths import shown_path
+from .core.project import CITATIONS, FORMATS, find_config, load_project
 
 app = typer.Typer(
     help="synthdoc: structured claims in, cited chapters, policy briefs and evidence matrices out.",
@@ -45,7 +45,7 @@ def _formats(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _check_lang(lang: str | None) -> None:
-    from .project import lang_problem
+    from .core.project import lang_problem
 
     if lang and (problem := lang_problem(lang)):
         raise typer.BadParameter(problem, param_hint="--lang")
@@ -67,7 +67,7 @@ def build(
     project_dir: ProjectOption = None,
 ) -> None:
     """Check the project, then build the documents whose inputs changed into output/."""
-    from . import quickcheck
+    from .build import quickcheck
 
     formats = _formats(fmt)
     _check_lang(lang)
@@ -87,7 +87,7 @@ def build(
             typer.echo(f"all {len(quickcheck.outputs(project, names))} outputs are up to date: no input changed "
                        f"({_summary(diags)}); --force rebuilds them", err=True)
             return
-        from .build import build as run_build
+        from .build.pipeline import build as run_build
 
         result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force)
         if list(result.texts) != texts:  # the claims files name other texts now: hash those (just read)
@@ -118,7 +118,7 @@ def check(
     project_dir: ProjectOption = None,
 ) -> None:
     """Prove every citation, quote and reference of the project; report all problems at once."""
-    from .build import check_project
+    from .build.pipeline import check_project
 
     if output_format not in ("text", "json"):
         raise typer.BadParameter("use text or json", param_hint="--format")
@@ -148,7 +148,7 @@ def watch(
     project_dir: ProjectOption = None,
 ) -> None:
     """Build, then rebuild what changed whenever the project's files change, until Ctrl-C."""
-    from .watching import watch as run_watch
+    from .build.watching import watch as run_watch
 
     try:
         config = find_config(project_dir or Path.cwd())
@@ -171,9 +171,9 @@ def cite(
 ) -> None:
     """Preview how an entry is cited and listed, rendered in process by citeproc-py."""
     from .bibliography import load_bibliography
-    from .claims import LOCATOR_KINDS
-    from .files import work_dir
-    from .preview import preview
+    from .core.files import work_dir
+    from .render.preview import preview
+    from .sources.claims import LOCATOR_KINDS
 
     _check_lang(lang)
     locator = None
@@ -203,7 +203,7 @@ def init(
     lang: Annotated[str, typer.Option(help="en: a small review; id: a skripsi's Bab II in Indonesian.")] = "en",
 ) -> None:
     """Start a new project: a few sources and claims, a bibliography and a config that build as they are."""
-    from .scaffold import STARTERS, scaffold
+    from .sources.scaffold import STARTERS, scaffold
 
     if lang not in STARTERS:
         raise typer.BadParameter(f"starters exist for {', '.join(STARTERS)}", param_hint="--lang")
@@ -228,8 +228,8 @@ def import_(
     project_dir: ProjectOption = None,
 ) -> None:
     """Turn PDF highlights, Zotero 7 annotations or an extraction sheet into claims in sources/*.yaml."""
-    from .project import CLAIM_KINDS
-    from .schema import did_you_mean
+    from .core.project import CLAIM_KINDS
+    from .core.schema import did_you_mean
     from .sources.importing import Options, import_files
 
     if kind not in CLAIM_KINDS:
@@ -267,7 +267,7 @@ def schema(
     project_dir: ProjectOption = None,
 ) -> None:
     """Print the JSON Schema of claims files or of synthdoc.yaml, for editors that complete and check YAML."""
-    from .editorschema import SCHEMAS, modeline, schema_text, write_schemas
+    from .sources.editorschema import SCHEMAS, modeline, schema_text, write_schemas
 
     if write:
         try:
@@ -292,7 +292,7 @@ def styles(
     query: Annotated[list[str] | None, typer.Argument(help="Words to look for in a style's name or title.")] = None,
 ) -> None:
     """Find a bundled CSL style by name or title (for style: in synthdoc.yaml or --style)."""
-    from .styles import search_styles
+    from .render.styles import search_styles
 
     found = search_styles(" ".join(query or []))
     for name, title in found:
@@ -309,7 +309,7 @@ def review(
     project_dir: ProjectOption = None,
 ) -> None:
     """List a reviewer's comments and tracked changes, each at the claim (file:line) its text comes from."""
-    from .build import load_inputs
+    from .build.pipeline import load_inputs
     from .word.review import review as run_review
     from .word.review import to_json as review_json
 
@@ -341,7 +341,7 @@ def snapshot(
     project_dir: ProjectOption = None,
 ) -> None:
     """Name the current built version of every document, to compare with later (synthdoc redline --since)."""
-    from .build import WORK_DIR
+    from .build.pipeline import WORK_DIR
     from .word import versions
 
     try:

@@ -21,9 +21,10 @@ def _answer_unchanged(args: list[str]) -> bool:
         return False
     from pathlib import Path
 
-    from . import console, quickcheck
-    from .diagnostics import SynthdocError
-    from .project import find_config, load_project
+    from .build import quickcheck
+    from .core import console
+    from .core.diagnostics import SynthdocError
+    from .core.project import find_config, load_project
 
     try:
         project = load_project(find_config(Path.cwd()))

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..yamlfile import YamlDocument
+from ..core.yamlfile import YamlDocument
 
 # Hayagriva's entry types (case-insensitive) as CSL types; an article's CSL type depends on its parent.
 TYPES = {

@@ -10,11 +10,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .. import pandoc
-from ..cache import JsonCache, content_key
-from ..diagnostics import Diagnostic, Severity, SynthdocError, error, warning
-from ..files import read_input
-from ..paths import shown_path
+from ..core import pandoc
+from ..core.cache import JsonCache, content_key
+from ..core.diagnostics import Diagnostic, Severity, SynthdocError, error, warning
+from ..core.files import read_input
+from ..core.paths import shown_path
 from . import readers
 from .language import is_english, langid_name, language_tag
 

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import pandoc
-from ..diagnostics import SynthdocError
-from ..yamlfile import parse_yaml
+from ..core import pandoc
+from ..core.diagnostics import SynthdocError
+from ..core.yamlfile import parse_yaml
 from . import bibtex, hayagriva
 from .language import is_english, language_tag
 

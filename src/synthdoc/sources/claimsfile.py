@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import SynthdocError
-from ..files import read_input
-from ..quotes import fold
+from ..core.diagnostics import SynthdocError
+from ..core.files import read_input
+from .quotes import fold
 
 _DASH = re.compile(r"^claims:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*([ \t]*)- ", re.MULTILINE)
 

@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from ..bibliography import Bibliography, load_bibliography
-from ..claims import load_sources
-from ..diagnostics import Diagnostic, SynthdocError, error, warning
-from ..editorschema import modeline, write_schemas
-from ..files import atomic_write, read_input
-from ..paths import shown_path
-from ..project import CLAIM_KINDS, Project
-from ..quotes import find_quote, fold
-from ..schema import did_you_mean
-from ..texts import SourceText, read_text
+from ..core.colors import theme_of
+from ..core.diagnostics import Diagnostic, SynthdocError, error, warning
+from ..core.files import atomic_write, read_input
+from ..core.paths import shown_path
+from ..core.project import CLAIM_KINDS, Project
+from ..core.schema import did_you_mean
+from .claims import load_sources
 from .claimsfile import ClaimsFile
-from .colors import theme_of
+from .editorschema import modeline, write_schemas
+from .quotes import find_quote, fold
+from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
 WORK_DIR = ".synthdoc"

@@ -10,13 +10,13 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, SynthdocError, error
-from ..files import read_input
-from ..quotes import _LINE_END_HYPHEN as LINE_END_HYPHEN
-from ..quotes import SOFT
-from ..quotes import _spelled as spelled
-from ..texts import SourceText, opens_without_password, read_text
-from .colors import from_rgb
+from ..core.colors import from_rgb
+from ..core.diagnostics import Diagnostic, SynthdocError, error
+from ..core.files import read_input
+from .quotes import _LINE_END_HYPHEN as LINE_END_HYPHEN
+from .quotes import SOFT
+from .quotes import _spelled as spelled
+from .texts import SourceText, opens_without_password, read_text
 
 _PDFIUM_LINE_END_HYPHEN = "\ufffe"  # how PDFium gives a hyphen that ends a line (it drops the line break)
 MARKUP = {"/Highlight": "highlight", "/Underline": "underline", "/Squiggly": "squiggly"}

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..claims import LOCATOR_KINDS
-from ..diagnostics import Diagnostic, SynthdocError, error
-from ..files import read_input
-from ..schema import did_you_mean
+from ..core.diagnostics import Diagnostic, SynthdocError, error
+from ..core.files import read_input
+from ..core.schema import did_you_mean
+from .claims import LOCATOR_KINDS
 
 LISTS = ("themes", "contrasts", "actors")  # several values, separated by ';'
 PLAIN = ("source", "id", "kind", "point", "quote", "says", "short")

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import SynthdocError
+from ..core.diagnostics import SynthdocError
 
 # userdata schema versions: itemAnnotations came with Zotero 6 (112 and later); Zotero 7.0 is 123.
 FIRST_WITH_ANNOTATIONS = 112

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..astwalk import raw_inline
-from ..synthesis import Context
+from ..render.astwalk import raw_inline
+from ..render.synthesis import Context
 
 PREFIX = "_sd"
 # The author of what synthdoc itself writes into a DOCX: provenance comments, a redline's changes.

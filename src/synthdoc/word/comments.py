@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from ..diagnostics import SynthdocError
+from ..core.diagnostics import SynthdocError
 from .bookmarks import DOCUMENT_PROPERTY, digest_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

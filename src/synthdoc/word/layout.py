@@ -15,8 +15,8 @@ import re
 import zipfile
 from typing import Any
 
-from ..astwalk import raw_block
-from ..tables import is_wide, landscape_reach
+from ..render.astwalk import raw_block
+from ..render.tables import is_wide, landscape_reach
 
 Node = dict[str, Any]
 

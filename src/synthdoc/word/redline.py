@@ -16,10 +16,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import SynthdocError
-from ..files import atomic_write
-from ..paths import shown_path
-from ..project import Project
+from ..core.diagnostics import SynthdocError
+from ..core.files import atomic_write
+from ..core.paths import shown_path
+from ..core.project import Project
 from . import versions
 from .bookmarks import SYNTHDOC_AUTHOR, mark_claims
 
@@ -263,8 +263,8 @@ def write_redline(project: Project, document: str, since: str | None) -> tuple[P
     """Write ``output/<document>.redline.docx``: the document's newest version with its differences from
     the snapshot ``since`` (default: the build before the newest) as tracked changes. Returns the path,
     the counts of insertions and deletions, and what it was compared with."""
-    from .. import thesis
-    from ..build import WORK_DIR, docx_bytes
+    from ..build.pipeline import WORK_DIR, docx_bytes
+    from ..render import thesis
 
     doc = project.document(document)
     work = project.root / WORK_DIR

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import SynthdocError
-from ..files import atomic_write, read_record
+from ..core.diagnostics import SynthdocError
+from ..core.files import atomic_write, read_record
 from .bookmarks import claim_numbers
 
 VERSIONS = "versions"

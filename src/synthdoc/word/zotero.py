@@ -30,10 +30,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from ..astwalk import raw_inline, stringify
-from ..citations import locator_label
-from ..claims import LOCATOR_KINDS
-from ..diagnostics import SynthdocError
+from ..core.diagnostics import SynthdocError
+from ..render.astwalk import raw_inline, stringify
+from ..render.citations import locator_label
+from ..sources.claims import LOCATOR_KINDS
 
 SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
 BIBLIOGRAPHY_SETTINGS = '{"uncited":[],"omitted":[],"custom":[]}'

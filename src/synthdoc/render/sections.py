@@ -29,9 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from . import pandoc
+from ..core import pandoc
+from ..core.cache import JsonCache, content_key
 from .astwalk import cites, find
-from .cache import JsonCache, content_key
 
 AST = dict[str, Any]
 

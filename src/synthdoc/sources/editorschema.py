@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import claims, project
-from .files import atomic_write
+from ..core import project
+from ..core.files import atomic_write
+from . import claims
 
 SCHEMA_FOLDER = "schemas"
 FILES = {"claims": "claims.schema.json", "project": "synthdoc.schema.json"}

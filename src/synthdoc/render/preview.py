@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import SynthdocError
-from .schema import did_you_mean
+from ..core.diagnostics import SynthdocError
+from ..core.schema import did_you_mean
 from .styles import locale_tag, resolve_style
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .checks import Inputs
-from .citations import cite
+from ..check.checks import Inputs
+from ..core.project import Document
+from ..core.schema import pick
+from ..render.citations import cite
+from ..render.markdown import inline, literal
 from .manifest import Fingerprint
-from .markdown import inline, literal
-from .project import Document
-from .schema import pick
 
 
 @dataclass(frozen=True)

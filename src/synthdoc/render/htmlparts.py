@@ -14,7 +14,7 @@ Parts whose HTML may depend on the rest of the page are always written: a part w
 bibliography (its CSS too), and a part holding raw text of another format.
 
 The page written this way is the preview. ``synthdoc watch`` writes the page again in one piece
-once the other formats are written (:func:`synthdoc.build.render_outputs`), and puts that in place
+once the other formats are written (:func:`synthdoc.build.pipeline.render_outputs`), and puts that in place
 if it differs, so that what stays in ``output/`` is always pandoc's own page.
 """
 
@@ -25,10 +25,10 @@ import re
 import secrets
 from typing import Any
 
-from . import pandoc
+from ..core import pandoc
+from ..core.cache import content_key
+from ..core.warm import Memo
 from .astwalk import find, raw_block
-from .cache import content_key
-from .warm import Memo
 
 Node = dict[str, Any]
 

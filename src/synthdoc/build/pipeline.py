@@ -15,29 +15,30 @@ from pathlib import Path
 
 import filelock
 
-from . import htmlparts, pandoc, provenance, spreadsheet, tables, thesis, typst_layout, warm
-from .astwalk import raw_block
-from .bibliography import load_bibliography
-from .cache import JsonCache
+from ..bibliography import load_bibliography
+from ..check.checks import Inputs, check, infer_pages, load_texts
+from ..check.staleness import mark_stale
+from ..core import pandoc, warm
+from ..core.cache import JsonCache
+from ..core.diagnostics import Diagnostic, SynthdocError, has_errors
+from ..core.files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
+from ..core.paths import shown_path
+from ..core.project import Document, Project
+from ..render import htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
+from ..render.astwalk import raw_block
+from ..render.citeproc import read_cited
+from ..render.phrases import phrases
+from ..render.styles import locale_tag, resolve_style
+from ..render.synthesis import Context, build_context, matrix_table
+from ..render.templating import render
+from ..render.translations import check_translations
+from ..sources.claims import load_sources
+from ..word import bookmarks as word_bookmarks
+from ..word import layout as word_layout
+from ..word import versions as word_versions
+from ..word import zotero as word_zotero
 from .changes import ChangeReport, compare, render_report
-from .checks import Inputs, check, infer_pages, load_texts
-from .citeproc import read_cited
-from .claims import load_sources
-from .diagnostics import Diagnostic, SynthdocError, has_errors
-from .files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
 from .manifest import MANIFEST, Fingerprint, Manifest, file_digest, fingerprints
-from .paths import shown_path
-from .phrases import phrases
-from .project import Document, Project
-from .staleness import mark_stale
-from .styles import locale_tag, resolve_style
-from .synthesis import Context, build_context, matrix_table
-from .templating import render
-from .translations import check_translations
-from .word import bookmarks as word_bookmarks
-from .word import layout as word_layout
-from .word import versions as word_versions
-from .word import zotero as word_zotero
 
 # Page layout for PDF (typst): the usual Indonesian thesis rules.
 TYPST_LAYOUT = """---

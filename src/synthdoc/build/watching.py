@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from . import console
-from .diagnostics import SynthdocError
-from .files import read_input
+from ..core import console
+from ..core.diagnostics import SynthdocError
+from ..core.files import read_input
 
 if TYPE_CHECKING:
-    from .build import Output
+    from .pipeline import Output
 
 IGNORED_DIRS = {".synthdoc", ".git", ".venv", "venv", "__pycache__", ".pytest_cache", "node_modules"}
 
@@ -147,8 +147,8 @@ def _served(path: Path) -> bytes | None:
 def rebuild(config: Path, names: tuple[str, ...], on_html: Callable[[], None] | None = None) -> bool:
     """One build, its diagnostics printed; False when it failed (the previous outputs stay). Each
     document's HTML is written before its DOCX and PDF, and ``on_html`` is called as each one is."""
-    from .build import build
-    from .project import load_project
+    from ..core.project import load_project
+    from .pipeline import build
 
     def written(output: Output) -> None:
         if output.format == "html" and on_html:
@@ -196,7 +196,7 @@ def watch(config: Path, names: tuple[str, ...] = (), serve: bool = False, port: 
     """Build, then rebuild after each settled batch of changes, until Ctrl-C."""
     import watchfiles
 
-    from .project import load_project
+    from ..core.project import load_project
 
     project = load_project(config)
     rebuild(config, names)

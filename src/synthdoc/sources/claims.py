@@ -6,14 +6,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .diagnostics import Diagnostic, SynthdocError
-from .files import list_folder, read_input
-from .paths import outside_reason, refusal, shown_path
-from .project import CLAIM_KINDS
+from ..core.diagnostics import Diagnostic, SynthdocError
+from ..core.files import list_folder, read_input
+from ..core.paths import outside_reason, refusal, shown_path
+from ..core.project import CLAIM_KINDS
+from ..core.schema import Localized, Reader, did_you_mean
+from ..core.warm import Memo, digest
+from ..core.yamlfile import MAX_BYTES, decode_yaml
 from .quotes import fold
-from .schema import Localized, Reader, did_you_mean
-from .warm import Memo, digest
-from .yamlfile import MAX_BYTES, decode_yaml
 
 LOCATOR_KINDS = ("page", "section", "chapter", "paragraph")
 

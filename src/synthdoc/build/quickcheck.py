@@ -16,10 +16,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .diagnostics import SynthdocError
-from .files import MAX_INPUT_BYTES, WORK_DIR, atomic_write, list_folder, read_input, read_record, work_dir
-from .project import BUILTIN_TEMPLATES, Project
+from .. import __version__
+from ..core.diagnostics import SynthdocError
+from ..core.files import MAX_INPUT_BYTES, WORK_DIR, atomic_write, list_folder, read_input, read_record, work_dir
+from ..core.project import BUILTIN_TEMPLATES, Project
 
 STATE = "quick.json"
 MAX_DIGEST_BYTES = MAX_INPUT_BYTES
@@ -33,8 +33,8 @@ def _versions() -> str:
     of them replaces these files and changes the result.
     """
     out = [f"synthdoc {__version__}"]
-    here = Path(__file__).parent
-    files = sorted(here.glob("*.py"))
+    package = Path(__file__).parent.parent
+    files = sorted(package.rglob("*.py"))
     for name in _PACKAGES:
         spec = importlib.util.find_spec(name)
         files.append(Path(spec.origin) if spec and spec.origin else Path(f"<missing {name}>"))

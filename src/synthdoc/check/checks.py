@@ -10,19 +10,19 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from .bibliography import Bibliography
-from .claims import Claim, Locator, Source
-from .diagnostics import Diagnostic, Severity, SynthdocError, error, warning
-from .paths import shown_path
-from .phrases import PHRASES
-from .project import Document, Point, Project
-from .quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
-from .schema import Localized, did_you_mean, in_language
-from .styles import resolve_style
-from .synthesis import Context, selected_claims
-from .templating import environment, template_files
-from .texts import SourceText, read_text
-from .warm import Memo
+from ..bibliography import Bibliography
+from ..core.diagnostics import Diagnostic, Severity, SynthdocError, error, warning
+from ..core.paths import shown_path
+from ..core.project import Document, Point, Project
+from ..core.schema import Localized, did_you_mean, in_language
+from ..core.warm import Memo
+from ..render.phrases import PHRASES
+from ..render.styles import resolve_style
+from ..render.synthesis import Context, selected_claims
+from ..render.templating import environment, template_files
+from ..sources.claims import Claim, Locator, Source
+from ..sources.quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
+from ..sources.texts import SourceText, read_text
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
 REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -119,7 +119,7 @@ def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _check_documents(inputs: Inputs) -> list[Diagnostic]:
-    from .build import render_document  # the build imports the checks
+    from ..build.pipeline import render_document  # the build imports the checks
 
     project = inputs.project
     diags = []

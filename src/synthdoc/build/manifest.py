@@ -13,14 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__, pandoc
-from .checks import Inputs
-from .claims import Claim
-from .files import atomic_write, read_record
-from .project import Document
-from .styles import locale_path, resolve_style
-from .synthesis import selected_claims
-from .templating import template_files
+from .. import __version__
+from ..check.checks import Inputs
+from ..core import pandoc
+from ..core.files import atomic_write, read_record
+from ..core.project import Document
+from ..render.styles import locale_path, resolve_style
+from ..render.synthesis import selected_claims
+from ..render.templating import template_files
+from ..sources.claims import Claim
 
 MANIFEST = "manifest.json"
 SCHEMA = 1

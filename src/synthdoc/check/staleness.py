@@ -12,10 +12,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from ..build.manifest import digest
+from ..core.diagnostics import Diagnostic, SynthdocError
+from ..core.files import atomic_write, read_record
 from .checks import Inputs
-from .diagnostics import Diagnostic, SynthdocError
-from .files import atomic_write, read_record
-from .manifest import digest
 
 RECORD = Path("state") / "quotes.json"
 

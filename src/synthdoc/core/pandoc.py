@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import typst_layout
+from ..render import typst_layout
 from .diagnostics import SynthdocError
 
 # Claim text and templates are data: raw HTML, TeX and Typst are never passed through, and

@@ -11,12 +11,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..core.project import Document, Project
+from ..core.schema import in_language, pick
+from ..sources.claims import Claim, Source
 from . import markdown, tables, translations
 from .citations import cite, cite_key, cite_narrative, cite_year, locator_text
-from .claims import Claim, Source
 from .phrases import phrases
-from .project import Document, Project
-from .schema import in_language, pick
 from .thesis import BLOCK_QUOTE_WORDS
 
 

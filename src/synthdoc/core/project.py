@@ -26,8 +26,8 @@ def lang_problem(lang: str) -> str | None:
 
 CONFIG_NAME = "synthdoc.yaml"
 # What synthdoc brings along: its templates, and the DOCX template a project without its own uses.
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
-BUILTIN_REFERENCE_DOC = Path(__file__).parent / "resources" / "reference.docx"
+BUILTIN_TEMPLATES = Path(__file__).parent.parent / "templates"
+BUILTIN_REFERENCE_DOC = Path(__file__).parent.parent / "resources" / "reference.docx"
 FORMATS = ("docx", "pdf", "html", "xlsx")
 # A document without formats: the three reading formats (xlsx is asked for by name).
 DEFAULT_FORMATS = ("docx", "pdf", "html")
@@ -285,7 +285,7 @@ def _points(r: Reader, value: object, theme_ids: set[str]):
 
 def _colors(r: Reader, value: object, theme_ids: set[str]) -> tuple[tuple[str, str], ...]:
     """``import: {colors: {yellow: coordination, "#ff6666": limits}}``: the theme of each highlight colour."""
-    from .sources.colors import NAMED, parse_color
+    from .colors import NAMED, parse_color
 
     if value is None:
         return ()

@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
-from .diagnostics import SynthdocError
-from .files import read_input
-from .paths import outside_reason, refusal
+from ..core.diagnostics import SynthdocError
+from ..core.files import read_input
+from ..core.paths import outside_reason, refusal
 
 MAX_STYLE_BYTES = 5_000_000
 _CSL = "{http://purl.org/net/xbiblio/csl}"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .claims import Claim
-from .diagnostics import Diagnostic, SynthdocError, warning
-from .schema import in_language
+from ..core.diagnostics import Diagnostic, SynthdocError, warning
+from ..core.schema import in_language
+from ..sources.claims import Claim
 
 if TYPE_CHECKING:
-    from .checks import Inputs
+    from ..check.checks import Inputs
 
 
 def base(lang: str) -> str:
@@ -39,7 +39,7 @@ def check_translations(inputs: Inputs) -> list[Diagnostic]:
     Only documents with such claims are looked at; their templates are rendered (once: the build reuses
     the result) to see which quotes they ask for. A document that cannot be rendered is reported by the
     template check."""
-    from .build import render_document  # the build imports the checks
+    from ..build.pipeline import render_document  # the build imports the checks
     from .synthesis import selected_claims  # which imports this module
 
     langs = {s.key: s.lang for s in inputs.sources}

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import pandoc
+from ..core import pandoc
+from ..core.cache import JsonCache, content_key
 from .astwalk import cites, find, find_in_lists, is_cite, stringify
-from .cache import JsonCache, content_key
 from .sections import read_markdown
 
 AST = dict[str, Any]

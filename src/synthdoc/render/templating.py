@@ -15,12 +15,12 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from ..core.diagnostics import SynthdocError
+from ..core.files import read_input
+from ..core.project import BUILTIN_TEMPLATES
+from ..core.schema import did_you_mean
 from . import markdown, tables
 from .citations import cite
-from .diagnostics import SynthdocError
-from .files import read_input
-from .project import BUILTIN_TEMPLATES
-from .schema import did_you_mean
 
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
 MAX_OUTPUT_CHARS = 50_000_000  # what one document's template may write
@@ -210,7 +210,9 @@ def _attributes(kind: str) -> list[str]:
     """The public fields and properties of a value a template receives."""
     import dataclasses
 
-    from . import claims, project, synthesis
+    from ..core import project
+    from ..sources import claims
+    from . import synthesis
 
     for module in (synthesis, claims, project):
         cls = getattr(module, kind, None)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from .diagnostics import SynthdocError
+from ..core.diagnostics import SynthdocError
 from .editorschema import write_schemas
 
-STARTER = Path(__file__).parent / "starter"
+STARTER = Path(__file__).parent.parent / "starter"
 # Per language: English, a small review of the Universal Declaration; Indonesian, a skripsi's Bab II
 # (chapter 2, a Tabel penelitian terdahulu) from an Indonesian thesis and the Declaration, translated.
-STARTERS = {"en": STARTER, "id": Path(__file__).parent / "starter_id"}
+STARTERS = {"en": STARTER, "id": Path(__file__).parent.parent / "starter_id"}
 
 
 def scaffold(directory: Path, lang: str = "en") -> list[Path]:

@@ -10,10 +10,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .diagnostics import SynthdocError
-from .files import read_input
+from ..core.diagnostics import SynthdocError
+from ..core.files import read_input
+from ..core.warm import Memo, digest
 from .quotes import NormalizedText, normalize
-from .warm import Memo, digest
 
 if TYPE_CHECKING:
     from pypdf import PdfReader

@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ..core.diagnostics import SynthdocError
 from .astwalk import find, find_in_lists, stringify
-from .diagnostics import SynthdocError
 from .markdown import display_width
 
 TABLE, ROW, CELL = "synthdoc-table", "synthdoc-row", "synthdoc-cell"

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .claims import Claim, Locator, key_problem
+from ..sources.claims import Claim, Locator, key_problem
 from .styles import locale_path
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"

@@ -13,9 +13,9 @@ import io
 import re
 from typing import Any
 
+from ..core.schema import pick
 from .astwalk import find, stringify
 from .citations import locator_text
-from .schema import pick
 from .synthesis import ClaimView, Context
 
 # Characters XML 1.0 cannot hold (openpyxl refuses them): control characters other than tab and newlines.

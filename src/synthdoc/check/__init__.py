@@ -1,0 +1,1 @@
+"""The check stage: every diagnostic of a project before anything is built."""

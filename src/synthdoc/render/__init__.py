@@ -1,0 +1,1 @@
+"""The render stage: claims to a document's Markdown, and that Markdown to pandoc's AST with citations rendered."""
