@@ -226,7 +226,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             pdf_ast = typst_layout.landscape_tables(thesis.chapter_heading_for(ast, "typst"))
             typ = pandoc.ast_to_bytes(typst_ready(pdf_ast, *typst_rules(doc)), "typst", what=what,
                                       extra=TYPST_VARIABLES)
-            data = pandoc.typst_to_pdf(typ, what=what, root=project.root)
+            data = pandoc.typst_to_pdf(typ, what=what, root=project.root, fonts=typst_layout.font_paths())
         elif fmt == "docx":
             doc_ast = word_bookmarks.mark_claims(thesis.chapter_heading_for(ast, "docx"),
                                                  word_bookmarks.claim_names(ctx), doc.id)

@@ -9,11 +9,11 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..render import typst_layout
 from .diagnostics import SynthdocError
 
 # Claim text and templates are data: raw HTML, TeX and Typst are never passed through, and
@@ -152,10 +152,11 @@ sys.stdout.buffer.write(pdf)
 """
 
 
-def typst_to_pdf(source: bytes, *, what: str, root: Path) -> bytes:
-    """Compile Typst source to PDF with the typst package, its file access confined to ``root``."""
+def typst_to_pdf(source: bytes, *, what: str, root: Path, fonts: Sequence[str] = ()) -> bytes:
+    """Compile Typst source to PDF with the typst package, its file access confined to ``root``, reading
+    fonts from the folders ``fonts`` too."""
     try:
-        done = subprocess.run([sys.executable, "-c", _TYPST, str(root), *typst_layout.font_paths()], input=source,
+        done = subprocess.run([sys.executable, "-c", _TYPST, str(root), *fonts], input=source,
                               capture_output=True, check=False, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         raise SynthdocError.single(what, f"typst was still running after {TIMEOUT:.0f} s and was stopped "
