@@ -6,7 +6,6 @@ hashes now. Anything unreadable in the record means "rebuild", never "skip".
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -16,6 +15,7 @@ from typing import Any
 from .. import __version__
 from ..check.checks import Inputs
 from ..core import pandoc
+from ..core.cache import digest
 from ..core.files import atomic_write, read_record
 from ..core.project import Document
 from ..render.styles import locale_path, resolve_style
@@ -25,12 +25,6 @@ from ..sources.claims import Claim
 
 MANIFEST = "manifest.json"
 SCHEMA = 1
-
-
-def digest(value: Any) -> str:
-    data = value if isinstance(value, bytes) else json.dumps(value, sort_keys=True, ensure_ascii=False,
-                                                             default=str).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def claim_digest(claim: Claim) -> str:

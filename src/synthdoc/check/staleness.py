@@ -12,7 +12,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from ..build.manifest import digest
+from ..core.cache import digest
 from ..core.diagnostics import Diagnostic, SynthdocError
 from ..core.files import atomic_write, read_record
 from .checks import Inputs

@@ -24,6 +24,13 @@ def content_key(*parts: str | bytes) -> str:
     return digest.hexdigest()[:32]
 
 
+def digest(value: Any) -> str:
+    """A short digest of a JSON value (keys sorted) or of bytes: what the build records of its inputs."""
+    data = value if isinstance(value, bytes) else json.dumps(value, sort_keys=True, ensure_ascii=False,
+                                                             default=str).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 class JsonCache:
     """JSON values in a folder, one file per key: ``<prefix><key>.json``."""
 
