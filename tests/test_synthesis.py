@@ -1,7 +1,8 @@
 from dataclasses import replace
 
-from synthdoc.build.pipeline import load_inputs, render_markdown
+from synthdoc.build.pipeline import load_inputs
 from synthdoc.core.project import Selection, load_project
+from synthdoc.render.document import render_markdown
 from synthdoc.render.synthesis import build_context
 
 

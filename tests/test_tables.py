@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from synthdoc.build.pipeline import build_document, load_inputs, render_document
+from synthdoc.build.pipeline import build_document, load_inputs
 from synthdoc.core.diagnostics import has_errors
 from synthdoc.core.project import load_project
+from synthdoc.render.document import render_document
 from synthdoc.render.tables import table_markup
 
 KEYS = ["k-one", "k2", "amalia2025"]

@@ -85,8 +85,9 @@ def test_no_warning_in_the_source_language(tmp_path):
                max_size=60).filter(lambda t: t.strip()))
 def test_any_translation_is_shown_as_written(tmp_path_factory, translation):
     """Whatever a translation holds — markup, brackets, quotes, @ — it is text in the page, never markup."""
-    from synthdoc.build.pipeline import load_inputs, render_markdown
+    from synthdoc.build.pipeline import load_inputs
     from synthdoc.core.pandoc import MARKDOWN_READER, run
+    from synthdoc.render.document import render_markdown
 
     root = bilingual(tmp_path_factory.mktemp("prop"), translation.replace("\\", "/"))
     project = load_project(root / "synthdoc.yaml")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..check.checks import Inputs
 from ..core.project import Document
 from ..core.schema import pick
 from ..render.citations import cite
+from ..render.document import Inputs
 from ..render.markdown import inline, literal
 from .manifest import Fingerprint
 

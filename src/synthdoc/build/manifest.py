@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..check.checks import Inputs
 from ..core import pandoc
 from ..core.cache import digest
 from ..core.files import atomic_write, read_record
 from ..core.project import Document
+from ..render.document import Inputs
 from ..render.styles import locale_path, resolve_style
 from ..render.synthesis import selected_claims
 from ..render.templating import template_files

@@ -16,8 +16,9 @@ from pathlib import Path
 import filelock
 
 from ..bibliography import load_bibliography
-from ..check.checks import Inputs, check, infer_pages, load_texts
+from ..check.checks import check, infer_pages, load_texts
 from ..check.staleness import mark_stale
+from ..check.translations import check_translations
 from ..core import pandoc, warm
 from ..core.cache import JsonCache
 from ..core.diagnostics import Diagnostic, SynthdocError, has_errors
@@ -27,11 +28,9 @@ from ..core.project import Document, Project
 from ..render import htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
 from ..render.astwalk import raw_block
 from ..render.citeproc import read_cited
+from ..render.document import Inputs, render_document
 from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
-from ..render.synthesis import Context, build_context, matrix_table
-from ..render.templating import render
-from ..render.translations import check_translations
 from ..sources.claims import load_sources
 from ..word import bookmarks as word_bookmarks
 from ..word import layout as word_layout
@@ -115,26 +114,6 @@ def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
 
 def select_documents(project: Project, names: Sequence[str]) -> list[Document]:
     return [project.document(n) for n in names] if names else list(project.documents)
-
-
-def render_markdown(inputs: Inputs, doc: Document) -> str:
-    """The document as Pandoc Markdown with citations, before citeproc."""
-    return render_document(inputs, doc)[0]
-
-
-def render_document(inputs: Inputs, doc: Document) -> tuple[str, Context]:
-    """The document's Markdown and the context it was rendered from (rendered once: check renders it)."""
-    if doc not in inputs.rendered:
-        values, ctx = template_values(inputs, doc)
-        inputs.rendered[doc] = render(doc.template, values, inputs.project.templates), ctx
-    return inputs.rendered[doc]
-
-
-def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], Context]:
-    """What the document's template receives, and the context it is made of."""
-    ctx = build_context(inputs.project, doc, inputs.sources, source_order=inputs.bibliography.keys(),
-                        entry=inputs.bibliography.get)
-    return ctx.as_dict() | {"matrix_table": lambda **kw: matrix_table(ctx, **kw)}, ctx
 
 
 def is_note_style(csl: Path) -> bool:
@@ -237,7 +216,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                     doc_ast, items=items, csl=csl, lang=doc.lang, locale=locale_tag(doc.lang),
                     document=doc.id, shown_style=shown_path(project.config_path, project.root),
                     style_line=doc.style_line)
-            data = docx_bytes(project, doc, doc_ast, what)
+            data = word_layout.docx_bytes(project, doc, doc_ast, what)
         elif fmt == "xlsx":
             cited = pandoc.read_markdown("\n\n".join(spreadsheet.citation_markdown(ctx)) + "\n",
                                          bibliography=inputs.bibliography.csl_json, csl=csl,
@@ -300,23 +279,6 @@ def _written(output: Output, root: Path, report: Report | None, on_output: Calla
         report(f"wrote {shown_path(output.path, root)} ({output.seconds:.1f} s)")
     if on_output:
         on_output(output)
-
-
-def docx_bytes(project: Project, doc: Document, doc_ast: dict, what: str) -> bytes:
-    """The document's AST as a DOCX: wide tables on landscape pages, the document's template, its sections."""
-    reference = _reference_doc(project, doc, work_dir(project.root) / "build")
-    return word_layout.finish(pandoc.ast_to_bytes(word_layout.landscape_tables(doc_ast), "docx", what=what,
-                                                  extra=["--reference-doc", str(reference)]))
-
-
-def _reference_doc(project: Project, doc: Document, work: Path) -> Path:
-    """The DOCX template of a document: the project's (or the built-in one), respaced when the document
-    or project sets a line spacing."""
-    if doc.line_spacing is None:
-        return project.docx_template
-    path = work / f"{doc.id}.reference.docx"
-    atomic_write(path, thesis.docx_with_spacing(project.docx_template.read_bytes(), doc.line_spacing))
-    return path
 
 
 # Metadata pandoc needs only to render the citations: their values are paths on this machine

@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from ..bibliography import Bibliography
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from ..core.paths import shown_path
 from ..core.project import Document, Point, Project
 from ..core.schema import Localized, did_you_mean, in_language
 from ..core.warm import Memo
+from ..render.document import Inputs, render_document
 from ..render.phrases import PHRASES
 from ..render.styles import resolve_style
-from ..render.synthesis import Context, selected_claims
+from ..render.synthesis import selected_claims
 from ..render.templating import environment, template_files
 from ..sources.claims import Claim, Locator, Source
 from ..sources.quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
@@ -34,20 +34,6 @@ REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 DEFAULT_REQUIRED: tuple[tuple[str, ...], ...] = (("author", "editor"), ("title",), ("issued",))
 FIELD_NAMES = {"publisher": "institution/publisher", "issued": "year", "container-title": "journal/book title"}
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """Everything a project's checks and build read, loaded once."""
-
-    project: Project
-    sources: tuple[Source, ...]
-    bibliography: Bibliography
-    texts: dict[str, SourceText]
-    diagnostics: tuple[Diagnostic, ...]
-    inferred: frozenset[str] = frozenset()  # claims whose page was taken from where their quote stands
-    # Each document's Markdown and context, rendered once by check and reused by the build.
-    rendered: dict[Document, tuple[str, Context]] = field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 def infer_pages(sources: tuple[Source, ...], texts: dict[str, SourceText]) -> tuple[tuple[Source, ...], frozenset[str]]:
@@ -119,8 +105,6 @@ def _sorted(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _check_documents(inputs: Inputs) -> list[Diagnostic]:
-    from ..build.pipeline import render_document  # the build imports the checks
-
     project = inputs.project
     diags = []
     env = environment(project.templates)

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..core.cache import digest
 from ..core.diagnostics import Diagnostic, SynthdocError
 from ..core.files import atomic_write, read_record
-from .checks import Inputs
+from ..render.document import Inputs
 
 RECORD = Path("state") / "quotes.json"
 

@@ -1,5 +1,6 @@
 """Page layout that only DOCX needs: wide tables on landscape pages, footnotes numbered through the document,
-the bibliography's hanging indent whatever the reference document.
+the bibliography's hanging indent whatever the reference document; the DOCX itself, written by pandoc with the
+document's reference document (the project's template, respaced for a chosen line spacing).
 
 A wide table (``tables.WIDE_COLUMNS`` columns or more, in a Div of class ``wide``) gets a section of
 its own: before it, a paragraph ends the portrait section; after it, one ends the landscape section.
@@ -13,8 +14,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 from typing import Any
 
+from ..core import pandoc
+from ..core.files import atomic_write, work_dir
+from ..core.project import Document, Project
+from ..render import thesis
 from ..render.astwalk import raw_block
 from ..render.tables import is_wide, landscape_reach
 
@@ -120,3 +126,20 @@ def _turned(section: str) -> str:
 
     section = re.sub(r"<w:pgSz\b[^>]*/>", size, section)
     return re.sub(r"<w:pgMar\b[^>]*/>", margins, section)
+
+
+def docx_bytes(project: Project, doc: Document, doc_ast: dict, what: str) -> bytes:
+    """The document's AST as a DOCX: wide tables on landscape pages, the document's template, its sections."""
+    reference = _reference_doc(project, doc, work_dir(project.root) / "build")
+    return finish(pandoc.ast_to_bytes(landscape_tables(doc_ast), "docx", what=what,
+                                      extra=["--reference-doc", str(reference)]))
+
+
+def _reference_doc(project: Project, doc: Document, work: Path) -> Path:
+    """The DOCX template of a document: the project's (or the built-in one), respaced when the document
+    or project sets a line spacing."""
+    if doc.line_spacing is None:
+        return project.docx_template
+    path = work / f"{doc.id}.reference.docx"
+    atomic_write(path, thesis.docx_with_spacing(project.docx_template.read_bytes(), doc.line_spacing))
+    return path

@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ..core.diagnostics import SynthdocError
-from ..core.files import atomic_write
+from ..core.files import WORK_DIR, atomic_write
 from ..core.paths import shown_path
 from ..core.project import Project
+from ..render import thesis
 from . import versions
 from .bookmarks import SYNTHDOC_AUTHOR, mark_claims
+from .layout import docx_bytes
 
 Node = dict[str, Any]
 EQUAL, INSERTED, DELETED = "equal", "insertion", "deletion"
@@ -263,9 +265,6 @@ def write_redline(project: Project, document: str, since: str | None) -> tuple[P
     """Write ``output/<document>.redline.docx``: the document's newest version with its differences from
     the snapshot ``since`` (default: the build before the newest) as tracked changes. Returns the path,
     the counts of insertions and deletions, and what it was compared with."""
-    from ..build.pipeline import WORK_DIR, docx_bytes
-    from ..render import thesis
-
     doc = project.document(document)
     work = project.root / WORK_DIR
     config = shown_path(project.config_path, project.root)

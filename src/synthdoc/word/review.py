@@ -15,11 +15,11 @@ from typing import Any
 
 import jinja2
 
-from ..check.checks import Inputs
 from ..core.diagnostics import SynthdocError
 from ..core.paths import shown_path
 from ..core.project import Document
 from ..core.schema import pick
+from ..render.document import Inputs, template_values
 from ..render.templating import environment, shown_template
 from .bookmarks import SYNTHDOC_AUTHOR, claim_digest, digest_of
 from .comments import Remark, Reviewed, read_reviewed
@@ -152,7 +152,6 @@ class _Origins:
 def _template_chunks(inputs: Inputs, doc: Document) -> list[tuple[str, str, int]]:
     """The document's template rendered as it is built, each piece of output with the template line that
     wrote it (read from the rendering generator's frame, which Jinja maps back to its template)."""
-    from ..build.pipeline import template_values
 
     project = inputs.project
     values, _ = template_values(inputs, doc)
