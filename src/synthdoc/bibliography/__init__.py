@@ -1,4 +1,8 @@
-"""The bibliography stage: reading the project's bibliography files into CSL JSON items."""
+"""The bibliography stage: the project's bibliography files (BibTeX, BibLaTeX, CSL JSON/YAML, RIS,
+Hayagriva) read into CSL JSON items with the file and line of each entry, their language and key checks.
+
+May import: core.
+"""
 
 from __future__ import annotations
 
