@@ -141,7 +141,8 @@ def test_an_import_up_the_pipeline_is_found_even_inside_a_function(copy_of_packa
     checks.write_text(checks.read_text(encoding="utf-8")
                       + "\n\ndef _late():\n    from ..build.pipeline import build  # noqa\n", encoding="utf-8")
     found = upward_imports(copy_of_package)
-    assert len(found) == 1 and "check/checks.py" in found[0].replace("\\", "/") and "synthdoc.build.pipeline" in found[0]
+    assert len(found) == 1
+    assert "check/checks.py" in found[0].replace("\\", "/") and "synthdoc.build.pipeline" in found[0]
     assert import_loops(copy_of_package)  # the build imports the checks: a loop too
 
 
