@@ -47,3 +47,31 @@ def test_billion_laughs_is_refused():
 def test_python_tags_are_not_executed():
     with pytest.raises(SynthdocError):
         parse("a: !!python/object/apply:os.system ['echo hi']\n")
+
+
+@pytest.mark.parametrize("loader", ["C", "Python"])
+@pytest.mark.parametrize("text", [
+    "x: " + "[" * 150 + "]" * 150 + "\n",  # below libyaml's own limit of 1,000: synthdoc's limit
+    "x: " + "[" * 5000 + "]" * 5000 + "\n",  # past it: libyaml's error is reported as synthdoc's
+    "x: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+    "a:\n" + "".join("  " * i + "-\n" for i in range(1, 400)),  # block lists, by indentation
+])
+def test_nesting_past_synthdocs_limit_is_its_own_diagnostic_whatever_the_parser(text, loader, monkeypatch):
+    """A fresh install's PyYAML may bring libyaml (with a nesting limit and an error of its own) or not:
+    the user sees synthdoc's diagnostic, at the line and column where the nesting passes the limit."""
+    import yaml
+
+    from synthdoc.core import yamlfile
+
+    if loader == "Python":
+        monkeypatch.setattr(yamlfile, "_LOADER", yaml.SafeLoader)
+    with pytest.raises(SynthdocError) as info:
+        parse(text)
+    d = info.value.diagnostics[0]
+    assert d.code == "yaml-too-large" and d.path == "x.yaml"
+    assert str(yamlfile.MAX_DEPTH) in d.message and (d.line, d.col) != (1, 1)
+
+
+def test_nesting_within_the_limit_reads():
+    depth = 99
+    assert parse("x: " + "[" * depth + "]" * depth + "\n").data["x"] is not None

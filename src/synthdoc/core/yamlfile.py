@@ -16,6 +16,9 @@ MAX_VALUES = 200_000
 MAX_BYTES = 10_000_000
 # Text in all values, counting each alias expansion: a 1 MB value repeated by 2,000 aliases is refused.
 MAX_TEXT = 50_000_000
+# Lists and mappings inside each other: a real file nests a handful deep. synthdoc's own limit, below any
+# parser's (libyaml stops at 1,000 with an error of its own, PyYAML's Python parser not at all).
+MAX_DEPTH = 100
 # libyaml's parser when PyYAML has it (several times faster); the same safe composition either way.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map",
@@ -64,22 +67,55 @@ def parse_yaml(text: str, path: Path, display: str) -> YamlDocument:
         positions: dict[Key, tuple[int, int]] = {}
         budget = [MAX_VALUES, MAX_TEXT]
         data = _to_python(node, (), positions, display, budget) if node is not None else None
-    except RecursionError:
-        raise SynthdocError.single(display, "values nested too deep (lists or mappings inside each other "
-                                   "hundreds of levels down)", "yaml-too-large") from None
-    except yaml.MarkedYAMLError as exc:
+    except (RecursionError, yaml.YAMLError) as exc:
+        # A parser's own nesting limit reads as a syntax error (or a RecursionError): say synthdoc's.
+        deep = _too_deep(text)
+        if deep is not None:
+            raise _nested_too_deep(display, *deep) from None
+        if isinstance(exc, RecursionError):
+            raise
+        raise _syntax_error(exc, display) from None
+    return YamlDocument(path, data, positions, display)
+
+
+def _nested_too_deep(display: str, line: int, col: int) -> SynthdocError:
+    return SynthdocError.single(display, f"values nested more than {MAX_DEPTH} deep (lists or mappings inside "
+                                "each other); synthdoc files need only a few levels", "yaml-too-large", line, col)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where the nesting of lists and mappings first passes ``MAX_DEPTH`` (line, col), read from the events
+    of PyYAML's Python parser, which has no nesting limit of its own and makes them without recursion
+    (libyaml scans ahead and stops at its limit first); None when it never does before the text ends or
+    the parser stops."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return None
+
+
+def _syntax_error(exc: yaml.YAMLError, display: str) -> SynthdocError:
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise SynthdocError.single(display, f"YAML syntax: {problem}", "yaml-syntax", line, col) from None
-    except yaml.YAMLError as exc:
-        raise SynthdocError.single(display, f"YAML syntax: {exc}", "yaml-syntax") from None
-    return YamlDocument(path, data, positions, display)
+        return SynthdocError.single(display, f"YAML syntax: {problem}", "yaml-syntax", line, col)
+    return SynthdocError.single(display, f"YAML syntax: {exc}", "yaml-syntax")
 
 
 def _to_python(
     node: yaml.Node, key: Key, positions: dict[Key, tuple[int, int]], display: str, budget: list[int]
 ) -> Any:
+    if len(key) >= MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+        raise _nested_too_deep(display, node.start_mark.line + 1, node.start_mark.column + 1)
     budget[0] -= 1
     if budget[0] < 0:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
