@@ -76,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="1000,5000")
+    parser.add_argument("--out", type=Path, default=OUT, help="the results page to write")
     args = parser.parse_args()
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
@@ -84,7 +85,7 @@ def main() -> None:
             first, rebuild = measure(name, make(size), args.runs)
             rows.append(f"| {size:,} | {fmt} | {first:.2f} s | {rebuild * 1000:.0f} ms | {first / rebuild:.0f}× |")
             print(rows[-1], file=sys.stderr, flush=True)
-    OUT.write_text(
+    args.out.write_text(
         "# Reading a large bibliography\n\n"
         "`python bench/bibliography.py` — `load_bibliography` on generated libraries (not a real one): the\n"
         "first read (split, pandoc conversion, cache write) and the rebuild's read (the file's content\n"

@@ -69,6 +69,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scan-mb", type=int, default=500)
     parser.add_argument("--entries", default="10000,100000")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "HOSTILE.md",
+                        help="the results page to write")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="synthdoc-hostile-"))
     try:
@@ -85,8 +87,7 @@ def main() -> None:
              f"| ratio | {scanned / plain:.2f} |", "",
              "| `synthdoc check`, CSL JSON entries | seconds | seconds per 1,000 entries |", "|---:|---:|---:|"]
     lines += [f"| {n:,} | {t:.2f} | {1000 * t / n:.3f} |" for n, t in checks.items()]
-    out = Path(__file__).resolve().parent / "HOSTILE.md"
-    out.write_text("\n".join(lines) + "\n")
+    args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -39,7 +39,10 @@ def timed(args: list[str], cwd: Path) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "INCREMENTAL.md",
+                        help="the results page to write")
+    args = parser.parse_args()
+    runs = args.runs
     full, noop, edit = [], [], []
     rebuilt_by_edit = ""
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,7 +81,7 @@ def main() -> None:
         "Made by `python bench/incremental.py`.",
         "",
     ])
-    (REPO / "bench" / "INCREMENTAL.md").write_text(text, encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8")
     print(text)
 
 

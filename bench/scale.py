@@ -98,13 +98,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="100:50,1000:300,10000:1000")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "RESULTS.md",
+                        help="the results page to write (its rows of other sizes are kept)")
     args = parser.parse_args()
     rows: dict[tuple[int, int], str] = {}
     for size in args.sizes.split(","):
         claims, refs = (int(x) for x in size.split(":"))
         print(f"measuring {claims} claims, {refs} references ...", file=sys.stderr, flush=True)
         rows[(claims, refs)] = table_row({**measure(claims, refs, args.runs), "runs": args.runs})
-    results = Path(__file__).resolve().parent / "RESULTS.md"
+    results = args.out
     previous = results.read_text(encoding="utf-8") if results.exists() else ""
     rows = {**kept_rows(previous, set(rows)), **rows}
     lines = [

@@ -121,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="example,1000:300,10000:1000")
+    parser.add_argument("--out", type=Path, default=HERE / "WATCH.md", help="the results page to write")
     args = parser.parse_args()
     rows = []
     for size in args.sizes.split(","):
@@ -148,7 +149,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|",
         *rows,
     ])
-    page = HERE / "WATCH.md"
+    page = args.out
     previous = page.read_text(encoding="utf-8") if page.exists() else ""
     notes = previous[previous.index(NOTES):] if NOTES in previous else NOTES + "\n"  # kept as written by hand
     page.write_text(text + "\n\n" + notes, encoding="utf-8")
