@@ -158,12 +158,13 @@ def test_a_template_error_fails_the_build_before_anything_is_written(tmp_path, m
 
 
 def test_check_clean_project_renders_each_document_once(small, monkeypatch):
-    from synthdoc.build import pipeline as build_module
+    from synthdoc.build.pipeline import build
+    from synthdoc.render import document
 
     calls = []
-    original = build_module.render
-    monkeypatch.setattr(build_module, "render", lambda *a, **k: calls.append(a[0]) or original(*a, **k))
-    build_module.build(load_project(small / "synthdoc.yaml"))
+    original = document.render
+    monkeypatch.setattr(document, "render", lambda *a, **k: calls.append(a[0]) or original(*a, **k))
+    build(load_project(small / "synthdoc.yaml"))
     assert calls == ["synthesis.md.j2"]  # check rendered it; the build reused that
 
 
