@@ -61,7 +61,7 @@ def test_check_warns_where_a_quote_has_no_translation(translated):
     _, diags = check_project(load_project(translated / "synthdoc.yaml"))
     found = [d for d in diags if d.code == "quote-untranslated"]
     assert [(d.path, d.line, d.severity.value) for d in found] == [("sources/tran2021.yaml", 5, "warning")]
-    assert "document 'review' (id) quotes claim 'brokers'" in found[0].message
+    assert "claim 'brokers'" in found[0].message and "document 'review' (id)" in found[0].message
     assert "translation: {id:" in found[0].message
 
 
@@ -156,3 +156,30 @@ def test_headings_of_a_document_that_is_no_chapter_read_alike(long_quote, long_q
         shown = [line_text(line) for line in lines(pdf_words(pdf))]
         assert "Labour" in shown and "Law" in shown, (pdf, shown)
         assert not any(t.startswith(("1 ", "2 ")) for t in shown), (pdf, shown)
+
+
+def test_a_warning_repeated_per_document_is_one_line_naming_the_documents(tmp_path):
+    """Two Indonesian documents quote the same untranslated claim: the terminal says it once, naming both;
+    --format json keeps one entry per document."""
+    import json
+    import subprocess
+    import sys
+
+    root = bilingual(tmp_path)
+    config = root / "synthdoc.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "  - id: brief\n    template: synthesis.md.j2\n    title: A brief\n"
+                      "    formats: [html]\n", encoding="utf-8")
+    synthdoc = Path(sys.executable).parent / "synthdoc"
+    done = subprocess.run([str(synthdoc), "check"], cwd=root, capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if "[quote-untranslated]" in line]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("sources/tran2021.yaml:5:1: warning:")
+    assert "documents 'review' and 'brief' (id)" in lines[0]
+    shown = sum(": warning: " in line for line in done.stderr.splitlines())
+    assert done.stderr.splitlines()[-1].endswith(f"0 errors, {shown} warnings"), "the summary counts what is shown"
+    listed = json.loads(subprocess.run([str(synthdoc), "check", "--format", "json"], cwd=root, capture_output=True,
+                                       text=True, timeout=120).stdout)
+    untranslated = [d for d in listed if d["code"] == "quote-untranslated"]
+    assert [(d["path"], d["line"], d["document"]) for d in untranslated] == [
+        ("sources/tran2021.yaml", 5, "review"), ("sources/tran2021.yaml", 5, "brief")]

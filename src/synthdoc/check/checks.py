@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from ..core.diagnostics import Diagnostic, Severity, SynthdocError, error, warning
+from ..core.diagnostics import Diagnostic, Severity, SynthdocError, documents_phrase, error, warning
 from ..core.paths import shown_path
 from ..core.project import Document, Point, Project
 from ..core.schema import Localized, did_you_mean, in_language
@@ -180,7 +180,7 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
         docs = list(dict.fromkeys(d for text, d in texts if text and in_language(text, lang) is None))
         if docs:
             diags.append(error(project.config_path, line, 1, f"{what} '{ident}' has no text in '{lang}', the "
-                               f"language of {_documents(docs)}; add {lang}: ... to it", "missing-language"))
+                               f"language of {documents_phrase(docs)}; add {lang}: ... to it", "missing-language"))
     return diags
 
 
@@ -201,7 +201,7 @@ def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Di
         path, line = _written_at(files, key, inputs.project)
         diags.append(error(path, line, 1, f"document '{doc.id}' cites '@{key}', which is not in "
                            f"{inputs.bibliography.shown}{did_you_mean(key, keys)}; pandoc would print it as "
-                           f"'({key}?)'", "unknown-key"))
+                           f"'({key}?)'", "unknown-key", doc.id))
     return diags
 
 
@@ -235,12 +235,8 @@ def _single_source_point(inputs: Inputs, doc: Document, point: Point, here: set[
     if len(here) == 1 and len(everywhere) > 1:
         return [warning(inputs.project.config_path, point.line, 1, f"point '{point.id}' rests on one source "
                         f"({next(iter(here))}) in document '{doc.id}': its select leaves out "
-                        f"{', '.join(sorted(everywhere - here))}", "single-source")]
+                        f"{', '.join(sorted(everywhere - here))}", "single-source", doc.id)]
     return []
-
-
-def _documents(ids: list[str]) -> str:
-    return f"document '{ids[0]}'" if len(ids) == 1 else "documents " + ", ".join(f"'{i}'" for i in ids)
 
 
 def _check_claims(inputs: Inputs) -> list[Diagnostic]:

@@ -28,9 +28,9 @@ def check_translations(inputs: Inputs) -> list[Diagnostic]:
         for claim in claims:
             if claim.ref in ctx.untranslated:
                 out.append(warning(claim.path, claim.line, 1, (
-                    f"document '{doc.id}' ({doc.lang}) quotes claim '{claim.id}' from a source in "
-                    f"{langs[claim.source]} without a translation, so it shows the claim's statement instead, "
-                    f"without quotation marks; add translation: {{{base(doc.lang)}: \"…\"}} to the claim: "
-                    "your own faithful translation of the quote, which the document marks as yours"),
-                    "quote-untranslated"))
+                    f"claim '{claim.id}' quotes its source in {langs[claim.source]}, and there is no translation "
+                    f"for document '{doc.id}' ({doc.lang}): the claim's statement is shown instead, without "
+                    f"quotation marks; add translation: {{{base(doc.lang)}: \"…\"}} to the claim: your own "
+                    "faithful translation of the quote, which the document marks as yours"),
+                    "quote-untranslated", doc.id))
     return out

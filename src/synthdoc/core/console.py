@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, Severity, grouped
 
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}
 _RESET = "\033[0m"
@@ -17,7 +17,7 @@ def say(message: str) -> None:
 
 def print_diagnostics(diags: Iterable[Diagnostic]) -> None:
     colour = sys.stderr.isatty()
-    for d in diags:
+    for d in grouped(diags):
         if colour:
             say(f"{d.path}:{d.line}:{d.col}: {_COLOURS[d.severity]}{d.severity.value}{_RESET}: {d.message} [{d.code}]")
         else:
@@ -25,7 +25,8 @@ def print_diagnostics(diags: Iterable[Diagnostic]) -> None:
 
 
 def summary(diags: Iterable[Diagnostic]) -> str:
-    diags = list(diags)
+    """How many errors and warnings, as listed (a problem repeated per document counts once)."""
+    diags = grouped(diags)
     errors = sum(d.severity is Severity.ERROR for d in diags)
     warnings = sum(d.severity is Severity.WARNING for d in diags)
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -24,6 +25,9 @@ class Diagnostic:
     severity: Severity
     message: str
     code: str
+    # The document a diagnostic is about, when the same problem is found once per document: its message
+    # names it as "document '<id>'", and the terminal shows such repeats as one line (grouped).
+    document: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message} [{self.code}]"
@@ -31,15 +35,51 @@ class Diagnostic:
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        if not self.document:
+            del data["document"]
         return data
 
 
-def error(path: Path | str, line: int, col: int, message: str, code: str) -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.ERROR, message, code)
+def error(path: Path | str, line: int, col: int, message: str, code: str, document: str = "") -> Diagnostic:
+    return Diagnostic(str(path), line, col, Severity.ERROR, message, code, document)
 
 
-def warning(path: Path | str, line: int, col: int, message: str, code: str) -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.WARNING, message, code)
+def warning(path: Path | str, line: int, col: int, message: str, code: str, document: str = "") -> Diagnostic:
+    return Diagnostic(str(path), line, col, Severity.WARNING, message, code, document)
+
+
+def documents_phrase(ids: list[str]) -> str:
+    """``document 'a'``, ``documents 'a' and 'b'``, ``documents 'a', 'b' and 'c'``."""
+    quoted = [f"'{i}'" for i in ids]
+    if len(quoted) == 1:
+        return f"document {quoted[0]}"
+    return f"documents {', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def grouped(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics as a reader wants them listed: a problem found once per document at the same place
+    (the same claim, point or template line, the same words but for the document) becomes one, naming
+    every document; the first keeps its place in the list. ``--format json`` lists each one."""
+    out: list[Diagnostic] = []
+    groups: dict[tuple[object, ...], list[Diagnostic]] = {}
+    for d in diagnostics:
+        named = f"document '{d.document}'"
+        if not d.document or d.message.count(named) != 1:
+            out.append(d)
+            continue
+        key = (d.path, d.line, d.col, d.severity, d.code, d.message.replace(named, "\0"))
+        if key not in groups:
+            groups[key] = []
+            out.append(d)
+        groups[key].append(d)
+    merged = {}
+    for same in groups.values():
+        if len(same) > 1:
+            ids = list(dict.fromkeys(d.document for d in same))
+            first = same[0]
+            message = first.message.replace(f"document '{first.document}'", documents_phrase(ids))
+            merged[id(first)] = replace(first, message=message, document=", ".join(ids))
+    return [merged.get(id(d), d) for d in out]
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
