@@ -317,7 +317,8 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
     """Which outputs must be rebuilt, and why."""
     plans = []
     for doc in docs:
-        fps = fingerprints(inputs, doc, {fmt: _format_extra(inputs.project, doc, fmt) for fmt in doc.formats})
+        fps = fingerprints(inputs, doc, render_document(inputs, doc),
+                           {fmt: _format_extra(inputs.project, doc, fmt) for fmt in doc.formats})
         reasons = {}
         for fmt, fp in fps.items():
             why = ["--force"] if force else manifest.reasons(doc.id, fmt, fp, inputs.project.output / f"{doc.id}.{fmt}")
