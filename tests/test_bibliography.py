@@ -467,3 +467,36 @@ def test_cite_previews_a_thesis_typed_by_its_entry_type_in_the_document_language
     assert "[Disertasi]. Universitas Gadjah Mada." in result.stdout and "PhD" not in result.stdout
     result = runner.invoke(app, ["cite", "wibowo2020", "-C", str(root)])  # from the second file
     assert result.exit_code == 0 and "Wibowo" in result.stdout
+
+
+CROSSREF = """
+@collection{parent2020,
+  editor = {Sari, Dewi},
+  title = {Migrasi Dan Perbatasan Di Asia Tenggara},
+  year = {2020},
+  publisher = {Penerbit Contoh},
+  langid = {indonesian},
+}
+
+@incollection{smith2020,
+  author = {Putra, Adi},
+  title = {Calo Dan Jaringan Perekrutan},
+  crossref = {parent2020},
+  pages = {87--110},
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["crossref.bib", "crossref.biblatex"])
+def test_a_crossref_child_inherits_its_parents_language_as_pandoc_reads_it(tmp_path, name):
+    """A chapter that gives no langid of its own is, to BibLaTeX and pandoc, in its book's language: its
+    title is kept as typed, never sentence-cased as English, in the document's reference list."""
+    bib = CROSSREF + SMALL_BIB.split("@book{tran2021")[0].replace("@book{smith2020", "@book{unused2020") \
+        + "@book{tran2021" + SMALL_BIB.split("@book{tran2021")[1]
+    root = project(tmp_path, {name: bib})
+    inputs, _ = check(root)
+    assert inputs.bibliography.get("smith2020")["language"] == "id-ID"
+    result = runner.invoke(app, ["build", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    html = (root / "output" / "review.html").read_text(encoding="utf-8")
+    assert "Calo Dan Jaringan Perekrutan" in html and "Calo dan jaringan perekrutan" not in html

@@ -19,7 +19,7 @@ from . import readers
 from .language import is_english, langid_name, language_tag
 
 # The readers' own version: a change to what they produce makes every cached conversion stale.
-READER_VERSION = "2"
+READER_VERSION = "3"
 # A thesis whose degree only its entry type gives (@phdthesis, @mastersthesis), named as a document
 # in that language names it; other languages keep the words pandoc gives ("PhD thesis").
 THESIS_GENRES = {"id": {"phd": "Disertasi", "masters": "Tesis"}}

@@ -123,11 +123,10 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
     scan = bibtex.split(text)
     for p in scan.problems:
         result.problem(p.line, p.col, p.message, key=p.key)
-    languages: dict[str, str | None] = {}
+    languages = _bibtex_languages(scan.entries)
     sources: list[str] = []
     for entry in scan.entries:
-        tag = language_tag(entry.get("langid") or entry.get("hyphenation")) or language_tag(entry.get("language"))
-        languages[entry.key] = tag
+        tag = languages[entry.key]
         # pandoc sentence-cases the title of an entry it takes for English: only a known English one
         # is, or one that does not say its language in a project all in English.
         taken = is_english(tag) if tag else english
@@ -162,6 +161,26 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
         result.items.append(finish(item))
         result.lines.append(entry.line)
     return result
+
+
+def _bibtex_languages(entries: list[bibtex.Entry]) -> dict[str, str | None]:
+    """Each entry's language as a locale tag: its own (langid, hyphenation, language), else the one it
+    inherits, as BibLaTeX and pandoc read it, from the entry it cross-references (``crossref``, ``xdata``)."""
+    own = {e.key: language_tag(e.get("langid") or e.get("hyphenation")) or language_tag(e.get("language"))
+           for e in entries}
+    by_key = {e.key.casefold(): e for e in entries}
+
+    def inherited(entry: bibtex.Entry, seen: frozenset[str]) -> str | None:
+        if own[entry.key] or entry.key in seen:
+            return own[entry.key]
+        parents = [entry.get("crossref") or "", *(entry.get("xdata") or "").split(",")]
+        for name in parents:
+            parent = by_key.get(name.strip().casefold())
+            if parent is not None and (tag := inherited(parent, seen | {entry.key})):
+                return tag
+        return None
+
+    return {e.key: inherited(e, frozenset()) for e in entries}
 
 
 # ---- CSL JSON ---------------------------------------------------------------------------------

@@ -218,9 +218,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                     style_line=doc.style_line)
             data = word_layout.docx_bytes(project, doc, doc_ast, what)
         elif fmt == "xlsx":
-            cited = pandoc.read_markdown("\n\n".join(spreadsheet.citation_markdown(ctx)) + "\n",
-                                         bibliography=inputs.bibliography.csl_json, csl=csl,
-                                         metadata=metadata(doc, csl), what=what, citeproc=True)
+            cited = pandoc.read_markdown(spreadsheet.citation_markdown(ctx, markdown), bibliography=csl_json,
+                                         csl=csl, metadata=metadata(doc, csl), what=what, citeproc=True)
             data = spreadsheet.workbook(ctx, spreadsheet.rendered_citations(cited))
         else:
             ast_html = thesis.chapter_heading_for(ast, "html")
