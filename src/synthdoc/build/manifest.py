@@ -7,6 +7,7 @@ hashes now. Anything unreadable in the record means "rebuild", never "skip".
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 from .. import __version__
 from ..core import pandoc
 from ..core.cache import digest
+from ..core.console import from_dicts
+from ..core.diagnostics import Diagnostic
 from ..core.files import atomic_write, read_record
 from ..core.project import Document
 from ..render.citations import cited_keys
@@ -179,8 +182,17 @@ class Manifest:
         changed = [name for name, value in now.parts.items() if before["parts"].get(name) != value]
         return [f"{name} changed" for name in changed]
 
-    def record(self, doc_id: str, fmt: str, now: Fingerprint) -> None:
-        self.data.setdefault(doc_id, {})[fmt] = now.as_record()
+    def record(self, doc_id: str, fmt: str, now: Fingerprint, warnings: Sequence[Diagnostic] = ()) -> None:
+        """``now`` as the record of an output just made, with the warnings its rendering gave."""
+        self.data.setdefault(doc_id, {})[fmt] = now.as_record() | {"warnings": [d.as_dict() for d in warnings]}
+
+    def warnings(self, doc_id: str, fmt: str) -> list[Diagnostic]:
+        """The warnings the rendering of a recorded output gave (none when the record cannot be read)."""
+        stored = (self.previous(doc_id, fmt) or {}).get("warnings")
+        try:
+            return from_dicts(stored) if isinstance(stored, list) else []
+        except (TypeError, ValueError, KeyError):
+            return []
 
     def payload(self) -> bytes:
         return json.dumps({"schema": SCHEMA, "outputs": self.data}, indent=1, sort_keys=True).encode("utf-8")

@@ -14,8 +14,9 @@ import re
 from typing import Any
 
 from ..core.schema import pick
-from .astwalk import find, stringify
+from .astwalk import cites, stringify
 from .citations import locator_text
+from .citeproc import printed_citation
 from .synthesis import ClaimView, Context
 
 # Characters XML 1.0 cannot hold (openpyxl refuses them): control characters other than tab and newlines.
@@ -51,9 +52,9 @@ def rendered_citations(ast: dict[str, Any]) -> list[str]:
     for block in ast.get("blocks", []):
         if block.get("t") != "Div" or not block["c"][0][0].startswith(_CELL):
             continue
-        notes = list(find(block, lambda n: n.get("t") == "Note"))
-        text = stringify(notes[0]["c"]) if notes else stringify(block["c"][1])
-        found[int(block["c"][0][0].removeprefix(_CELL))] = " ".join(text.split())
+        cite = next(cites(block["c"][1]), None)
+        text = printed_citation(cite) if cite else " ".join(stringify(block["c"][1]).split())
+        found[int(block["c"][0][0].removeprefix(_CELL))] = text
     return [found[i] for i in sorted(found)]
 
 
