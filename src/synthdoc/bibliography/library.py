@@ -157,7 +157,8 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bib
     formats: dict[str, str] = {}
     for bib_file, result in reads:
         for p in result.problems:
-            diags.append(Diagnostic(bib_file.shown, p["line"], p["col"], Severity.ERROR, p["message"], p["code"]))
+            diags.append(Diagnostic(bib_file.shown, p["line"], p["col"], Severity(p.get("severity", "error")),
+                                    p["message"], p["code"]))
         for key, line in result.broken.items():
             broken.setdefault(key, (bib_file.shown, line))
         for item, line in zip(result.items, result.lines, strict=True):
