@@ -467,3 +467,66 @@ def test_cite_previews_a_thesis_typed_by_its_entry_type_in_the_document_language
     assert "[Disertasi]. Universitas Gadjah Mada." in result.stdout and "PhD" not in result.stdout
     result = runner.invoke(app, ["cite", "wibowo2020", "-C", str(root)])  # from the second file
     assert result.exit_code == 0 and "Wibowo" in result.stdout
+
+
+CROSSREF = """
+@collection{parent2020,
+  editor = {Sari, Dewi},
+  title = {Migrasi Dan Perbatasan Di Asia Tenggara},
+  year = {2020},
+  publisher = {Penerbit Contoh},
+  langid = {indonesian},
+}
+
+@incollection{smith2020,
+  author = {Putra, Adi},
+  title = {Calo Dan Jaringan Perekrutan},
+  crossref = {parent2020},
+  pages = {87--110},
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["crossref.bib", "crossref.biblatex"])
+def test_a_crossref_child_inherits_its_parents_language_as_pandoc_reads_it(tmp_path, name):
+    """A chapter that gives no langid of its own is, to BibLaTeX and pandoc, in its book's language: its
+    title is kept as typed, never sentence-cased as English, in the document's reference list."""
+    bib = CROSSREF + SMALL_BIB.split("@book{tran2021")[0].replace("@book{smith2020", "@book{unused2020") \
+        + "@book{tran2021" + SMALL_BIB.split("@book{tran2021")[1]
+    root = project(tmp_path, {name: bib})
+    inputs, _ = check(root)
+    assert inputs.bibliography.get("smith2020")["language"] == "id-ID"
+    result = runner.invoke(app, ["build", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    html = (root / "output" / "review.html").read_text(encoding="utf-8")
+    assert "Calo Dan Jaringan Perekrutan" in html and "Calo dan jaringan perekrutan" not in html
+
+
+ORGANISATION = """@report{smith2020,
+  author = {Ministry of Maritime Affairs and Fisheries of the Republic of Nusantara},
+  title = {Laporan Tahunan Perikanan},
+  institution = {Ministry of Maritime Affairs and Fisheries of the Republic of Nusantara},
+  year = {2021},
+}
+
+@book{tran2021,
+  author = {Tran, Van An and John Doe},
+  editor = {{Kementerian Kelautan dan Perikanan}},
+  title = {Borders and Brokers},
+  year = {2021},
+  publisher = {Example Press},
+}
+"""
+
+
+@pytest.mark.parametrize("name", ["organisations.bib", "organisations.biblatex"])
+def test_an_organisation_split_at_and_is_warned_with_the_double_brace_fix(tmp_path, name):
+    """BibTeX reads "Ministry of Maritime Affairs and Fisheries of the Republic of Nusantara" as two people
+    ("Maritime Affairs & Republic of Nusantara, 2021"): warned at the field's line, with the fix in BibTeX's
+    own form; two people, and an organisation already in double braces, are not."""
+    root = project(tmp_path, {name: ORGANISATION})
+    result = runner.invoke(app, ["check", "-C", str(root)])
+    warned = [line for line in result.output.splitlines() if "[organisation-name]" in line]
+    assert [w.split(": warning:")[0] for w in warned] == [f"{name}:2:1", f"{name}:4:1"], result.output
+    assert "author = {{Ministry of Maritime Affairs and Fisheries of the Republic of Nusantara}}" in warned[0]
+    assert warned[1].split(": warning: ")[1].startswith("institution = ")

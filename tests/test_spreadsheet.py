@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import openpyxl
@@ -43,3 +45,58 @@ def test_xlsx_has_a_row_per_claim_and_the_grid(tmp_path: Path):
     assert set(grid_rows) == {"Labour", "Law"}
     assert grid_rows["Labour"][0] == "Broken promises (sec. 1.1)"
     assert grid_rows["Law"][1].startswith("Governments should license brokers (sec. 2.1)")
+
+
+MINE = """\
+# {{ title }}
+
+Earlier work by the same author [@smith2020b].
+
+{% for c in claims %}
+{{ c.sentence }}
+
+{% endfor %}
+"""
+
+OTHER_SMITH = """
+@book{smith2020b,
+  author = {Smith, Jane},
+  title = {Another Book of the Same Year},
+  year = {2020},
+  publisher = {Example Press},
+}
+"""
+
+
+def _workbook_citations(root: Path) -> dict[str, str]:
+    rows = list(openpyxl.load_workbook(root / "output" / "review.xlsx").worksheets[0].iter_rows(values_only=True))
+    return {r[3]: r[2] for r in rows[1:]}
+
+
+def test_the_workbook_shows_the_citation_the_document_prints(tmp_path: Path):
+    """The template's own citation of a second Smith (2020) makes the document print 2020a / 2020b: the
+    workbook's Citation column says what the document says, not what the claims alone would make."""
+    files = small_files("html, xlsx")
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("template: synthesis.md.j2", "template: mine.md.j2")
+    files["templates/mine.md.j2"] = MINE
+    files["bibliography.bib"] += OTHER_SMITH
+    root = write_project(tmp_path / "p", files)
+    build(load_project(root / "synthdoc.yaml"))
+    html = " ".join(unescape(re.sub(r"<[^>]+>", "", (root / "output" / "review.html").read_text())).split())
+    cites = _workbook_citations(root)
+    debts = cites["Debts bind workers to employers."]
+    assert debts == "(Smith, 2020b, Section 1.1)", debts  # the template's own citation came first: 2020a
+    assert debts in html and "(Smith, 2020a)" in html
+
+
+def test_a_note_styles_workbook_never_says_ibid(tmp_path: Path):
+    """Two claims of one source follow each other: the document's second note is "Ibid."; a row of the
+    workbook stands alone and names its work."""
+    files = small_files("html, xlsx")
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("style: apa",
+                                                                "style: universitas-gadjah-mada-departemen-sejarah")
+    root = write_project(tmp_path / "p", files)
+    build(load_project(root / "synthdoc.yaml"))
+    cites = _workbook_citations(root)
+    assert all("Ibid" not in c and "ibid" not in c for c in cites.values()), cites
+    assert "Recruitment and Its Discontents" in cites["Debts bind workers to employers."]

@@ -19,7 +19,7 @@ from . import readers
 from .language import is_english, langid_name, language_tag
 
 # The readers' own version: a change to what they produce makes every cached conversion stale.
-READER_VERSION = "2"
+READER_VERSION = "3"
 # A thesis whose degree only its entry type gives (@phdthesis, @mastersthesis), named as a document
 # in that language names it; other languages keep the words pandoc gives ("PhD thesis").
 THESIS_GENRES = {"id": {"phd": "Disertasi", "masters": "Tesis"}}
@@ -157,7 +157,8 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bib
     formats: dict[str, str] = {}
     for bib_file, result in reads:
         for p in result.problems:
-            diags.append(Diagnostic(bib_file.shown, p["line"], p["col"], Severity.ERROR, p["message"], p["code"]))
+            diags.append(Diagnostic(bib_file.shown, p["line"], p["col"], Severity(p.get("severity", "error")),
+                                    p["message"], p["code"]))
         for key, line in result.broken.items():
             broken.setdefault(key, (bib_file.shown, line))
         for item, line in zip(result.items, result.lines, strict=True):

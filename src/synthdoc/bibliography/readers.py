@@ -42,8 +42,8 @@ class Read:
     thesis: dict[str, str] = field(default_factory=dict)  # key: "phd"/"masters" when the entry type says it
 
     def problem(self, line: int, col: int, message: str, code: str = "bibliography-syntax",
-                key: str | None = None) -> None:
-        self.problems.append({"line": line, "col": col, "message": message, "code": code})
+                key: str | None = None, severity: str = "error") -> None:
+        self.problems.append({"line": line, "col": col, "message": message, "code": code, "severity": severity})
         if key is not None:
             self.broken.setdefault(key, line)
 
@@ -123,11 +123,16 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
     scan = bibtex.split(text)
     for p in scan.problems:
         result.problem(p.line, p.col, p.message, key=p.key)
-    languages: dict[str, str | None] = {}
+    languages = _bibtex_languages(scan.entries)
     sources: list[str] = []
     for entry in scan.entries:
-        tag = language_tag(entry.get("langid") or entry.get("hyphenation")) or language_tag(entry.get("language"))
-        languages[entry.key] = tag
+        for f, parts in _organisations_split(entry):
+            result.problem(f.line, 1, f"{f.name} = {f.raw} of '{entry.key}' is read as {len(parts)} names, split at "
+                           f"'and' ({'; '.join(parts)}), but it looks like one organisation: citations would print "
+                           f"parts of it as if they were people; write it in double braces, "
+                           f"{f.name} = {{{{{f.text.strip()}}}}}, to keep it one name", "organisation-name",
+                           severity="warning")
+        tag = languages[entry.key]
         # pandoc sentence-cases the title of an entry it takes for English: only a known English one
         # is, or one that does not say its language in a project all in English.
         taken = is_english(tag) if tag else english
@@ -162,6 +167,74 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
         result.items.append(finish(item))
         result.lines.append(entry.line)
     return result
+
+
+# Fields BibTeX and BibLaTeX split into several names or organisations at a bare "and".
+_NAME_LISTS = ("author", "editor", "translator", "institution", "organization", "publisher")
+# Words that name an organisation's kind or part, never a given or family name (English and Indonesian).
+_INSTITUTIONAL = frozenset("""
+ministry department agency office bureau commission council committee government republic kingdom state states
+nations union organization organisation association foundation institute institution university college school
+centre center bank fund programme program authority board service services directorate secretariat affairs
+fisheries maritime trade labour labor health education justice interior foreign development planning
+statistics police court parliament assembly network alliance society federation coalition kementerian badan
+dinas lembaga direktorat sekretariat pemerintah republik universitas komisi dewan kantor pusat perserikatan
+bangsa-bangsa
+""".split())  # noqa: SIM905 (a list of words reads best as words)
+_PARTICLES = re.compile(r"\b(?:of|for|on|the|dan|untuk)\b")
+
+
+def _split_at_and(value: str) -> list[str]:
+    """A field's text split where BibTeX splits a list: at "and" between spaces, outside braces."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        ch = value[i]
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and value[i:i + 5].lower() == " and " :
+            parts.append(value[start:i])
+            start = i = i + 5
+            continue
+        i += 1
+    parts.append(value[start:])
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _organisations_split(entry: bibtex.Entry) -> list[tuple[bibtex.Field, list[str]]]:
+    """The name-list fields of an entry that BibTeX splits at "and" into parts that read as one organisation:
+    a part in institutional words ("Ministry", "Fisheries", "Kementerian") or joined by particles ("of the")."""
+    found = []
+    for f in entry.fields:
+        if f.name not in _NAME_LISTS:
+            continue
+        parts = _split_at_and(f.text)
+        if len(parts) < 2:
+            continue
+        words = [w.strip(".,()").lower() for part in parts if "," not in part for w in part.split()]
+        particles = any(_PARTICLES.search(part) for part in parts if "," not in part and len(part.split()) > 2)
+        if particles or sum(w in _INSTITUTIONAL for w in words) >= 2:
+            found.append((f, parts))
+    return found
+
+
+def _bibtex_languages(entries: list[bibtex.Entry]) -> dict[str, str | None]:
+    """Each entry's language as a locale tag: its own (langid, hyphenation, language), else the one it
+    inherits, as BibLaTeX and pandoc read it, from the entry it cross-references (``crossref``, ``xdata``)."""
+    own = {e.key: language_tag(e.get("langid") or e.get("hyphenation")) or language_tag(e.get("language"))
+           for e in entries}
+    by_key = {e.key.casefold(): e for e in entries}
+
+    def inherited(entry: bibtex.Entry, seen: frozenset[str]) -> str | None:
+        if own[entry.key] or entry.key in seen:
+            return own[entry.key]
+        parents = [entry.get("crossref") or "", *(entry.get("xdata") or "").split(",")]
+        for name in parents:
+            parent = by_key.get(name.strip().casefold())
+            if parent is not None and (tag := inherited(parent, seen | {entry.key})):
+                return tag
+        return None
+
+    return {e.key: inherited(e, frozenset()) for e in entries}
 
 
 # ---- CSL JSON ---------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ hashes now. Anything unreadable in the record means "rebuild", never "skip".
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,14 @@ from typing import Any
 from .. import __version__
 from ..core import pandoc
 from ..core.cache import digest
+from ..core.console import from_dicts
+from ..core.diagnostics import Diagnostic
 from ..core.files import atomic_write, read_record
 from ..core.project import Document
+from ..render.citations import cited_keys
 from ..render.document import Inputs
 from ..render.styles import locale_path, resolve_style
-from ..render.synthesis import selected_claims
+from ..render.synthesis import ClaimView, Context, selected_claims
 from ..render.templating import template_files
 from ..sources.claims import Claim
 
@@ -34,17 +38,13 @@ def claim_digest(claim: Claim) -> str:
                    claim.actors, *([claim.translation] if claim.translation else [])])
 
 
-@lru_cache(maxsize=256)
-def _file_digest(path: str, mtime_ns: int, size: int) -> str:
-    return digest(Path(path).read_bytes())
-
-
 def file_digest(path: Path) -> str:
+    """A file's bytes, read every time: an edit that keeps the file's size and time (``cp -p``, ``rsync -t``,
+    unzip) changes it as any other edit does."""
     try:
-        st = path.stat()
+        return digest(path.read_bytes())
     except OSError:
         return "missing"
-    return _file_digest(str(path), st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=1)
@@ -71,15 +71,22 @@ class Fingerprint:
         return {"parts": self.parts, "claims": self.claims, "entries": self.entries, "texts": self.texts}
 
 
-def fingerprints(inputs: Inputs, doc: Document, extras: dict[str, dict[str, Any]]) -> dict[str, Fingerprint]:
+def fingerprints(inputs: Inputs, doc: Document, made: tuple[str, Context],
+                 extras: dict[str, dict[str, Any]]) -> dict[str, Fingerprint]:
     """One fingerprint per format: the document's inputs, plus what only that format depends on."""
-    base = fingerprint(inputs, doc, {})
+    base = fingerprint(inputs, doc, made, {})
     return {fmt: Fingerprint(base.parts | {"format": digest(extra)}, base.claims, base.entries, base.texts)
             for fmt, extra in extras.items()}
 
 
-def fingerprint(inputs: Inputs, doc: Document, format_extra: dict[str, Any]) -> Fingerprint:
+def fingerprint(inputs: Inputs, doc: Document, made: tuple[str, Context], format_extra: dict[str, Any]) -> Fingerprint:
+    """What a document's outputs are made from: ``made``, the document's Markdown (everything pandoc reads
+    of the claims, the template's own text and citations, in order) and the context the outputs read beside
+    it (provenance, bookmarks, the workbook); the bibliography entries the Markdown cites, as pandoc reads
+    them and in the order it reads them; the style, locale, templates, tools and the format's own settings.
+    The claims, entries and texts are also kept one by one, for the change report."""
     project = inputs.project
+    markdown, ctx = made
     claims = selected_claims(doc, inputs.sources)
     keys = sorted({c.source for c in claims})
     templates = template_files(doc.template, project.templates)
@@ -91,12 +98,15 @@ def fingerprint(inputs: Inputs, doc: Document, format_extra: dict[str, Any]) -> 
               "actors": [asdict(a) | {"line": 0} for a in project.actors], "title": project.title,
               "relevance": {s.key: s.relevance for s in inputs.sources if s.relevance and s.key in keys}}
     claim_hashes = {c.ref: claim_digest(c) for c in claims}
-    entries = {k: digest(inputs.bibliography.get(k)) for k in keys}
+    read = pandoc_entries(inputs, doc, markdown, keys)
+    entries = {str(item.get("id")): digest(item) for item in read}
     texts = {k: digest(inputs.texts[k].text) for k in keys if k in inputs.texts}
     parts = {
         "config": digest(config),
-        "claims": digest(claim_hashes),
-        "bibliography": digest(entries),
+        "document": digest(markdown.encode("utf-8")),
+        "context": context_digest(ctx, claim_hashes),
+        "claims": digest(list(claim_hashes.items())),  # in the document's order
+        "bibliography": digest(list(entries.items())),  # in the order pandoc reads them
         "source texts": digest(texts),
         "templates": digest({str(t): file_digest(t) for t in templates}),
         "style": file_digest(style),
@@ -105,6 +115,47 @@ def fingerprint(inputs: Inputs, doc: Document, format_extra: dict[str, Any]) -> 
         "format": digest(format_extra),
     }
     return Fingerprint(parts, claim_hashes, entries, texts)
+
+
+def pandoc_entries(inputs: Inputs, doc: Document, markdown: str, sources: list[str]) -> list[dict[str, Any]]:
+    """The entries citeproc renders for the document, as pandoc reads them (in the document's language) and
+    in the order of the file it reads: those the Markdown cites (its claims' and its template's own), its
+    claims' sources, and every entry when the document asks for uncited ones (``nocite``)."""
+    items, _ = inputs.bibliography.for_language(doc.lang)
+    if "nocite" in markdown:
+        return list(items)
+    wanted = {*cited_keys(markdown), *sources}
+    return [item for item in items if str(item.get("id")) in wanted]
+
+
+# Where a value stands in its file, not what it is: no output shows it.
+_POSITION = frozenset({"line", "style_line", "path", "_words"})
+
+
+def context_digest(ctx: Context, claim_hashes: dict[str, str]) -> str:
+    """The context a document's outputs read beside its Markdown, in order, without where things stand in
+    their files. Each claim's view is written out once (its claim by ``claim_hashes``), then named by number."""
+    seen: set[int] = set()
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, ClaimView):
+            if id(value) in seen:
+                return value.n
+            seen.add(id(value))
+        elif isinstance(value, Claim):
+            return claim_hashes.get(value.ref) or claim_digest(value)
+        if is_dataclass(value) and not isinstance(value, type):
+            return [type(value).__name__, *(getattr(value, name) for name in _shown_fields(type(value)))]
+        if isinstance(value, set | frozenset):
+            return sorted(value, key=str)
+        return str(value)
+
+    return digest(json.dumps(ctx.as_dict(), default=plain, ensure_ascii=False).encode("utf-8"))
+
+
+@lru_cache(maxsize=64)
+def _shown_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.name not in _POSITION)
 
 
 class Manifest:
@@ -131,8 +182,17 @@ class Manifest:
         changed = [name for name, value in now.parts.items() if before["parts"].get(name) != value]
         return [f"{name} changed" for name in changed]
 
-    def record(self, doc_id: str, fmt: str, now: Fingerprint) -> None:
-        self.data.setdefault(doc_id, {})[fmt] = now.as_record()
+    def record(self, doc_id: str, fmt: str, now: Fingerprint, warnings: Sequence[Diagnostic] = ()) -> None:
+        """``now`` as the record of an output just made, with the warnings its rendering gave."""
+        self.data.setdefault(doc_id, {})[fmt] = now.as_record() | {"warnings": [d.as_dict() for d in warnings]}
+
+    def warnings(self, doc_id: str, fmt: str) -> list[Diagnostic]:
+        """The warnings the rendering of a recorded output gave (none when the record cannot be read)."""
+        stored = (self.previous(doc_id, fmt) or {}).get("warnings")
+        try:
+            return from_dicts(stored) if isinstance(stored, list) else []
+        except (TypeError, ValueError, KeyError):
+            return []
 
     def payload(self) -> bytes:
         return json.dumps({"schema": SCHEMA, "outputs": self.data}, indent=1, sort_keys=True).encode("utf-8")

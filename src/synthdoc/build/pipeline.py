@@ -27,7 +27,7 @@ from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
 from ..render.astwalk import raw_block
-from ..render.citeproc import read_cited
+from ..render.citeproc import ambiguous_citations, read_cited
 from ..render.document import Inputs, render_document
 from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
@@ -167,14 +167,16 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
 def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
                    report: Report | None = None, force: bool = False, first: Sequence[str] = (),
                    on_output: Callable[[Output], None] | None = None,
-                   later: list[Callable[[], list[Rendered]]] | None = None) -> list[Rendered]:
+                   later: list[Callable[[], list[Rendered]]] | None = None,
+                   warnings: list[Diagnostic] | None = None) -> list[Rendered]:
     """Render one document to ``formats`` (default: all of its own) in memory; citeproc runs once, to the AST.
     The caller puts them in place (:func:`build`: the outputs of a whole run together).
 
     ``force`` runs citeproc again even when the previous build's result could be reused. The formats
     in ``first`` are made and put in place before the others start (``synthdoc watch``: the HTML preview
     first), and with a ``later`` list the others are left there to be made once every document's first
-    ones are; ``on_output`` hears of each file put in place here."""
+    ones are; ``on_output`` hears of each file put in place here. What the rendered document shows that a
+    reader would misread (one citation text for two works) is added to ``warnings``."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -190,6 +192,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                           sections=JsonCache(work.parent / "cache" / "sections" / doc.id))
     if report and rendered.note:
         report(rendered.note)
+    if warnings is not None:
+        warnings += ambiguous_citations(rendered.ast, doc.id, inputs.bibliography.where)
     ast = private(tables.from_divs(rendered.ast, what))
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
@@ -218,9 +222,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                     style_line=doc.style_line)
             data = word_layout.docx_bytes(project, doc, doc_ast, what)
         elif fmt == "xlsx":
-            cited = pandoc.read_markdown("\n\n".join(spreadsheet.citation_markdown(ctx)) + "\n",
-                                         bibliography=inputs.bibliography.csl_json, csl=csl,
-                                         metadata=metadata(doc, csl), what=what, citeproc=True)
+            cited = pandoc.read_markdown(spreadsheet.citation_markdown(ctx, markdown), bibliography=csl_json,
+                                         csl=csl, metadata=metadata(doc, csl), what=what, citeproc=True)
             data = spreadsheet.workbook(ctx, spreadsheet.rendered_citations(cited))
         else:
             ast_html = thesis.chapter_heading_for(ast, "html")
@@ -317,7 +320,8 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
     """Which outputs must be rebuilt, and why."""
     plans = []
     for doc in docs:
-        fps = fingerprints(inputs, doc, {fmt: _format_extra(inputs.project, doc, fmt) for fmt in doc.formats})
+        fps = fingerprints(inputs, doc, render_document(inputs, doc),
+                           {fmt: _format_extra(inputs.project, doc, fmt) for fmt in doc.formats})
         reasons = {}
         for fmt, fp in fps.items():
             why = ["--force"] if force else manifest.reasons(doc.id, fmt, fp, inputs.project.output / f"{doc.id}.{fmt}")
@@ -357,10 +361,12 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                 report(f"building {p.document.id} ({', '.join(p.formats)}): "
                        f"{'; '.join(dict.fromkeys(r for f in p.formats for r in p.reasons[f]))}")
         reports: list[ChangeReport] = []
+        shown: dict[str, list[Diagnostic]] = {p.document.id: [] for p in todo}
         with ThreadPoolExecutor(max_workers=max(1, len(todo))) as pool:
             later: list[Callable[[], list[Rendered]]] = []
             results = list(pool.map(lambda p: render_outputs(inputs, p.document, p.formats, report, force, first,
-                                                             on_output, later if first else None), todo))
+                                                             on_output, later if first else None,
+                                                             shown[p.document.id]), todo))
             results += list(pool.map(lambda make_rest: make_rest(), later))
         made = [r for rs in results for r in rs if not r.placed]
         files: list[tuple[Path, bytes]] = [(r.output.path, r.data) for r in made]
@@ -374,7 +380,12 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                                   render_report(change, inputs, p.document).encode("utf-8")))
                     reports.append(change)
             for f in p.formats:
-                manifest.record(p.document.id, f, p.fingerprints[f])
+                manifest.record(p.document.id, f, p.fingerprints[f], shown[p.document.id])
+        # An output left as it was shows what it showed when it was made.
+        for p in plans:
+            if p.document.id not in shown:
+                shown[p.document.id] = manifest.warnings(p.document.id, p.document.formats[0])
+        diags += [d for doc_warnings in shown.values() for d in doc_warnings]
         if todo:
             files.append((manifest.path, manifest.payload()))
         _put_in_place(files, project.root)

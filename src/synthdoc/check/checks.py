@@ -15,6 +15,7 @@ from ..core.paths import shown_path
 from ..core.project import Document, Point, Project
 from ..core.schema import Localized, did_you_mean, in_language
 from ..core.warm import Memo
+from ..render.citations import cited_keys
 from ..render.document import Inputs, render_document
 from ..render.phrases import PHRASES
 from ..render.styles import resolve_style
@@ -184,17 +185,12 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
     return diags
 
 
-# A pandoc citation key: @key or @{key}, not escaped (\@) and not inside a word (an e-mail address).
-_CITATION = re.compile(r"(?<![\w\\])@(?:\{([^{}]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
-
-
 def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Diagnostic]:
     """Citations a template writes itself (``[@smith2020]`` in its own text) must name entries of the
     bibliography: pandoc would print an unknown one as '(smith2021?)' and link it to nothing."""
     keys = set(inputs.bibliography.keys())
     claimed = {s.key for s in inputs.sources}  # an unknown one is reported at its claims file
-    unknown = dict.fromkeys(k for m in _CITATION.finditer(markdown)
-                            if (k := m.group(1) or m.group(2)) not in keys and k not in claimed)
+    unknown = [k for k in cited_keys(markdown) if k not in keys and k not in claimed]
     diags = []
     files = template_files(doc.template, inputs.project.templates)
     for key in unknown:

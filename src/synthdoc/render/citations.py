@@ -13,6 +13,9 @@ from .styles import locale_path
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 # Pandoc's bare key: punctuation inside only (a final '.' or ':' would end the citation); else @{key}.
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?$")
+# A pandoc citation key in a document's text: @key or @{key}, not escaped (\@) and not inside a word
+# (an e-mail address).
+CITATION_KEY = re.compile(r"(?<![\w\\])@(?:\{([^{}]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
 _FALLBACK_LABELS = {"page": "p.", "section": "sec.", "chapter": "chap.", "paragraph": "para."}
 
 
@@ -36,6 +39,11 @@ def locator_label(kind: str, lang: str, plural: bool = False) -> str:
 
 # A locator is data: every mark that could start Markdown inside a citation is escaped.
 _LOCATOR_MARKUP = re.compile(r"([\\`*_{}\[\]<>#+|@$~^&=!\"';:])")
+
+
+def cited_keys(markdown: str) -> list[str]:
+    """The keys a Pandoc Markdown text cites, in first-cited order (its own ``[@key]`` as well as claims')."""
+    return list(dict.fromkeys(m.group(1) or m.group(2) for m in CITATION_KEY.finditer(markdown)))
 
 
 def cite_key(key: str) -> str:

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core import pandoc
 from ..core.cache import JsonCache, content_key
+from ..core.diagnostics import Diagnostic, warning
 from .astwalk import cites, find, find_in_lists, is_cite, stringify
 from .sections import read_markdown
 
@@ -271,3 +272,37 @@ def _remove_quote_spans(node: Any) -> None:
     for span in find(node, _is_quote_span):
         span["c"][0] = ["", [], []]
         _remove_quote_spans(span["c"][1])
+
+
+# A note that names the work of the note before it ("Ibid.", "Idem"): the same text for two works is right there.
+_RELATIVE = re.compile(r"^\W*(ibid|ibidem|idem)\b", re.IGNORECASE)
+
+
+def printed_citation(cite: dict[str, Any]) -> str:
+    """What a rendered citation prints: its text, or its note's (a note style)."""
+    notes = list(find(cite["c"][1], lambda n: n.get("t") == "Note"))
+    return " ".join(stringify(notes[0]["c"] if notes else cite["c"][1]).split())
+
+
+def ambiguous_citations(ast: AST, document: str, where: Callable[[str], tuple[str, int]]) -> list[Diagnostic]:
+    """A warning for each text a rendered document prints as the citation of two different works (a style's
+    "Sari, op. cit., 2020, bag. 2." for two books by Sari of 2020): its reader cannot tell which is meant.
+    ``where``: an entry's file and line."""
+    works: dict[str, dict[str, None]] = {}
+    for cite in cites(ast.get("blocks", [])):
+        keys = {str(c["citationId"]) for c in cite["c"][0]}
+        text = printed_citation(cite)
+        if len(keys) == 1 and text and not _RELATIVE.match(text):
+            works.setdefault(text, {})[keys.pop()] = None
+    diags = []
+    for text, keys in works.items():
+        if len(keys) < 2:
+            continue
+        first, *others = keys
+        shown, line = where(first)
+        named = ", ".join(f"'{k}' ({':'.join(map(str, where(k)))})" for k in others)
+        diags.append(warning(shown, line, 1, f"document '{document}' prints the same citation, \"{text}\", for "
+                             f"'{first}' and {named}: a reader cannot tell which work it cites; the style "
+                             "cannot tell them apart (give the works distinct titles, years or authors as the "
+                             "style shows them, or choose a style that names the title)", "ambiguous-citation"))
+    return diags

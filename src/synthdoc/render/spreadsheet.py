@@ -14,8 +14,9 @@ import re
 from typing import Any
 
 from ..core.schema import pick
-from .astwalk import find, stringify
+from .astwalk import cites, stringify
 from .citations import locator_text
+from .citeproc import printed_citation
 from .synthesis import ClaimView, Context
 
 # Characters XML 1.0 cannot hold (openpyxl refuses them): control characters other than tab and newlines.
@@ -27,22 +28,34 @@ _HEADINGS = {
 }
 _SHEETS = {"id": ("Klaim", "Matriks"), "en": ("Claims", "Matrix")}
 
-def citation_markdown(ctx: Context) -> list[str]:
-    """The citations the workbook shows, as Markdown, one per paragraph: each claim's, then each source's
-    narrative one (for the matrix's column headings)."""
-    return [v.cite for v in ctx.claims] + [s.citet for s in ctx.sources]
+# Each citation the workbook shows stands after the document, in a section of its own that starts citeproc's
+# positions again (a note style's first, full note; never "Ibid." of the row above), in a Div named here.
+_CELL = "synthdoc-cell-"
+
+
+def citation_markdown(ctx: Context, document: str) -> str:
+    """The document's own Markdown followed by the citations the workbook shows, so that one citeproc run
+    renders them with the document's own (its template's citations too): the same year suffixes, added
+    initials and numbers the document prints. Each claim's citation, then each source's narrative one
+    (for the matrix's column headings), each in a section of its own."""
+    cells = [v.cite for v in ctx.claims] + [s.citet for s in ctx.sources]
+    parts = [document.rstrip("\n")]
+    for i, cite in enumerate(cells):
+        parts.append(f"# {i} {{.reset-citation-positions .unnumbered}}\n\n::: {{#{_CELL}{i}}}\n{cite}\n:::")
+    return "\n\n".join(parts) + "\n"
 
 
 def rendered_citations(ast: dict[str, Any]) -> list[str]:
-    """The text of each paragraph of a citeproc-rendered AST (a note style's citation: its note's text)."""
-    out = []
+    """The text of each citation ``citation_markdown`` added, in its order, from the citeproc-rendered AST
+    (a note style's citation: its note's text)."""
+    found: dict[int, str] = {}
     for block in ast.get("blocks", []):
-        if block.get("t") not in ("Para", "Plain"):
+        if block.get("t") != "Div" or not block["c"][0][0].startswith(_CELL):
             continue
-        notes = list(find(block, lambda n: n.get("t") == "Note"))
-        text = stringify(notes[0]["c"]) if notes else stringify(block)
-        out.append(" ".join(text.split()))
-    return out
+        cite = next(cites(block["c"][1]), None)
+        text = printed_citation(cite) if cite else " ".join(stringify(block["c"][1]).split())
+        found[int(block["c"][0][0].removeprefix(_CELL))] = text
+    return [found[i] for i in sorted(found)]
 
 
 def workbook(ctx: Context, citations: list[str]) -> bytes:
