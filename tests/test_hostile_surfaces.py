@@ -1,0 +1,192 @@
+"""Hostile inputs on the newer surfaces (issue #30): review, import, Hayagriva, BibTeX and templates.
+
+Each case was an attack that worked: a crash (exit 3), a hang, or memory running out. Each now ends in a
+diagnostic naming the file (and its line where it has one), exit 1, within the time and memory stated here.
+The heavy cases run ``synthdoc`` in a child process, so a hang is a failed test rather than a stuck run, and
+the child's peak memory is measured.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from synthdoc.word.bookmarks import DOCUMENT_PROPERTY, claim_digest
+
+POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs and peak memory (resource) as on POSIX")
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+
+# The bounds this file holds synthdoc to (docs/security.md states them).
+SECONDS = 20.0
+MEGABYTES = 200
+
+
+def child(args: list[str], cwd: Path, setup: str = "", timeout: float = 60) -> tuple[int, str, float, float]:
+    """``synthdoc ARGS`` in a new Python process: its exit code, what it printed, seconds taken and peak memory
+    in MB (POSIX; 0 elsewhere). ``setup`` is Python run first (a smaller limit, for a short test)."""
+    code = textwrap.dedent(f"""
+        import sys
+        {setup}
+        from synthdoc.cli import main
+        sys.argv = ["synthdoc", *sys.argv[1:]]
+        try:
+            main()
+        finally:
+            try:
+                import resource
+                print("\\nmaxrss-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+            except ImportError:
+                pass
+    """)
+    t0 = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout)
+    took = time.monotonic() - t0
+    found = re.search(r"\nmaxrss-kb (\d+)", done.stderr)
+    peak = int(found.group(1)) / 1024 if found else 0.0
+    return done.returncode, done.stdout + re.sub(r"\nmaxrss-kb \d+\n?", "", done.stderr), took, peak
+
+
+def refused(out: str, code: str, where: str) -> bool:
+    """One diagnostic ``path:line:col: error: … [code]`` whose path or message names ``where``, no traceback."""
+    return (re.search(rf"^\S.*:\d+:\d+: error: .*\[{code}\]$", out, re.M) is not None and where in out
+            and "Traceback" not in out and "internal error" not in out)
+
+
+# --- synthdoc review: a DOCX sent back by anyone -----------------------------------------------------
+
+def docx(body: str, comments: str | None = None, document: str | None = None, *, deflate: bool = True) -> bytes:
+    """A DOCX holding ``body`` as word/document.xml (and ``comments`` as word/comments.xml)."""
+    out = io.BytesIO()
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(out, "w", method) as archive:
+        archive.writestr("word/document.xml", body)
+        if comments is not None:
+            archive.writestr("word/comments.xml", comments)
+        if document is not None:
+            archive.writestr("docProps/custom.xml", f'<Properties xmlns="{CUSTOM_NS}"><property '
+                             f'name="{DOCUMENT_PROPERTY}" fmtid="x" pid="2"><lpwstr>{document}</lpwstr>'
+                             "</property></Properties>")
+    return out.getvalue()
+
+
+def body(inner: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W_NS}"><w:body>{inner}</w:body></w:document>'
+
+
+def comment_part(*texts: str) -> str:
+    items = "".join(f'<w:comment w:id="{i}" w:author="Dr. Sari"><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:comment>'
+                    for i, t in enumerate(texts))
+    return f'<w:comments xmlns:w="{W_NS}">{items}</w:comments>'
+
+
+def run(text: str) -> str:
+    return f"<w:r><w:t>{text}</w:t></w:r>"
+
+
+def review(small: Path, data: bytes, setup: str = "") -> tuple[int, str, float, float]:
+    path = small / "reviewed.docx"
+    path.write_bytes(data)
+    return child(["review", str(path), "-C", str(small)], small, setup)
+
+
+@pytest.mark.parametrize("tag", ["w:sdt", "w:ins"])
+def test_review_reads_a_5000_deep_nest_as_an_error(small, tag):
+    nest = f"<{tag}>" * 5000 + run("x") + f"</{tag}>" * 5000
+    code, out, took, _ = review(small, docx(body(f"<w:p>{nest}</w:p>")))
+    assert code == 1 and refused(out, "docx-unreadable", "word/document.xml, line 1"), out
+    assert "1,000 deep" in out and took < SECONDS
+
+
+@POSIX
+def test_review_bounds_what_a_zip_bomb_decompresses(small):
+    # 40 MB of comment text in a zip of about 40 KB: refused by the size of the part, read a piece at a time.
+    bomb = docx(body("<w:p/>"), comment_part("a" * 40_000_000))
+    assert len(bomb) < 200_000
+    code, out, took, peak = review(small, bomb)
+    assert code == 1 and refused(out, "docx-too-large", "word/comments.xml"), out
+    assert peak < MEGABYTES and took < SECONDS, (peak, took)
+    # The document's parts together are bounded too (each part below its own limit).
+    parts = io.BytesIO()
+    with zipfile.ZipFile(parts, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/comments.xml", comment_part("b" * 31_000_000))
+        archive.writestr("word/document.xml", body(run("c" * 31_000_000)))
+        archive.writestr("docProps/custom.xml", f'<Properties xmlns="{CUSTOM_NS}">{" " * 5_000_000}</Properties>')
+    code, out, took, peak = review(small, parts.getvalue())
+    assert code == 1 and refused(out, "docx-too-large", "docProps/custom.xml") and "64 MB" in out, out
+    assert peak < MEGABYTES and took < SECONDS, (peak, took)
+
+
+@POSIX
+def test_a_long_comment_is_shown_cut_with_its_length(small):
+    # 20 MB of comment (within the part's limit): its first 10,000 characters and how long it is.
+    text = "kata " * 4_000_000
+    anchored = f'<w:p><w:commentRangeStart w:id="0"/>{run("Text")}<w:commentRangeEnd w:id="0"/></w:p>'
+    code, out, took, peak = review(small, docx(body(anchored), comment_part(text)))
+    assert code == 0, out
+    line = next(x for x in out.splitlines() if "Dr. Sari" in x)
+    assert len(line) < 10_200 and "[cut: 20,000,000 characters in all]" in line, line[-200:]
+    assert peak < MEGABYTES and took < SECONDS, (peak, took)
+
+
+def test_review_is_linear_on_small_files(small):
+    # One comment whose 20,000 paragraphs nest (13.5 KB): refused by depth, at once.
+    nested = '<w:comment w:id="0" w:author="A">' + "<w:p>" * 20_000 + "</w:p>" * 20_000 + "</w:comment>"
+    code, out, took, _ = review(small, docx(body("<w:p/>"), f'<w:comments xmlns:w="{W_NS}">{nested}</w:comments>'))
+    assert code == 1 and refused(out, "docx-unreadable", "word/comments.xml") and took < SECONDS, (took, out)
+    # 20,000 comment ranges opened and never closed, then text: every comment listed, in seconds.
+    opened = "".join(f'<w:commentRangeStart w:id="{i}"/>' for i in range(20_000))
+    data = docx(body(f"<w:p>{opened}{run('Text a reviewer commented on. ' * 50)}</w:p>"),
+                comment_part(*(f"comment {i}" for i in range(20_000))))
+    code, out, took, _ = review(small, data)
+    assert code == 0 and out.count("Dr. Sari: comment ") == 20_000, out[-500:]
+    assert took < SECONDS, took
+    # 900 claim bookmarks open around a tracked change of 20,000 runs.
+    marks = "".join(f'<w:bookmarkStart w:id="{i}" w:name="_sd{claim_digest(f"smith2020/c{i}")}_{i}"/>'
+                    for i in range(900))
+    change = '<w:ins w:id="99999" w:author="Pak Budi">' + run("kata ") * 20_000 + "</w:ins>"
+    code, out, took, _ = review(small, docx(body(f"<w:p>{marks}{change}</w:p>")))
+    assert code == 0 and "Pak Budi: inserted" in out and "[cut: 100,000 characters in all]" in out, out[-500:]
+    assert took < SECONDS, took
+
+
+@POSIX
+def test_review_refuses_a_fifo(small):
+    os.mkfifo(small / "reviewed.docx")
+    code, out, took, _ = child(["review", str(small / "reviewed.docx"), "-C", str(small)], small, timeout=60)
+    assert code == 1 and refused(out, "file-special", "reviewed.docx") and took < SECONDS, out
+
+
+def test_review_reads_an_unknown_encoding_as_an_error(small):
+    xml = body("<w:p/>").replace('encoding="UTF-8"', 'encoding="TF-8"')
+    code, out, _, _ = review(small, docx(xml))
+    assert code == 1 and refused(out, "docx-unreadable", "word/document.xml, line 1") and "TF-8" in out, out
+
+
+def test_review_refuses_a_document_type_with_entities(small):
+    laughs = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              f'<w:document xmlns:w="{W_NS}"><w:body><w:p>{run("&b;")}</w:p></w:body></w:document>')
+    code, out, _, _ = review(small, docx(laughs))
+    assert code == 1 and refused(out, "docx-unreadable", "word/document.xml, line 1") and "document type" in out, out
+
+
+def test_review_renders_the_template_within_the_build_limits(small):
+    (small / "templates").mkdir()
+    (small / "templates" / "t.md.j2").write_text(
+        "# Title\n\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
+    config = small / "synthdoc.yaml"
+    config.write_text(config.read_text().replace("template: synthesis.md.j2", "template: t.md.j2"))
+    anchored = f'<w:p><w:commentRangeStart w:id="0"/>{run("Title")}<w:commentRangeEnd w:id="0"/></w:p>'
+    data = docx(body(anchored), comment_part("Rename this"), document="review")
+    code, out, took, _ = review(small, data, "import synthdoc.render.templating as t; t.RENDER_SECONDS = 2.0")
+    assert code == 1 and refused(out, "template-timeout", "templates/t.md.j2:3:") and took < SECONDS, (took, out)
