@@ -190,3 +190,62 @@ def test_review_renders_the_template_within_the_build_limits(small):
     data = docx(body(anchored), comment_part("Rename this"), document="review")
     code, out, took, _ = review(small, data, "import synthdoc.render.templating as t; t.RENDER_SECONDS = 2.0")
     assert code == 1 and refused(out, "template-timeout", "templates/t.md.j2:3:") and took < SECONDS, (took, out)
+
+
+# --- synthdoc import ---------------------------------------------------------------------------------
+
+def test_a_superscript_page_label_is_text_not_a_crash(tmp_path):
+    from importing_fixtures import ZoteroLibrary, typst_pdf
+    from synthdoc.sources.texts import SourceText
+    from test_import import LEE, sheet_rows, write_csv
+    from test_import import project as import_project
+    from test_import import run as import_run
+
+    # A sheet's page column.
+    root = import_project(tmp_path / "sheet")
+    (root / "sources" / "lee2019.pdf").write_bytes(typst_pdf([], LEE, first=12))
+    rows = sheet_rows()
+    rows[1][-1] = "²"
+    result = import_run(root, str(write_csv(tmp_path / "x.csv", rows)))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "page: ²" in (root / "sources" / "lee2019.yaml").read_text()
+    done = child(["check"], root)
+    assert done[0] == 1 and refused(done[1], "unknown-locator", "sources/lee2019.yaml"), done[1]
+    # A Zotero annotation's pageLabel (on a PDF Zotero numbers itself).
+    root = import_project(tmp_path / "zotero")
+    lib = ZoteroLibrary(tmp_path / "Zotero")
+    item = lib.article("TRAN2021", "Borders and Brokers", citation_key="tran2021")
+    pdf = lib.pdf(item, "ATTACH01", typst_pdf([], ["Brokers at the border arrange papers and transport."], first=None))
+    lib.highlight(pdf, "ANNOT001", "arrange papers and transport", 0, "²")
+    result = import_run(root, str(lib.close()))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    # A PDF's own page labels.
+    text = SourceText(Path("x.pdf"), "x.pdf", "abc", (0, 1, 2), ("1", "²", "3"), True)
+    assert text.label_ranges() == "1, ², 3"
+
+
+def test_a_zotero_position_nested_100000_deep_is_no_page_index(tmp_path):
+    from importing_fixtures import ZoteroLibrary, typst_pdf
+    from test_import import project as import_project
+    from test_import import run as import_run
+
+    root = import_project(tmp_path / "p")
+    lib = ZoteroLibrary(tmp_path / "Zotero")
+    item = lib.article("TRAN2021", "Borders and Brokers", citation_key="tran2021")
+    pdf = lib.pdf(item, "ATTACH01", typst_pdf([], ["Brokers at the border arrange papers and transport."], first=None))
+    note = lib.highlight(pdf, "ANNOT001", "arrange papers and transport", 0, "1")
+    lib.db.execute("UPDATE itemAnnotations SET position = ? WHERE itemID = ?", ("[" * 100_000, note))
+    result = import_run(root, str(lib.close()))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert "page: 1" in (root / "sources" / "tran2021.yaml").read_text()
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_diagnostic(tmp_path):
+    from test_import import failing, sheet_rows, write_csv
+    from test_import import project as import_project
+
+    root = import_project(tmp_path / "p")
+    rows = sheet_rows()
+    rows.append(["lee2019", "long", "finding", "labour", "Long.", "", "x" * 200_000, "12"])
+    output = failing(root, str(write_csv(tmp_path / "x.csv", rows)))
+    assert re.search(r"x\.csv:3:1: error: .*\[sheet-format\]", output), output
