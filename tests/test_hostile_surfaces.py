@@ -249,3 +249,59 @@ def test_a_csv_cell_over_the_field_limit_is_a_diagnostic(tmp_path):
     rows.append(["lee2019", "long", "finding", "labour", "Long.", "", "x" * 200_000, "12"])
     output = failing(root, str(write_csv(tmp_path / "x.csv", rows)))
     assert re.search(r"x\.csv:3:1: error: .*\[sheet-format\]", output), output
+
+
+# --- bibliographies and templates --------------------------------------------------------------------
+
+HAYAGRIVA = """smith2020:
+  type: book
+  title: Recruitment Abroad
+  author: Smith, Jane
+  date: 2020
+  publisher: Example Press
+tran2021:
+  type: article
+  title: Borders and Brokers
+  author: Tran, Minh
+  date: 2021
+  parent: [1, 2]
+"""
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_hayagriva_parent_that_is_no_entry_is_a_diagnostic(small, command):
+    (small / "bibliography.yml").write_text(HAYAGRIVA)
+    config = small / "synthdoc.yaml"
+    config.write_text(config.read_text().replace("style: apa", "style: apa\nbibliography: bibliography.yml"))
+    code, out, _, _ = child([command], small)
+    assert code == 1 and refused(out, "bibliography-format", "bibliography.yml:12:"), out
+    assert not (small / "output" / "review.html").exists()
+
+
+@POSIX
+def test_bibtex_strings_that_double_are_capped(small):
+    doubling = "@string{a0 = {xxxxxxxxxxxxxxxx}}\n" + "".join(f"@string{{a{k} = a{k - 1} # a{k - 1}}}\n"
+                                                             for k in range(1, 25))
+    bib = small / "bibliography.bib"
+    bib.write_text(doubling + bib.read_text().replace("title = {", "title = a24 # {", 1))
+    assert len(doubling) < 2_000
+    code, out, took, peak = child(["check"], small)
+    # a16 would be 16 × 2^16 = 1,048,576 characters: the first over the limit, at its line.
+    assert code == 1 and refused(out, "bibliography-\\w+", "bibliography.bib:17:"), out
+    assert "@string 'a16' expands to more than 1,000,000 characters" in out
+    assert took < SECONDS and peak < MEGABYTES, (took, peak)
+
+
+@pytest.mark.parametrize("body", [
+    '{% set ns = namespace(s="x") %}{% for i in range(31) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}',
+    '{% set ns = namespace(s="x") %}{% for i in range(31) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}',
+    '{% set ns = namespace(s=[1]) %}{% for i in range(31) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s }}',
+])
+def test_a_template_cannot_double_a_text_or_list_without_end(small, body):
+    (small / "templates").mkdir()
+    (small / "templates" / "t.md.j2").write_text("# Title\n\n" + body + "\n")
+    config = small / "synthdoc.yaml"
+    config.write_text(config.read_text().replace("template: synthesis.md.j2", "template: t.md.j2"))
+    code, out, took, peak = child(["build"], small)
+    assert code == 1 and refused(out, "template-error", "templates/t.md.j2:3:"), out
+    assert "more than 1,000,000" in out and took < SECONDS and (peak < MEGABYTES or os.name != "posix"), (took, peak)
