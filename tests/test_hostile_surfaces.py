@@ -305,3 +305,51 @@ def test_a_template_cannot_double_a_text_or_list_without_end(small, body):
     code, out, took, peak = child(["build"], small)
     assert code == 1 and refused(out, "template-error", "templates/t.md.j2:3:"), out
     assert "more than 1,000,000" in out and took < SECONDS and (peak < MEGABYTES or os.name != "posix"), (took, peak)
+
+
+# --- two older promises -------------------------------------------------------------------------------
+
+def test_an_unreadable_templates_folder_is_an_error_not_the_built_in_template(small, monkeypatch):
+    from test_hostile import cli
+
+    (small / "templates").mkdir()
+    (small / "templates" / "synthesis.md.j2").write_text("# My own chapter\n")
+    real = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        if Path(path).parent == small / "templates":  # as in a folder without read and search permission
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    result = cli("build", "-C", str(small))
+    assert result.exit_code == 1 and refused(result.output, "file-unreadable", "templates/synthesis.md.j2"), \
+        result.output
+    assert "Permission denied" in result.output and not (small / "output" / "review.html").exists()
+
+
+PRINTED = {"not JSON": "pandoc 9: unknown option", "empty": "", "an object without blocks": "{}",
+           "a list": "[1, 2]", "null": "null", "blocks that are no list": '{"blocks": 5, "meta": {}}'}
+
+
+@POSIX
+@pytest.mark.parametrize("target", ["json", "csljson"])
+@pytest.mark.parametrize("case", list(PRINTED))
+def test_a_pandoc_printing_other_json_is_a_diagnostic(small, tmp_path, monkeypatch, target, case):
+    from synthdoc.core import pandoc
+
+    if target == "csljson" and case in ("an object without blocks", "blocks that are no list"):
+        pytest.skip("an object is no list of entries either way")
+    fake = tmp_path / "fake-pandoc"
+    (tmp_path / "printed").write_text(PRINTED[case])
+    fake.write_text(f'#!/bin/sh\nprev=""\nfor a in "$@"; do\n  if [ "$prev" = -t ] && [ "$a" = {target} ]; then '
+                    f'cat "{tmp_path / "printed"}"; exit 0; fi\n  prev="$a"\ndone\n'
+                    f'exec {pandoc.pandoc_binary()} "$@"\n')
+    fake.chmod(0o755)
+    from test_hostile import cli
+
+    monkeypatch.setattr(pandoc, "pandoc_binary", lambda: str(fake))
+    result = cli("build", "-C", str(small))
+    assert result.exit_code == 1 and "pandoc printed something other than the JSON" in result.output, result.output
+    assert re.search(r"\[(pandoc-output|bibliography-syntax)\]$", result.output, re.M), result.output
+    assert repr(PRINTED[case][:120]) in result.output and not (small / "output" / "review.html").exists()

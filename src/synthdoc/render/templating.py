@@ -46,9 +46,14 @@ class _Loader(jinja2.BaseLoader):
         pieces = split_template_path(template)
         for folder in self.folders:
             path = folder.joinpath(*pieces)
-            if not os.path.lexists(path):
-                continue
             shown = _shown(str(path), template, self.folders[0], "templates")
+            try:
+                os.lstat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:  # never the built-in template in place of one the project's folder hides
+                raise SynthdocError.single(shown, f"cannot read the templates folder: {exc.strerror}",
+                                           "file-unreadable") from None
             raw = read_input(path, shown, "a template", root=folder, limit=MAX_TEMPLATE_BYTES)
             try:
                 text = raw.decode("utf-8-sig")
