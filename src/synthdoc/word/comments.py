@@ -137,7 +137,7 @@ class _Reader:
                 raise self.refuse(part, parser.CurrentLineNumber, f"elements nest more than {MAX_DEPTH:,} deep; "
                                   "Word never writes that", "docx-unreadable")
             tag = "{" + name if "}" in name else name
-            handler.start(tag, {"{" + k if "}" in k else k: v for k, v in attrs.items()})
+            handler.start(tag, {"{" + k if "}" in k else k: v for k, v in attrs.items()} if attrs else attrs)
             stack.append(tag)
 
         def end(name: str) -> None:
