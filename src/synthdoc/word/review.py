@@ -148,7 +148,6 @@ class _Origins:
 def _template_chunks(inputs: Inputs, doc: Document) -> list[tuple[str, str, int]]:
     """The document's template rendered as it is built, within the same limits of time and output, each piece
     of output with the template line that wrote it. A template that fails is an error here as in a build."""
-
     values, _ = template_values(inputs, doc)
     return render_traced(doc.template, values, inputs.project.templates)
 
