@@ -42,11 +42,16 @@ def child(args: list[str], cwd: Path, setup: str = "", timeout: float = 60) -> t
         try:
             main()
         finally:
-            try:
-                import resource
-                print("\\nmaxrss-kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
-            except ImportError:
-                pass
+            try:  # this process's own peak (Linux keeps the parent's in ru_maxrss across fork and exec)
+                with open("/proc/self/status") as status:
+                    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+            except OSError:
+                try:
+                    import resource
+                    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # macOS: bytes
+                except ImportError:  # Windows: not measured
+                    peak = 0
+            print("\\nmaxrss-kb", peak, file=sys.stderr)
     """)
     t0 = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, capture_output=True, text=True,
