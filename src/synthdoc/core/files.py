@@ -5,6 +5,7 @@ half-written file behind, nor writes through a link that leads out of the projec
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import stat
@@ -70,7 +71,7 @@ def open_input(path: Path, shown: str, kind: str, missing: str = "file not found
         raise SynthdocError.single(shown, f"cannot read the file: {exc.strerror}", "file-unreadable") from None
     try:
         _check_regular(os.fstat(fd), shown, kind, limit)  # the file opened is the file checked
-        return os.fdopen(fd, "rb")
+        return io.BufferedReader(io.FileIO(fd, "rb"))
     except BaseException:
         os.close(fd)
         raise
