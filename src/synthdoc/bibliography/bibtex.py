@@ -16,6 +16,8 @@ _ENTRY = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])")
 # The start of a line that begins an entry: an unclosed brace never runs past it.
 _LINE_ENTRY = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*[{(]")
 _NAME = re.compile(r"[A-Za-z_][\w\-:.+/]*")
+MAX_EXPANDED = 1_000_000  # characters one value may expand to, its @strings replaced
+MAX_EXPANDED_FILE = 20_000_000  # characters all @strings named in a file may stand for
 _MACRO = re.compile(r"[A-Za-z_][\w\-:.+/]*|\d+")
 _FIELD_AHEAD = re.compile(r"[ \t\r\n]*,?[ \t\r\n]*([A-Za-z_][\w\-:.+/]*)[ \t\r\n]*=")
 _KEY_BAD = set('{}"#%\\~,')
@@ -85,6 +87,9 @@ class _Splitter:
     def __init__(self, text: str):
         self.text = text
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.macros: dict[str, int] = {}  # each @string's name (lowercase) and how long its value expands to
+        self.expanded = 0  # characters the @strings named by the values read so far stand for
+        self.size = 0  # characters the last value read expands to
 
     def where(self, pos: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, pos)
@@ -132,24 +137,38 @@ class _Splitter:
         raise _Bad(i, f"the '\"' that opens {what} is never closed; add the missing '\"'")
 
     def value(self, i: int, end: int, what: str) -> int:
-        """The position after a field's value (parts joined by '#')."""
+        """The position after a field's value (parts joined by '#'). What the value expands to, with each
+        @string it names replaced, is counted: a file of @strings that each double the one before would
+        make pandoc build text of 2^N characters (MAX_EXPANDED for one value, MAX_EXPANDED_FILE in all)."""
+        start, self.size, named = i, 0, 0
         while True:
             i = self.skip_space(i, end)
             if i >= end:
                 raise _Bad(i, f"{what} has no value; write it as name = {{value}}")
             c = self.text[i]
             if c == "{":
-                i = self.braced(i, end, what)
+                j, i = i, self.braced(i, end, what)
+                self.size += i - j - 2
             elif c == '"':
-                i = self.quoted(i, end, what)
+                j, i = i, self.quoted(i, end, what)
+                self.size += i - j - 2
             elif m := _MACRO.match(self.text, i):
                 i = m.end()
+                named += self.macros.get(m.group().lower(), len(m.group()))
+                self.size += self.macros.get(m.group().lower(), len(m.group()))
             else:
                 raise _Bad(i, f"{what} has no value here; write it as name = {{value}}")
+            if self.size > MAX_EXPANDED:
+                raise _Bad(start, f"{what} expands to more than {MAX_EXPANDED:,} characters with its @strings "
+                           "replaced (@strings that repeat each other?)")
             j = self.skip_space(i, end)
             if j < end and self.text[j] == "#":
                 i = j + 1
                 continue
+            self.expanded += named
+            if self.expanded > MAX_EXPANDED_FILE:
+                raise _Bad(start, f"the @strings named up to here stand for more than {MAX_EXPANDED_FILE:,} "
+                           "characters in all (@strings that repeat each other?)")
             return i
 
 
@@ -206,7 +225,9 @@ def _string_value(s: _Splitter, i: int, end: int) -> int:
     i = s.skip_space(name.end(), end)
     if i >= end or s.text[i] != "=":
         raise _Bad(i, "write it as @string{name = {value}}")
-    return s.value(i + 1, end, f"@string '{name.group()}'")
+    after = s.value(i + 1, end, f"@string '{name.group()}'")
+    s.macros[name.group().lower()] = s.size
+    return after
 
 
 def _entry(s: _Splitter, scan: Scan, m: re.Match[str], kind: str, closer: str, end: int) -> int:

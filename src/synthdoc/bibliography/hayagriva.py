@@ -7,10 +7,12 @@ itself. See https://github.com/typst/hayagriva/blob/main/docs/file-format.md.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
 
+from ..core.diagnostics import SynthdocError
 from ..core.yamlfile import YamlDocument
 
 # Hayagriva's entry types (case-insensitive) as CSL types; an article's CSL type depends on its parent.
@@ -49,10 +51,25 @@ _DATE = re.compile(r"^\s*(-?\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 def read(doc: YamlDocument, result: Any, take: Callable[[Any, Any, int, str], None]) -> Any:
     """Each top-level entry of a Hayagriva file into ``result`` through ``take`` (item, line, what)."""
     for key, entry in doc.data.items():
+        _check_parents(doc, key, entry)
         item = to_csl(entry)
         item["id"] = str(key)
         take(result, item, doc.where(key)[0], f"entry '{key}'")
     return result
+
+
+def _check_parents(doc: YamlDocument, key: Any, entry: dict[str, Any]) -> None:
+    """An entry's ``parent`` is an entry (a mapping) or a list of them: ``parent: [1, 2]`` is an error at it."""
+    parents = entry.get("parent")
+    if parents is None:
+        return
+    listed = isinstance(parents, list)
+    for i, parent in enumerate(parents if listed else [parents]):
+        if not isinstance(parent, dict):
+            line, col = doc.where(key, "parent", i) if listed else doc.where(key, "parent")
+            raise SynthdocError.single(doc.name(), f"entry '{key}': a parent is the entry this one appears in (a "
+                                       f"mapping with type:, title: …), not {json.dumps(parent, default=str)[:60]}",
+                                       "bibliography-format", line, col)
 
 
 def to_csl(entry: dict[str, Any]) -> dict[str, Any]:

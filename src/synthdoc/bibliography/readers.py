@@ -102,10 +102,8 @@ def unescape_link(value: str) -> str:
 
 
 def _convert(reader: str, source: str, shown: str) -> list[dict[str, Any]]:
-    data = json.loads(pandoc.run(["-f", reader, "-t", "csljson"], source.encode("utf-8"), what=shown))
-    if not isinstance(data, list):
-        raise SynthdocError.single(shown, "pandoc did not return a list of entries", "bibliography-format")
-    return data
+    return pandoc.output_json(pandoc.run(["-f", reader, "-t", "csljson"], source.encode("utf-8"), what=shown),
+                              shown, "entries")
 
 
 def _pandoc_message(exc: SynthdocError) -> str:

@@ -455,8 +455,8 @@ def _check_page(claim: Claim, text: SourceText, page: int, inferred: bool) -> li
 
 def _no_such_page(stated: str, text: SourceText) -> str:
     """Why no page of a PDF is printed ``stated``, and what to do, in the PDF's printed numbers."""
-    numbers = [int(label) for label in text.labels if label.isdigit()]
-    if stated.isdigit() and numbers and int(stated) > max(numbers):
+    numbers = [int(label) for label in text.labels if label.isdecimal()]  # not isdigit: ² is a digit int() refuses
+    if stated.isdecimal() and numbers and int(stated) > max(numbers):
         message = f"page {stated} is beyond the last page ({text.labels[-1]}) of {text.shown}"
     else:
         message = f"no page of {text.shown} is numbered {stated} (its pages: {text.label_ranges()})"

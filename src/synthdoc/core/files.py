@@ -5,12 +5,13 @@ half-written file behind, nor writes through a link that leads out of the projec
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .diagnostics import SynthdocError
 
@@ -37,6 +38,24 @@ def read_input(path: Path, shown: str, kind: str, missing: str = "file not found
     """The bytes of an input file (``kind``: "a YAML file", …). It must be a regular file (not a folder, pipe
     or device), at most ``limit`` bytes, and — with ``root`` — inside that folder once links are followed;
     anything else is an error naming it, raised before a byte is read."""
+    with open_input(path, shown, kind, missing, root=root, limit=limit) as handle:
+        try:
+            chunks, left = [], limit + 1
+            while left > 0 and (chunk := handle.read(min(left, 1 << 20))):
+                chunks.append(chunk)
+                left -= len(chunk)
+            data = b"".join(chunks)
+        except OSError as exc:
+            raise SynthdocError.single(shown, f"cannot read the file: {exc.strerror}", "file-unreadable") from None
+    if len(data) > limit:
+        raise _too_large(shown, len(data), limit)
+    return data
+
+
+def open_input(path: Path, shown: str, kind: str, missing: str = "file not found", *, root: Path | None = None,
+               limit: int = MAX_INPUT_BYTES) -> BinaryIO:
+    """An input file opened for reading, checked as :func:`read_input` checks it (a regular file, at most
+    ``limit`` bytes, inside ``root``): for a reader that takes the file a piece at a time (a DOCX's zip)."""
     if "\0" in str(path):
         raise SynthdocError.single(shown, "the path contains a NUL character", "path-invalid")
     if root is not None and not is_inside(path, root):
@@ -52,18 +71,10 @@ def read_input(path: Path, shown: str, kind: str, missing: str = "file not found
         raise SynthdocError.single(shown, f"cannot read the file: {exc.strerror}", "file-unreadable") from None
     try:
         _check_regular(os.fstat(fd), shown, kind, limit)  # the file opened is the file checked
-        chunks, left = [], limit + 1
-        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-    except OSError as exc:
-        raise SynthdocError.single(shown, f"cannot read the file: {exc.strerror}", "file-unreadable") from None
-    finally:
+        return io.BufferedReader(io.FileIO(fd, "rb"))
+    except BaseException:
         os.close(fd)
-    if len(data) > limit:
-        raise _too_large(shown, len(data), limit)
-    return data
+        raise
 
 
 def _check_regular(st: os.stat_result, shown: str, kind: str, limit: int) -> None:

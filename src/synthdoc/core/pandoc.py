@@ -95,7 +95,27 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
         args.append("--citeproc")
     for name, value in metadata.items():
         args += ["-M", f"{name}={value}"]
-    return json.loads(run(args, markdown.encode("utf-8"), what=what))
+    return output_json(run(args, markdown.encode("utf-8"), what=what), what, "document")
+
+
+def output_json(out: bytes, what: str, expected: str) -> Any:
+    """What pandoc printed for ``-t json`` (``expected`` "document": an AST) or ``-t csljson`` ("entries": a list
+    of CSL items), checked to be that before anything reads it. Anything else (a pandoc that changed, or is
+    not pandoc) is a diagnostic saying what was printed, not a crash further on."""
+    try:
+        data = json.loads(out)
+    except (ValueError, RecursionError):
+        data = None
+    if expected == "document":
+        good = isinstance(data, dict) and isinstance(data.get("blocks"), list) and isinstance(data.get("meta"), dict)
+    else:
+        good = isinstance(data, list) and all(isinstance(item, dict) for item in data)
+    if not good:
+        shown = out[:120].decode("utf-8", "replace")
+        raise PandocError.single(what, f"pandoc printed something other than the JSON {expected} synthdoc asked "
+                                 f"for ({len(out):,} bytes: {shown!r}{'…' if len(out) > 120 else ''}); synthdoc "
+                                 "works with the pandoc of the pypandoc-binary package it installs", "pandoc-output")
+    return data
 
 
 def ast_to_bytes(ast: dict[str, Any], fmt: str, *, what: str, extra: list[str] | None = None) -> bytes:

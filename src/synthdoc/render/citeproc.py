@@ -80,6 +80,7 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     blocks_before = len(ast.get("blocks", []))
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
     out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
+    pandoc.output_json(out, what, "document")  # what pandoc printed is a document before _record reads it
     if key is None:
         note = f"citations: one citeproc run; not kept for reuse ({refusal})"
     elif (record := _record(source, out, blocks_before)) is None:
@@ -91,7 +92,7 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
         cache.keep_only({key})
         note = "citations: one citeproc run, kept for reuse"
     del source
-    return Rendered(json.loads(out), False, note)
+    return Rendered(pandoc.output_json(out, what, "document"), False, note)
 
 
 class Citations:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -9,10 +10,14 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import GeneratorType
 from typing import Any, TypeVar
 
 import jinja2
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.loaders import split_template_path
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..core.diagnostics import SynthdocError
@@ -24,7 +29,7 @@ from .citations import cite
 
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
 MAX_OUTPUT_CHARS = 50_000_000  # what one document's template may write
-MAX_SEQUENCE = 1_000_000  # the longest text or list a template may make with * (or number with **)
+MAX_SEQUENCE = 1_000_000  # the longest text or list a template may make with *, + or ~ (or number with **)
 RENDER_SECONDS = 120.0  # a template still running after this is stopped
 
 T = TypeVar("T")
@@ -41,9 +46,14 @@ class _Loader(jinja2.BaseLoader):
         pieces = split_template_path(template)
         for folder in self.folders:
             path = folder.joinpath(*pieces)
-            if not os.path.lexists(path):
-                continue
             shown = _shown(str(path), template, self.folders[0], "templates")
+            try:
+                os.lstat(path)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:  # never the built-in template in place of one the project's folder hides
+                raise SynthdocError.single(shown, f"cannot read the templates folder: {exc.strerror}",
+                                           "file-unreadable") from None
             raw = read_input(path, shown, "a template", root=folder, limit=MAX_TEMPLATE_BYTES)
             try:
                 text = raw.decode("utf-8-sig")
@@ -62,12 +72,38 @@ class _Loader(jinja2.BaseLoader):
         return sorted(found)
 
 
-class _Environment(SandboxedEnvironment):
-    """Jinja's sandbox, with ``*`` and ``**`` unable to make a text, list or number that fills the memory."""
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``a ~ b`` (which Jinja joins in place) going through the environment."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.call_concat(context, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _too_long(what: str) -> SecurityError:
+    return SecurityError(f"a template may not {what} to more than {MAX_SEQUENCE:,} items")
+
+
+class _Environment(SandboxedEnvironment):
+    """Jinja's sandbox, with ``*``, ``**``, ``+`` and ``~`` unable to make a text, list or number that fills the
+    memory (a text doubled 31 times with ``~`` is 2 billion characters)."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+    code_generator_class = _CodeGenerator
+
+    def call_concat(self, context: Any, parts: tuple[Any, ...]) -> str:
+        texts = [str(part) for part in parts]
+        if sum(map(len, texts)) > MAX_SEQUENCE:
+            raise _too_long("join texts with ~")
+        return (markup_join if context.eval_ctx.autoescape else str_join)(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple) \
+                and len(left) + len(right) > MAX_SEQUENCE:
+            raise _too_long("join texts or lists with +")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
@@ -139,9 +175,51 @@ def template_names(project_templates: Path | None) -> list[str]:
 
 def render(name: str, context: dict[str, Any], project_templates: Path | None, shown_dir: str = "templates") -> str:
     """Render template ``name``; any template error becomes a diagnostic naming the template and line."""
+    env, template = _loaded(name, project_templates, shown_dir)
+    with _diagnosed(env, template, name, context, project_templates, shown_dir):
+        text = within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
+        _refuse_metadata(text, _shown(template.filename, name, project_templates, shown_dir))
+        return text
+
+
+def render_traced(name: str, context: dict[str, Any], project_templates: Path | None) -> list[tuple[str, str, int]]:
+    """What template ``name`` writes, piece by piece, each piece with the template file (as shown) and line that
+    wrote it; within the limits of :func:`render` (time, output size), with the same diagnostics."""
+    env, template = _loaded(name, project_templates, "templates")
+    with _diagnosed(env, template, name, context, project_templates, "templates"):
+        return within(RENDER_SECONDS, lambda: _traced(template, context, project_templates))
+
+
+def _traced(template: jinja2.Template, context: dict[str, Any], project_templates: Path | None
+            ) -> list[tuple[str, str, int]]:
+    """Read from the rendering generator's frame, which Jinja maps back to its template."""
+    gen = template.root_render_func(template.new_context(context))
+    out, size = [], 0
+    for chunk in gen:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise SecurityError(f"the template wrote more than {MAX_OUTPUT_CHARS:,} characters")
+        frame = _innermost(gen)
+        owner = frame.f_globals.get("__jinja_template__") if frame is not None else None
+        if owner is not None:
+            line = owner.get_corresponding_lineno(frame.f_lineno)
+            out.append((str(chunk), shown_template(owner.filename, owner.name, project_templates), line))
+    return out
+
+
+def _innermost(gen: Any) -> Any:
+    frame = None
+    while isinstance(gen, GeneratorType) and gen.gi_frame is not None:
+        frame = gen.gi_frame
+        gen = gen.gi_yieldfrom
+    return frame
+
+
+def _loaded(name: str, project_templates: Path | None, shown_dir: str
+            ) -> tuple[SandboxedEnvironment, jinja2.Template]:
     env = environment(project_templates)
     try:
-        template = env.get_template(name)
+        return env, env.get_template(name)
     except jinja2.TemplateNotFound:
         known = ", ".join(template_names(project_templates)) or "none"
         raise SynthdocError.single(Path(shown_dir, name), f"template '{name}' not found in {shown_dir}/ nor among "
@@ -150,10 +228,14 @@ def render(name: str, context: dict[str, Any], project_templates: Path | None, s
         shown = _shown(exc.filename, name, project_templates, shown_dir)
         message, line = _syntax_problem(env, exc)
         raise SynthdocError.single(shown, message, "template-syntax", line) from None
+
+
+@contextlib.contextmanager
+def _diagnosed(env: SandboxedEnvironment, template: jinja2.Template, name: str, context: dict[str, Any],
+               project_templates: Path | None, shown_dir: str) -> Iterator[None]:
+    """A template's failure while it runs, as a diagnostic at its file and line."""
     try:
-        text = within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
-        _refuse_metadata(text, _shown(template.filename, name, project_templates, shown_dir))
-        return text
+        yield
     except jinja2.TemplateSyntaxError as exc:  # in a template it includes or imports
         message, line = _syntax_problem(env, exc)
         raise SynthdocError.single(_shown(exc.filename, name, project_templates, shown_dir), message,
@@ -322,7 +404,10 @@ def _template_frame(tb: Any, fallback: str | None) -> tuple[str | None, int]:
     found: tuple[str | None, int] = (fallback, 1)
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2") or (fallback and filename == fallback):
+        owner = tb.tb_frame.f_globals.get("__jinja_template__")
+        if owner is not None and filename == owner.filename:  # a template's own code: its line in the template
+            found = (filename, owner.get_corresponding_lineno(tb.tb_lineno))
+        elif filename.endswith(".j2") or (fallback and filename == fallback):
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found

@@ -274,7 +274,7 @@ def _import_pdf(session: _Session, path: Path, shown: str) -> None:
 
 def _page(label: str) -> int | str:
     """A printed page number as YAML shows it best: 87, but "xii" in quotes as text."""
-    return int(label) if label.isdigit() and not label.startswith("0") else label
+    return int(label) if label.isdecimal() and not label.startswith("0") else label  # not ², which int() refuses
 
 
 def _pdf_key(session: _Session, path: Path) -> str | None:
@@ -332,7 +332,7 @@ def _first_page(text: SourceText, highlights: Sequence[Any]) -> int | None:
     if text.printed:
         return None
     offsets = {int(h.label) - h.page_index for h in highlights
-               if h.label and h.label.isdigit() and h.page_index is not None}
+               if h.label and h.label.isdecimal() and h.page_index is not None}
     if len(offsets) == 1 and (offset := offsets.pop()) != 1 and offset >= 1:
         return offset
     return None

@@ -84,7 +84,12 @@ def _csv(raw: bytes, shown: str) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a cell over csv.field_size_limit() (131,072 characters), …
+        raise SynthdocError.single(shown, f"cannot read this row of the sheet: {exc}", "sheet-format",
+                                   max(reader.line_num, 1)) from None
 
 
 def _xlsx(raw: bytes, shown: str) -> list[list[object]]:

@@ -193,7 +193,7 @@ def _runs(labels: tuple[str, ...]) -> list[tuple[str, str]]:
     for label in labels:
         value = _number(label)
         if runs and value is not None and previous is not None and value == previous + 1 \
-                and label.isdigit() == runs[-1][1].isdigit():
+                and label.isdecimal() == runs[-1][1].isdecimal():
             runs[-1] = (runs[-1][0], label)
         else:
             runs.append((label, label))
@@ -206,7 +206,7 @@ _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 def _number(label: str) -> int | None:
     """An arabic or roman page label's value."""
-    if label.isdigit():
+    if label.isdecimal():  # not isdigit: a superscript ² is a digit that int() refuses
         return int(label)
     lowered = label.lower()
     if not lowered or any(ch not in _ROMAN for ch in lowered):

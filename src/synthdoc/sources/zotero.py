@@ -69,7 +69,7 @@ def _check_schema(db: sqlite3.Connection, shown: str) -> None:
         raise SynthdocError.single(shown, "not a Zotero database (no items or version table); give the "
                                    "zotero.sqlite from Zotero's data folder", "zotero-schema")
     row = db.execute("SELECT version FROM version WHERE schema = 'userdata'").fetchone()
-    version = int(row[0]) if row and str(row[0]).isdigit() else None
+    version = int(row[0]) if row and str(row[0]).isdecimal() else None
     if version is None or version < FIRST_WITH_ANNOTATIONS:
         raise SynthdocError.single(shown, f"a Zotero database of schema version {version}, from before Zotero 6: it "
                                    "has no annotations; open it once in Zotero 7, then import again", "zotero-schema")
@@ -122,7 +122,7 @@ def _highlight(key: str, row: tuple, tags: tuple[str, ...]) -> ZoteroHighlight:
     text, comment, color, label, position = row
     try:
         index = json.loads(position or "{}").get("pageIndex")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # a position nested 100,000 deep: no page index
         index = None
     return ZoteroHighlight(key, index if isinstance(index, int) else None, str(label).strip() if label else None,
                            str(text or "").strip(), str(comment or "").strip(), str(color) if color else None, tags)

@@ -10,17 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from types import GeneratorType
 from typing import Any
 
-import jinja2
-
-from ..core.diagnostics import SynthdocError
 from ..core.paths import shown_path
 from ..core.project import Document
 from ..core.schema import pick
 from ..render.document import Inputs, template_values
-from ..render.templating import environment, shown_template
+from ..render.templating import render_traced
 from .bookmarks import SYNTHDOC_AUTHOR, claim_digest, digest_of
 from .comments import Remark, Reviewed, read_reviewed
 
@@ -110,8 +106,8 @@ class _Origins:
         self._chunks: list[tuple[str, str, int]] | None = None
 
     def of(self, remark: Remark) -> Place:
-        text = _plain(remark.anchored) or (_plain(remark.paragraphs[0].text) if remark.paragraphs else "")
-        para = remark.paragraphs[0] if remark.paragraphs else None
+        para = remark.paragraph
+        text = _plain(remark.anchored) or (_plain(para.text) if para is not None else "")
         langs = [self.doc.lang] if self.doc else [self.project.lang]
         for theme in self.project.themes:
             for lang in langs:
@@ -150,34 +146,10 @@ class _Origins:
 
 
 def _template_chunks(inputs: Inputs, doc: Document) -> list[tuple[str, str, int]]:
-    """The document's template rendered as it is built, each piece of output with the template line that
-    wrote it (read from the rendering generator's frame, which Jinja maps back to its template)."""
-
-    project = inputs.project
+    """The document's template rendered as it is built, within the same limits of time and output, each piece
+    of output with the template line that wrote it. A template that fails is an error here as in a build."""
     values, _ = template_values(inputs, doc)
-    env = environment(project.templates)
-    try:
-        template = env.get_template(doc.template)
-        gen = template.root_render_func(template.new_context(values))
-        out = []
-        for chunk in gen:
-            frame = _innermost(gen)
-            owner = frame.f_globals.get("__jinja_template__") if frame is not None else None
-            if owner is None:
-                continue
-            line = owner.get_corresponding_lineno(frame.f_lineno)
-            out.append((str(chunk), shown_template(owner.filename, owner.name, project.templates), line))
-        return out
-    except (jinja2.TemplateError, SynthdocError, TypeError, ValueError, AttributeError, KeyError):
-        return []  # a template that does not render is reported by build and check, not here
-
-
-def _innermost(gen: Any) -> Any:
-    frame = None
-    while isinstance(gen, GeneratorType) and gen.gi_frame is not None:
-        frame = gen.gi_frame
-        gen = gen.gi_yieldfrom
-    return frame
+    return render_traced(doc.template, values, inputs.project.templates)
 
 
 def _plain(text: str) -> str:
