@@ -189,3 +189,58 @@ class ZoteroLibrary:
         self.db.commit()
         self.db.close()
         return self.path
+
+
+# --- PDFs as publishers make them: running heads, page numbers, footnotes -------------------------------
+# A paragraph is text in which ``[^…]`` is a footnote; both producers lay out the same paragraphs.
+
+def _notes(paragraph: str, note: object) -> str:
+    import re
+
+    return re.sub(r"\[\^([^\]]*)\]", lambda m: note(m.group(1)), paragraph)
+
+
+def typst_article(paragraphs: list[str], header: str, width: str = "9cm", height: str = "7cm",
+                  hyphenate: bool = True) -> bytes:
+    """An article as typst sets it: a running head, page numbers at the foot, footnotes, justified lines
+    (hyphenated by typst when ``hyphenate``: then its font gives every hyphen as U+00AD to pypdf)."""
+    source = (f'#set page(width: {width}, height: {height}, numbering: "1", header: [{header}])\n'
+              f'#set text(lang: "en", hyphenate: {"true" if hyphenate else "false"})\n#set par(justify: true)\n')
+    return typst.compile((source + "\n\n".join(_notes(p, lambda n: f"#footnote[{n}]") for p in paragraphs))
+                         .encode())
+
+
+def office_article(paragraphs: list[str], header: str, folder: Path, width: str = "10cm",
+                   height: str = "6cm") -> bytes:
+    """The same article as LibreOffice Writer exports it to PDF (headless): header, page number field in the
+    footer, footnotes at the page foot."""
+    from xml.sax.saxutils import escape
+
+    from rendered import libreoffice_convert
+
+    def note(text: str) -> str:
+        return ('<text:note text:note-class="footnote"><text:note-citation>#</text:note-citation><text:note-body>'
+                f'<text:p>{escape(text)}</text:p></text:note-body></text:note>')
+    body = "".join(f'<text:p text:style-name="Standard">{_notes(escape(p), note)}</text:p>' for p in paragraphs)
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"')
+    fodt = f'''<?xml version="1.0" encoding="UTF-8"?>
+<office:document {ns} office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:styles><style:style style:name="Standard" style:family="paragraph">
+<style:paragraph-properties fo:text-align="justify"/><style:text-properties fo:font-size="11pt"/></style:style>
+</office:styles>
+<office:automatic-styles><style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="{width}"
+ fo:page-height="{height}" fo:margin-top="1cm" fo:margin-bottom="1cm" fo:margin-left="1.5cm" fo:margin-right="1.5cm"/>
+<style:header-style><style:header-footer-properties fo:min-height="0.5cm"/></style:header-style>
+<style:footer-style><style:header-footer-properties fo:min-height="0.5cm"/></style:footer-style></style:page-layout>
+</office:automatic-styles>
+<office:master-styles><style:master-page style:name="Standard" style:page-layout-name="pm1">
+<style:header><text:p>{escape(header)}</text:p></style:header>
+<style:footer><text:p><text:page-number text:select-page="current">1</text:page-number></text:p></style:footer>
+</style:master-page></office:master-styles>
+<office:body><office:text>{body}</office:text></office:body></office:document>'''
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.fodt").write_text(fodt, encoding="utf-8")
+    return libreoffice_convert(folder / "article.fodt", "pdf", folder).read_bytes()

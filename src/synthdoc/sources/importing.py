@@ -20,7 +20,7 @@ from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
 from .editorschema import modeline, write_schemas
-from .quotes import find_quote, fold
+from .quotes import fold
 from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
@@ -243,7 +243,7 @@ def _says(session: _Session, comment: str, quote: str) -> dict[str, str] | None:
 
 
 def _unproven(session: _Session, text: SourceText | None, quote: str, shown: str, line: int, where: str) -> None:
-    if text is not None and find_quote(quote, text.normalized, text.text) is None:
+    if text is not None and text.find_quote(quote) is None:
         session.result.diagnostics.append(warning(shown, line, 1, f"{where}: the marked text \"{quote[:80]}\" is not "
                                                   f"found as such in {text.shown}; check will say so until the "
                                                   "quote is corrected", "import-quote"))
