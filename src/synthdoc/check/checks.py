@@ -280,7 +280,12 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                      "as at: {section: \"4.1\"}", "no-locator"))
             if text is not None:
                 diags += _check_quote(claim, text, claim.ref in inputs.inferred)
-            if claim.draft:
+            if claim.draft and claim.by:
+                diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft "
+                                        f"from an annotation by {claim.by}, not by you: documents leave it out "
+                                        "until you have read it against the source and made its statement your "
+                                        "own; then remove draft: true", "draft"))
+            elif claim.draft:
                 diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft: "
                                         "documents leave it out until it has themes and says something; then "
                                         "remove draft: true", "draft"))

@@ -32,6 +32,7 @@ class Highlight:
     comment: str
     color: str | None
     annotation: str  # a name that stays the same from one import to the next
+    author: str | None = None  # the name the reader wrote on the annotation (/T), if any
 
 
 def read_highlights(path: Path, shown: str, first_page: int | None = None) -> tuple[SourceText, list[Highlight]]:
@@ -44,27 +45,28 @@ def read_highlights(path: Path, shown: str, first_page: int | None = None) -> tu
     problems: list[Diagnostic] = []
     if not marks:
         return text, []
-    unders = texts_under(raw, shown, {index: [quads for _, quads, _, _, _ in items] for index, items in marks.items()},
+    unders = texts_under(raw, shown, {index: [mark[1] for mark in items] for index, items in marks.items()},
                          text.normalized.spellings)
     for index, items in sorted(marks.items()):
-        for (kind, _, comment, color, name), under in zip(items, unders[index], strict=True):
+        for (kind, _, comment, color, name, author), under in zip(items, unders[index], strict=True):
             label = text.labels[index] if index < len(text.labels) else str(index + 1)
             if not under.strip():
                 problems.append(error(shown, index + 1, 1, f"the {kind} on page {label} has no text under it "
                                       "(a scanned page, or a mark over a picture?); remove it or run OCR on the "
                                       "PDF", "import-empty-highlight"))
                 continue
-            highlights.append(Highlight(index + 1, label, under, comment, color, name))
+            highlights.append(Highlight(index + 1, label, under, comment, color, name, author))
     if problems:
         raise SynthdocError(problems)
     return text, highlights
 
 
-Mark = tuple[str, list[tuple[float, float, float, float]], str, "str | None", str]
+Mark = tuple[str, list[tuple[float, float, float, float]], str, "str | None", str, "str | None"]
 
 
 def _annotations(raw: bytes, shown: str) -> dict[int, list[Mark]]:
-    """Each page's markup annotations: kind, rectangles (from /QuadPoints, else /Rect), comment, colour, name."""
+    """Each page's markup annotations: kind, rectangles (from /QuadPoints, else /Rect), comment, colour, name
+    and author (/T)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -84,7 +86,8 @@ def _annotations(raw: bytes, shown: str) -> dict[int, list[Mark]]:
                 comment = str(annot.get("/Contents") or "").strip()
                 color = from_rgb(list(annot.get("/C") or [])) if annot.get("/C") else None
                 name = str(annot.get("/NM") or "").strip() or _digest(index, quads)
-                out.setdefault(index, []).append((kind, quads, comment, color, name))
+                author = str(annot.get("/T") or "").strip() or None
+                out.setdefault(index, []).append((kind, quads, comment, color, name, author))
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SynthdocError.single(shown, f"cannot read the PDF's annotations: {exc}", "text-format") from None
     return out
