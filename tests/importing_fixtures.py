@@ -44,6 +44,12 @@ def quads(pdf: bytes, page: int, phrase: str) -> list[float]:
     return out
 
 
+def zotero_rects(pdf: bytes, page: int, phrase: str) -> list[list[float]]:
+    """The rectangles Zotero's reader stores for a highlight over ``phrase``: [x1, y1, x2, y2] per line."""
+    points = quads(pdf, page, phrase)
+    return [[points[i], points[i + 5], points[i + 2], points[i + 1]] for i in range(0, len(points), 8)]
+
+
 def _flat(text: str) -> str:
     """Page text in single spaces; PDFium gives a hyphen at a line end as U+FFFE (and no line break)."""
     return " ".join(text.replace("\ufffe", "- ").replace("\r\n", " ").split())
@@ -118,6 +124,9 @@ CREATE TABLE itemAnnotations (itemID INTEGER PRIMARY KEY, parentItemID INT NOT N
 CREATE TABLE tags (tagID INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, nameNormalized TEXT);
 CREATE TABLE itemTags (itemID INT NOT NULL, tagID INT NOT NULL, type INT NOT NULL, PRIMARY KEY (itemID, tagID));
 CREATE TABLE deletedItems (itemID INTEGER PRIMARY KEY, dateDeleted DEFAULT CURRENT_TIMESTAMP NOT NULL);
+CREATE TABLE settings (setting TEXT, key TEXT, value, PRIMARY KEY (setting, key));
+CREATE TABLE users (userID INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE groupItems (itemID INTEGER PRIMARY KEY, createdByUserID INT, lastModifiedByUserID INT);
 """
 # itemTypes and fields as Zotero's global schema numbers them (journalArticle, attachment, annotation).
 ITEM_TYPES = {"journalArticle": 22, "attachment": 3, "annotation": 1}
@@ -172,20 +181,88 @@ class ZoteroLibrary:
         return item
 
     def highlight(self, attachment: int, key: str, text: str, page_index: int, label: str | None,
-                  comment: str = "", color: str = "#ffd400", tags: tuple[str, ...] = (), kind: int = 1) -> int:
+                  comment: str = "", color: str = "#ffd400", tags: tuple[str, ...] = (), kind: int = 1,
+                  rects: list[list[float]] | None = None, author: str | None = None, external: bool = False,
+                  created_by: int | None = None) -> int:
+        """An annotation as Zotero 7 stores it: ``rects`` in PDF points ([x1, y1, x2, y2] per line); an
+        ``external`` one was embedded in the PDF (by ``author``); ``created_by`` a group member's user id."""
         item = self._item("annotation", key)
-        position = json.dumps({"pageIndex": page_index, "rects": [[72.0, 600.0, 300.0, 612.0]]})
-        self.db.execute("INSERT INTO itemAnnotations (itemID, parentItemID, type, text, comment, color, pageLabel, "
-                        "sortIndex, position, isExternal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                        (item, attachment, kind, text, comment, color, label, f"{page_index:05d}|000100|00200",
-                         position))
+        position = json.dumps({"pageIndex": page_index, "rects": rects or [[72.0, 600.0, 300.0, 612.0]]})
+        self.db.execute("INSERT INTO itemAnnotations (itemID, parentItemID, type, authorName, text, comment, color, "
+                        "pageLabel, sortIndex, position, isExternal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (item, attachment, kind, author, text, comment, color, label,
+                         f"{page_index:05d}|000100|00200", position, int(external)))
+        if created_by is not None:
+            self.db.execute("INSERT INTO groupItems VALUES (?, ?, ?)", (item, created_by, created_by))
         for tag in tags:
             self.db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (tag,))
             (tid,) = self.db.execute("SELECT tagID FROM tags WHERE name = ?", (tag,)).fetchone()
             self.db.execute("INSERT INTO itemTags VALUES (?, ?, 0)", (item, tid))
         return item
 
+    def account(self, user: int, name: str, others: dict[int, str]) -> None:
+        """The user this database belongs to (settings' account userID), and the group's members."""
+        self.db.execute("INSERT INTO settings VALUES ('account', 'userID', ?)", (user,))
+        self.db.executemany("INSERT INTO users VALUES (?, ?)", [(user, name), *others.items()])
+
     def close(self) -> Path:
         self.db.commit()
         self.db.close()
         return self.path
+
+
+# --- PDFs as publishers make them: running heads, page numbers, footnotes -------------------------------
+# A paragraph is text in which ``[^…]`` is a footnote and a newline a forced line break; both producers lay
+# out the same paragraphs.
+
+def _notes(paragraph: str, note: object) -> str:
+    import re
+
+    return re.sub(r"\[\^([^\]]*)\]", lambda m: note(m.group(1)), paragraph)
+
+
+def typst_article(paragraphs: list[str], header: str, width: str = "9cm", height: str = "7cm",
+                  hyphenate: bool = True) -> bytes:
+    """An article as typst sets it: a running head, page numbers at the foot, footnotes, justified lines
+    (hyphenated by typst when ``hyphenate``: then its font gives every hyphen as U+00AD to pypdf)."""
+    source = (f'#set page(width: {width}, height: {height}, numbering: "1", header: [{header}])\n'
+              f'#set text(lang: "en", hyphenate: {"true" if hyphenate else "false"})\n#set par(justify: true)\n')
+    return typst.compile((source + "\n\n".join(_notes(p, lambda n: f"#footnote[{n}]").replace("\n", "\\\n")
+                                                for p in paragraphs)).encode())
+
+
+def office_article(paragraphs: list[str], header: str, folder: Path, width: str = "10cm",
+                   height: str = "6cm") -> bytes:
+    """The same article as LibreOffice Writer exports it to PDF (headless): header, page number field in the
+    footer, footnotes at the page foot."""
+    from xml.sax.saxutils import escape
+
+    from rendered import libreoffice_convert
+
+    def note(text: str) -> str:
+        return ('<text:note text:note-class="footnote"><text:note-citation>#</text:note-citation><text:note-body>'
+                f'<text:p>{escape(text)}</text:p></text:note-body></text:note>')
+    body = "".join('<text:p text:style-name="Standard">' + _notes(escape(p), note).replace("\n", "<text:line-break/>")
+                   + "</text:p>" for p in paragraphs)
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"')
+    fodt = f'''<?xml version="1.0" encoding="UTF-8"?>
+<office:document {ns} office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+<office:styles><style:style style:name="Standard" style:family="paragraph">
+<style:paragraph-properties fo:text-align="justify"/><style:text-properties fo:font-size="11pt"/></style:style>
+</office:styles>
+<office:automatic-styles><style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="{width}"
+ fo:page-height="{height}" fo:margin-top="1cm" fo:margin-bottom="1cm" fo:margin-left="1.5cm" fo:margin-right="1.5cm"/>
+<style:header-style><style:header-footer-properties fo:min-height="0.5cm"/></style:header-style>
+<style:footer-style><style:header-footer-properties fo:min-height="0.5cm"/></style:footer-style></style:page-layout>
+</office:automatic-styles>
+<office:master-styles><style:master-page style:name="Standard" style:page-layout-name="pm1">
+<style:header><text:p>{escape(header)}</text:p></style:header>
+<style:footer><text:p><text:page-number text:select-page="current">1</text:page-number></text:p></style:footer>
+</style:master-page></office:master-styles>
+<office:body><office:text>{body}</office:text></office:body></office:document>'''
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "article.fodt").write_text(fodt, encoding="utf-8")
+    return libreoffice_convert(folder / "article.fodt", "pdf", folder).read_bytes()

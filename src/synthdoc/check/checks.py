@@ -22,7 +22,7 @@ from ..render.styles import resolve_style
 from ..render.synthesis import selected_claims
 from ..render.templating import environment, template_files
 from ..sources.claims import Claim, Locator, Source
-from ..sources.quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
+from ..sources.quotes import QuoteMatch, fold
 from ..sources.texts import SourceText, read_text
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
@@ -71,7 +71,7 @@ def _kept(memo: Memo, text: SourceText, key: tuple[object, ...], make: Callable[
 
 def _page_of(quote: str, text: SourceText) -> str | None:
     """The printed number of the page a quote stands on first."""
-    found = find_quote(quote, text.normalized, text.text)
+    found = text.find_quote(quote)
     return text.label_at(found.start) if found else None
 
 
@@ -276,7 +276,12 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                      "as at: {section: \"4.1\"}", "no-locator"))
             if text is not None:
                 diags += _check_quote(claim, text, claim.ref in inputs.inferred)
-            if claim.draft:
+            if claim.draft and claim.by:
+                diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft "
+                                        f"from an annotation by {claim.by}, not by you: documents leave it out "
+                                        "until you have read it against the source and made its statement your "
+                                        "own; then remove draft: true", "draft"))
+            elif claim.draft:
                 diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft: "
                                         "documents leave it out until it has themes and says something; then "
                                         "remove draft: true", "draft"))
@@ -389,9 +394,9 @@ _QUOTE_CHECKS = Memo()
 def _quote_problems(claim: Claim, text: SourceText, inferred: bool) -> list[Diagnostic]:
     if not fold(claim.quote):
         return []  # an empty quote is reported where it is read
-    matches = list(islice(find_quotes(claim.quote, text.normalized, text.text), _MAX_PLACES))
+    matches = list(islice(text.find_quotes(claim.quote), _MAX_PLACES))
     if not matches:
-        near = closest_passage(claim.quote, text.normalized, text.text)
+        near = text.closest(claim.quote)
         where = f"page {text.label_at(near.start)}" if near and text.pages else ""
         place = f"{text.shown}, {where}" if where else f"{text.shown}:{near.line}" if near else text.shown
         hint = f"; closest passage ({near.similarity:.0f}% similar, {place}): \"{near.passage}\"" if near else ""
@@ -402,8 +407,19 @@ def _quote_problems(claim: Claim, text: SourceText, inferred: bool) -> list[Diag
                         f"pages {', '.join(map(str, pages))} of {text.shown}: page {pages[0]} is used; add "
                         f"at: {{page: ...}} with the page you mean", "page-ambiguous")]
     # A quote that stands in several places is checked where its locator says, if it stands there.
-    located = [_check_place(claim, text, found, inferred) for found in matches]
+    located = [_dropped(claim, text, found) + _check_place(claim, text, found, inferred) for found in matches]
     return next((diags for diags in located if not diags), located[0])
+
+
+def _dropped(claim: Claim, text: SourceText, found: QuoteMatch) -> list[Diagnostic]:
+    """A quote that leaves out a hyphen the author wrote (``lakilaki`` where the page prints ``laki-⏎laki``)
+    is found, but it misquotes the page: say which words to write as printed."""
+    if not found.dropped:
+        return []
+    where = f"page {text.label_at(found.start)}" if text.pages else f"line {found.line}"
+    words = ", ".join(f"'{w}'" for w in found.dropped)
+    return [error(claim.path, claim.line, 1, f"claim '{claim.id}': the quote drops the hyphen of {words}, which "
+                  f"{text.shown} prints with it ({where}); write {words} in the quote", "quote-hyphen")]
 
 
 _MAX_PLACES = 20  # places of one quote compared with its locator

@@ -102,6 +102,7 @@ class Project:
     config_path: Path = field(default=Path(CONFIG_NAME))
     reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
     colors: tuple[tuple[str, str], ...] = ()  # import: highlight colour (#rrggbb) → theme id
+    me: tuple[str, ...] = ()  # import: the names the user's PDF readers and Zotero write on their annotations
 
     @property
     def bibliography(self) -> Path:
@@ -183,7 +184,7 @@ def load_project(config: Path) -> Project:
     actors = tuple(_actors(r, top.get("actors")))
     spacing = line_spacing(r, ("line_spacing",), top.get("line_spacing"))
     documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0], spacing))
-    colors = _colors(r, top.get("import"), {t.id for t in themes})
+    colors, me = _import_settings(r, top.get("import"), {t.id for t in themes})
     if has_errors(diags):
         raise SynthdocError(diags)
 
@@ -231,6 +232,7 @@ def load_project(config: Path) -> Project:
         config_path=Path(doc.name()),
         reference_doc=reference_doc,
         colors=colors,
+        me=me,
     )
 
 
@@ -283,14 +285,21 @@ def _points(r: Reader, value: object, theme_ids: set[str]):
                         r.doc.where(*key)[0])
 
 
-def _colors(r: Reader, value: object, theme_ids: set[str]) -> tuple[tuple[str, str], ...]:
+def _import_settings(r: Reader, value: object,
+                     theme_ids: set[str]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """``import: {colors: …, me: [Budi Santoso]}``: the theme of each highlight colour, and the user's own
+    names as annotations carry them (an annotation by anyone else is imported as a draft)."""
+    if value is None:
+        return (), ()
+    settings = r.mapping(("import",), value, {"colors", "me"}, set(), "import")
+    names = r.strings(("import", "me"), settings.get("me"), "import me (your names)")
+    return _colors(r, settings.get("colors"), theme_ids), tuple(n.strip() for n in names if n.strip())
+
+
+def _colors(r: Reader, colors: object, theme_ids: set[str]) -> tuple[tuple[str, str], ...]:
     """``import: {colors: {yellow: coordination, "#ff6666": limits}}``: the theme of each highlight colour."""
     from .colors import NAMED, parse_color
 
-    if value is None:
-        return ()
-    settings = r.mapping(("import",), value, {"colors"}, set(), "import")
-    colors = settings.get("colors")
     if colors is None:
         return ()
     if not isinstance(colors, dict):

@@ -54,6 +54,7 @@ class Claim:
     line: int
     draft: bool = False  # imported without a theme: checked, noted, left out of documents until it has themes
     translation: Localized = field(default_factory=dict)  # the author's own translation of the quote, per language
+    by: str | None = None  # imported from someone else's annotation (from: {author: …}): whose
 
     @property
     def ref(self) -> str:
@@ -163,9 +164,11 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
     m = r.mapping(key, item, _CLAIM_FIELDS, _DRAFT_REQUIRED if draft else _REQUIRED, "a claim")
     if m.get("draft") not in (None, True, False):
         r.problem((*key, "draft"), "draft is true or false", "schema-type")
+    by = None
     if m.get("from") is not None:
-        r.mapping((*key, "from"), m.get("from"), {"file", "annotation"}, {"file"},
-                  "from (where a claim was imported from)")
+        origin = r.mapping((*key, "from"), m.get("from"), {"file", "annotation", "author"}, {"file"},
+                           "from (where a claim was imported from)")
+        by = r.string((*key, "from", "author"), origin.get("author"), "author") if "author" in origin else None
     ident = r.string((*key, "id"), m.get("id"), "claim id")
     kind = r.string((*key, "kind"), m.get("kind"), "kind")
     if kind is not None and kind not in CLAIM_KINDS:
@@ -199,6 +202,7 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
         line=r.doc.where(*key)[0],
         draft=draft,
         translation=r.localized((*key, "translation"), m.get("translation"), "translation"),
+        by=by,
     )
 
 

@@ -53,8 +53,9 @@ def claims_schema() -> dict[str, Any]:
         "contrasts": {**_LIST, "description": "Claims that say otherwise, as source-key/claim-id."},
         "actors": {**_LIST, "description": "Actor ids from synthdoc.yaml."},
         "draft": {"type": "boolean", "description": "Imported and not finished: left out of documents."},
-        "from": _object({"file", "annotation"}, {"file": _TEXT, "annotation": _SCALAR}, {"file"},
-                        "Where synthdoc import took the claim from; importing again skips it."),
+        "from": _object({"file", "annotation", "author"}, {"file": _TEXT, "annotation": _SCALAR, "author": _TEXT},
+                        {"file"}, "Where synthdoc import took the claim from; importing again skips it. author: "
+                        "who wrote the annotation, when it was someone else."),
         "translation": {**_LOCALIZED, "description": "Your own translation of the quote, per language, for "
                         "documents in another language than the source's: {en: …}."},
     }
@@ -106,7 +107,9 @@ def project_schema() -> dict[str, Any]:
         "actors": {"type": "array", "items": actor},
         "documents": {"type": "array", "minItems": 1,
                       "items": _object(project._DOC_FIELDS, document_fields, {"id", "template"})},
-        "import": _object({"colors"}, {"colors": colors}),
+        "import": _object({"colors", "me"}, {"colors": colors, "me": {
+            **_LIST, "description": "Your own names, as your PDF readers and Zotero write them on your annotations; "
+                                    "an annotation by anyone else is imported as a draft that keeps its author."}}),
     }
     return {"$schema": "http://json-schema.org/draft-07/schema#", "title": "synthdoc.yaml",
             **_object(project._TOP, top, {"documents"})}

@@ -20,7 +20,7 @@ from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
 from .editorschema import modeline, write_schemas
-from .quotes import find_quote, fold
+from .quotes import fold
 from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
@@ -57,6 +57,7 @@ class _Session:
     other_text: dict[Path, tuple[Path, Path]] = field(default_factory=dict)  # claims file → (PDF, its own text)
     errors: list[Diagnostic] = field(default_factory=list)
     result: Imported = field(default_factory=Imported)
+    others: dict[str, int] = field(default_factory=dict)  # claims from someone else's annotations, by author
 
     def shown(self, path: Path) -> str:
         return shown_path(path, self.project.root)
@@ -103,6 +104,12 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
                 claims.shown, 1, 1, f"quotes from {pdf.name} are checked against this file's text, "
                 f"{session.shown(text)}, and their pages are not; to check them against the PDF, set text: to "
                 "it", "import-other-text"))
+    if session.others:
+        who = ", ".join(f"{name} ({count})" for name, count in session.others.items())
+        result.diagnostics.append(warning(
+            str(project.config_path), 1, 1, f"claims from annotations by someone else are drafts that keep "
+            f"their author: {who}; read each against its source and remove draft: true to adopt it. If a name is "
+            "yours, add it to synthdoc.yaml: import: {me: [...]}", "import-author"))
     if not result.added:
         session.copies.clear()  # a PDF is copied for the claims that quote it, not for nothing
     result.copied = [session.shown(dest) for dest in session.copies]
@@ -209,16 +216,22 @@ def _key(session: _Session, key: str | None, shown: str, line: int = 1, col: int
     return key
 
 
-def _add(session: _Session, claims: ClaimsFile, claim: dict[str, Any], origin: tuple[str, str]) -> None:
-    """Append ``claim`` unless it was imported before (its origin) or the file has its quote already."""
+def _add(session: _Session, claims: ClaimsFile, claim: dict[str, Any], origin: tuple[str, str],
+         author: str | None = None) -> None:
+    """Append ``claim`` unless it was imported before (its origin) or the file has its quote already. A
+    claim from someone else's annotation (``author``, not one of the user's names) keeps its author and
+    stays a draft until the user adopts it."""
     if origin in claims.origins() or fold(str(claim["quote"])) in claims.quotes():
         session.result.already += 1
         return
     claim = {k: v for k, v in claim.items() if v not in (None, "", [], {})}
-    if not claim.get("themes") or not claim.get("says"):
+    other = author if author and author.casefold() not in {n.casefold() for n in session.project.me} else None
+    if not claim.get("themes") or not claim.get("says") or other:
         claim["draft"] = True
         session.result.drafts += 1
-    claim["from"] = {"file": origin[0], "annotation": origin[1]}
+    claim["from"] = {"file": origin[0], "annotation": origin[1], **({"author": other} if other else {})}
+    if other:
+        session.others[other] = session.others.get(other, 0) + 1
     claims.add(_ordered(claim))
 
 
@@ -243,7 +256,7 @@ def _says(session: _Session, comment: str, quote: str) -> dict[str, str] | None:
 
 
 def _unproven(session: _Session, text: SourceText | None, quote: str, shown: str, line: int, where: str) -> None:
-    if text is not None and find_quote(quote, text.normalized, text.text) is None:
+    if text is not None and text.find_quote(quote) is None:
         session.result.diagnostics.append(warning(shown, line, 1, f"{where}: the marked text \"{quote[:80]}\" is not "
                                                   f"found as such in {text.shown}; check will say so until the "
                                                   "quote is corrected", "import-quote"))
@@ -269,7 +282,7 @@ def _import_pdf(session: _Session, path: Path, shown: str) -> None:
         _add(session, claims, {"kind": session.options.kind, "themes": _themes(session, [theme or ""]),
                                "says": _says(session, h.comment, h.text), "quote": h.text,
                                "at": {"page": _page(h.label)}},
-             (path.name, h.annotation))
+             (path.name, h.annotation), h.author)
 
 
 def _page(label: str) -> int | str:
@@ -309,21 +322,40 @@ def _import_zotero(session: _Session, path: Path, shown: str) -> None:
         first_page = claims.data.get("first_page")
         if not text.printed and isinstance(first_page, int) and not isinstance(first_page, bool) and first_page > 0:
             text = read_text(item.pdf, str(item.pdf), first_page, keep=False)
-        for h in item.highlights:
+        printed = _printed(item.pdf, item.highlights, text)
+        for h, quote in zip(item.highlights, printed, strict=True):
             where = f"{item.citation_key}, annotation {h.annotation}"
-            if not h.text:
+            if not quote:
                 session.errors.append(error(shown, 1, 1, f"{where}: the highlight on page {h.label or '?'} has no "
                                             "text (an image area?); remove it in Zotero", "import-empty-highlight"))
                 continue
             label = h.label or (text.labels[h.page_index] if h.page_index is not None
                                 and 0 <= h.page_index < len(text.labels) else None)
             tags = [theme_ids.get(tag.lower(), "") for tag in h.tags]
-            _unproven(session, text, h.text, shown, 1, where)
+            _unproven(session, text, quote, shown, 1, where)
             _add(session, claims, {"kind": session.options.kind,
                                    "themes": _themes(session, tags, [theme_of(h.color, session.project.colors) or ""]),
-                                   "says": _says(session, h.comment, h.text), "quote": h.text,
+                                   "says": _says(session, h.comment, quote), "quote": quote,
                                    "at": {"page": _page(label)} if label else None},
-                 (path.name, h.annotation))
+                 (path.name, h.annotation), h.author)
+
+
+def _printed(pdf: Path, highlights: Sequence[Any], text: SourceText) -> list[str]:
+    """Each Zotero annotation's quote as the page prints it: the PDF's text under the annotation's rectangles,
+    read as PDF highlights are (Zotero stores the text with a line-end hyphen dropped, 'laki-⏎laki' as
+    'lakilaki'); Zotero's own text where the annotation has no rectangles or nothing stands under them."""
+    from .pdf import texts_under
+
+    wanted: dict[int, list[list[tuple[float, float, float, float]]]] = {}
+    for h in highlights:
+        if h.page_index is not None and h.rects:
+            wanted.setdefault(h.page_index, []).append(list(h.rects))
+    unders = texts_under(read_input(pdf, str(pdf), "a PDF file"), str(pdf), wanted, text.normalized.spellings)
+    out = []
+    for h in highlights:
+        under = unders[h.page_index].pop(0) if h.page_index is not None and h.rects else ""
+        out.append(under.strip() or h.text)
+    return out
 
 
 def _first_page(text: SourceText, highlights: Sequence[Any]) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +15,7 @@ from ..core.colors import from_rgb
 from ..core.diagnostics import Diagnostic, SynthdocError, error
 from ..core.files import read_input
 from .quotes import _LINE_END_HYPHEN as LINE_END_HYPHEN
-from .quotes import SOFT
-from .quotes import _spelled as spelled
+from .quotes import SOFT, hyphen_kept
 from .texts import SourceText, opens_without_password, read_text
 
 _PDFIUM_LINE_END_HYPHEN = "\ufffe"  # how PDFium gives a hyphen that ends a line (it drops the line break)
@@ -32,6 +32,7 @@ class Highlight:
     comment: str
     color: str | None
     annotation: str  # a name that stays the same from one import to the next
+    author: str | None = None  # the name the reader wrote on the annotation (/T), if any
 
 
 def read_highlights(path: Path, shown: str, first_page: int | None = None) -> tuple[SourceText, list[Highlight]]:
@@ -44,38 +45,28 @@ def read_highlights(path: Path, shown: str, first_page: int | None = None) -> tu
     problems: list[Diagnostic] = []
     if not marks:
         return text, []
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(raw)
-    except pdfium.PdfiumError as exc:
-        raise SynthdocError.single(shown, f"cannot read the PDF: {exc}", "text-format") from None
-    try:
-        for index, items in sorted(marks.items()):
-            page = document[index]
-            textpage = page.get_textpage()
-            chars = _chars(textpage)
-            for kind, quads, comment, color, name in items:
-                under = _text_under(chars, quads)
-                label = text.labels[index] if index < len(text.labels) else str(index + 1)
-                if not under.strip():
-                    problems.append(error(shown, index + 1, 1, f"the {kind} on page {label} has no text under it "
-                                          "(a scanned page, or a mark over a picture?); remove it or run OCR on the "
-                                          "PDF", "import-empty-highlight"))
-                    continue
-                highlights.append(Highlight(index + 1, label, under, comment, color, name))
-    finally:
-        document.close()
+    unders = texts_under(raw, shown, {index: [mark[1] for mark in items] for index, items in marks.items()},
+                         text.normalized.spellings)
+    for index, items in sorted(marks.items()):
+        for (kind, _, comment, color, name, author), under in zip(items, unders[index], strict=True):
+            label = text.labels[index] if index < len(text.labels) else str(index + 1)
+            if not under.strip():
+                problems.append(error(shown, index + 1, 1, f"the {kind} on page {label} has no text under it "
+                                      "(a scanned page, or a mark over a picture?); remove it or run OCR on the "
+                                      "PDF", "import-empty-highlight"))
+                continue
+            highlights.append(Highlight(index + 1, label, under, comment, color, name, author))
     if problems:
         raise SynthdocError(problems)
     return text, highlights
 
 
-Mark = tuple[str, list[tuple[float, float, float, float]], str, "str | None", str]
+Mark = tuple[str, list[tuple[float, float, float, float]], str, "str | None", str, "str | None"]
 
 
 def _annotations(raw: bytes, shown: str) -> dict[int, list[Mark]]:
-    """Each page's markup annotations: kind, rectangles (from /QuadPoints, else /Rect), comment, colour, name."""
+    """Each page's markup annotations: kind, rectangles (from /QuadPoints, else /Rect), comment, colour, name
+    and author (/T)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -95,7 +86,8 @@ def _annotations(raw: bytes, shown: str) -> dict[int, list[Mark]]:
                 comment = str(annot.get("/Contents") or "").strip()
                 color = from_rgb(list(annot.get("/C") or [])) if annot.get("/C") else None
                 name = str(annot.get("/NM") or "").strip() or _digest(index, quads)
-                out.setdefault(index, []).append((kind, quads, comment, color, name))
+                author = str(annot.get("/T") or "").strip() or None
+                out.setdefault(index, []).append((kind, quads, comment, color, name, author))
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise SynthdocError.single(shown, f"cannot read the PDF's annotations: {exc}", "text-format") from None
     return out
@@ -120,7 +112,7 @@ def _digest(index: int, boxes: list[tuple[float, float, float, float]]) -> str:
     return f"p{index + 1}-" + hashlib.sha256(where.encode()).hexdigest()[:10]
 
 
-Char = tuple[str, float, float]  # a character and its box's centre
+Char = tuple[str, float, float, float, float]  # a character, its box's centre, and its box's bottom and height
 
 
 def _chars(textpage: object) -> list[Char]:
@@ -129,31 +121,91 @@ def _chars(textpage: object) -> list[Char]:
     for i in range(count):
         ch = textpage.get_text_range(i, 1)
         left, bottom, right, top = textpage.get_charbox(i)
-        out.append((ch, (left + right) / 2, (bottom + top) / 2))
+        out.append((ch, (left + right) / 2, (bottom + top) / 2, bottom, top - bottom))
     return out
 
 
-def _text_under(chars: list[Char], boxes: list[tuple[float, float, float, float]]) -> str:
+def texts_under(raw: bytes, shown: str, wanted: dict[int, list[list[tuple[float, float, float, float]]]],
+                spellings: dict[str, int] | None = None) -> dict[int, list[str]]:
+    """For each page index, the text under each list of boxes (PDF points), as ``_text_under`` reads it;
+    a page the PDF does not have gives empty texts."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(raw)
+    except pdfium.PdfiumError as exc:
+        raise SynthdocError.single(shown, f"cannot read the PDF: {exc}", "text-format") from None
+    out: dict[int, list[str]] = {}
+    try:
+        for index, areas in sorted(wanted.items()):
+            if not 0 <= index < len(document):
+                out[index] = ["" for _ in areas]
+                continue
+            chars = _chars(document[index].get_textpage())
+            out[index] = [_text_under(chars, boxes, spellings) for boxes in areas]
+    finally:
+        document.close()
+    return out
+
+
+def _text_under(chars: list[Char], boxes: list[tuple[float, float, float, float]],
+                spellings: dict[str, int] | None = None) -> str:
     """The characters whose centre lies in one of the boxes, in reading order; a line break wherever
-    the marked characters are not consecutive, so that quote matching joins lines as it joins a text's."""
-    chosen = sorted({i for left, bottom, right, top in boxes for i, (_, x, y) in enumerate(chars)
+    the marked characters are not consecutive, so that quote matching joins lines as it joins a text's.
+    A note mark (digits raised above the word they are glued to: ``tertunda¹``) is left out: it is not
+    the author's sentence, and check matches the quote without it."""
+    chosen = sorted({i for left, bottom, right, top in boxes for i, (_, x, y, _, _) in enumerate(chars)
                      if left <= x <= right and bottom <= y <= top})
     parts: list[str] = []
     previous = None
     for i in chosen:
         ch = chars[i][0]
-        if ch in "\r\n":
+        if ch in "\r\n" or _raised_digit(chars, i):
             continue
         if ch == _PDFIUM_LINE_END_HYPHEN:
             ch = "-\n"
-        if previous is not None and i != previous + 1:
+        if previous is not None and i != previous + 1 and not _past_a_mark(chars, previous, i):
             parts.append("\n")
         parts.append(ch)
         previous = i
-    return joined("".join(parts))
+    return joined("".join(parts), spellings)
 
 
-def joined(text: str) -> str:
-    """Marked lines as one quote, in single spaces, a word hyphenated at a line end spelled as quote
-    matching reads it: ``laki-laki`` keeps its hyphen, ``antar-⏎lembaga`` becomes ``antarlembaga``."""
-    return " ".join(spelled(LINE_END_HYPHEN.sub(SOFT, text)).split())
+def _past_a_mark(chars: list[Char], before: int, after: int) -> bool:
+    """Whether only a note mark stands between characters ``before`` and ``after`` of one line (PDFium
+    breaks the line after a raised mark: ``tertunda¹⏎,``)."""
+    between = range(before + 1, after)
+    if not any(_raised_digit(chars, k) for k in between) or \
+            not all(_raised_digit(chars, k) or chars[k][0] in "\r\n" for k in between):
+        return False
+    (_, x0, _, bottom0, height0), (_, x1, _, bottom1, _) = chars[before], chars[after]
+    return x1 > x0 and abs(bottom1 - bottom0) < max(height0, 1.0)
+
+
+def _raised_digit(chars: list[Char], i: int) -> bool:
+    """Whether character ``i`` is a digit of a note mark: raised well above the baseline of the letter or
+    punctuation it is glued to (the nearest one before it on the page, past other digits of the mark)."""
+    if not chars[i][0].isdigit():
+        return False
+    k = i - 1
+    while k >= 0 and chars[k][0].isdigit():
+        k -= 1
+    if k < 0 or not (chars[k][0].isalpha() or chars[k][0] in ".,;:!?)]\"'\u201d\u2019"):
+        return False
+    bottom, base, height = chars[i][3], chars[k][3], chars[k][4]
+    if chars[k][0].isalpha():
+        return bottom - base > max(0.35 * height, 1.0)
+    return bottom - base > 2.0 and chars[i][4] < 0.8 * max(height, 1.0) + 4.0
+
+
+def joined(text: str, spellings: dict[str, int] | None = None) -> str:
+    """Marked lines as one quote, in single spaces, a word hyphenated at a line end spelled as the source
+    text (its ``spellings``) and quote matching read it: ``laki-laki`` keeps its hyphen, ``antar-⏎lembaga``
+    becomes ``antarlembaga``."""
+    marked = LINE_END_HYPHEN.sub(SOFT, text)
+    words = spellings or {}
+    return " ".join(_BROKEN.sub(lambda m: m.group(1) + ("-" if hyphen_kept(m.group(1), m.group(2), words) else "")
+                                + m.group(2), marked).split())
+
+
+_BROKEN = re.compile(rf"([^\W_]*){SOFT}([^\W_]*)")

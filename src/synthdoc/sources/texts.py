@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
 from ..core.warm import Memo, digest
-from .quotes import NormalizedText, normalize
+from .quotes import NearMiss, NormalizedText, QuoteMatch, closest_passage, find_quotes, normalize, normalize_parts
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -39,6 +40,8 @@ class SourceText:
     labels: tuple[str, ...] = ()  # for a PDF: the number printed on each page ("i", "ii", "87", …)
     printed: bool = False  # whether the labels are the PDF's own (or first_page's), not just 1, 2, 3 …
     digest: str = field(default="", compare=False)  # of the file's bytes: what checks of this text are kept by
+    # for a PDF: the spans of ``text`` that are page furniture (running heads and feet, page numbers, footnotes)
+    furniture: tuple[tuple[int, int], ...] = ()
 
     @property
     def pages(self) -> int:
@@ -69,7 +72,44 @@ class SourceText:
 
     @cached_property
     def normalized(self) -> NormalizedText:
-        return normalize(self.text)
+        """The text folded for matching; a PDF's without its page furniture, so that a quote runs on from
+        the foot of one page to the top of the next (its offsets are still those of ``text``)."""
+        if not self.furniture:
+            return normalize(self.text)
+        body, at = [], 0
+        for start, end in self.furniture:
+            body.append((at, start))
+            at = end
+        body.append((at, len(self.text)))
+        return normalize_parts(self.text, [(a, b) for a, b in body if b > a])
+
+    @cached_property
+    def asides(self) -> NormalizedText | None:
+        """A PDF's page furniture folded for matching, each block on its own: a quote from a footnote is
+        found there, and no quote runs from the body into a footnote or a running head."""
+        return normalize_parts(self.text, self.furniture, "\n\ufffc\n") if self.furniture else None
+
+    def find_quotes(self, quote: str) -> Iterator[QuoteMatch]:
+        """Every place ``quote`` stands in the text, in text order: in its body, or within one footnote
+        block, running head or foot."""
+        found = find_quotes(quote, self.normalized, self.text)
+        if self.asides is None:
+            return found
+        return iter(sorted([*found, *find_quotes(quote, self.asides, self.text)], key=lambda m: m.start))
+
+    def find_quote(self, quote: str) -> QuoteMatch | None:
+        return next(self.find_quotes(quote), None)
+
+    def closest(self, quote: str) -> NearMiss | None:
+        """The passage closest to a quote that is not found (a hint): from the body, or from the furniture
+        when a footnote is closer; never a passage that runs into the furniture."""
+        near = closest_passage(quote, self.normalized, self.text)
+        if self.asides is None:
+            return near
+        aside = closest_passage(quote, self.asides, self.text)
+        if aside is not None and "\ufffc" not in aside.passage and (near is None or aside.similarity > near.similarity):
+            return aside
+        return near
 
     @cached_property
     def sections(self) -> dict[str, int]:
@@ -148,12 +188,85 @@ def _read_pdf(raw: bytes, path: Path, shown: str, first_page: int | None) -> Sou
     if not any(p.strip() for p in pages):
         raise SynthdocError.single(shown, "the PDF has no text layer (a scan?); run OCR on it or give the text "
                                    "as .md or .txt", "text-format")
-    starts, parts, at = [], [], 0
-    for page in pages:
+    starts, parts, furniture, at = [], [], [], 0
+    for page, spans in zip(pages, _furniture(pages, labels), strict=True):
         starts.append(at)
         parts.append(page)
+        furniture += [(at + a, at + b) for a, b in spans]
         at += len(page) + len(PAGE_BREAK)
-    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts), labels, printed)
+    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts), labels, printed,
+                      furniture=tuple(furniture))
+
+
+_LINE = re.compile(r"[^\n]*\n?")
+_BARE_NUMBER = re.compile(r"[\s\-\u2013\u2014|.]*(?:\d{1,4}|[ivxlcdm]{1,8})[\s\-\u2013\u2014|.]*", re.IGNORECASE)
+_NOTE_START = re.compile(r"[ \t]*(\d{1,3}|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)[ \t]*\S")
+_REACH = 2  # how many lines at a page's head or foot may be furniture
+
+
+def _furniture(pages: list[str], labels: tuple[str, ...]) -> list[list[tuple[int, int]]]:
+    """For each page, the spans of its text that are page furniture, not the running text: lines at its
+    head and foot that are a bare page number or repeat (numbers aside) at the head or foot of another
+    page, and the footnote block at its foot (lines from the first that starts with the number of a note
+    mark glued to a word above it)."""
+    lines = [[(m.start(), m.end()) for m in _LINE.finditer(page) if page[m.start():m.end()].strip()]
+             for page in pages]
+
+    def key(page: int, span: tuple[int, int]) -> str:
+        return re.sub(r"\d+", "#", " ".join(pages[page][span[0]:span[1]].split())).lower()
+
+    heads: dict[str, set[int]] = {}
+    feet: dict[str, set[int]] = {}
+    for index, spans in enumerate(lines):
+        for span in spans[:_REACH]:
+            heads.setdefault(key(index, span), set()).add(index)
+        for span in spans[-_REACH:]:
+            feet.setdefault(key(index, span), set()).add(index)
+    out = []
+    for index, spans in enumerate(lines):
+        page = pages[index]
+        label = labels[index] if index < len(labels) else ""
+
+        def furniture(span: tuple[int, int], repeated: dict[str, set[int]], page: str = page, label: str = label,
+                      index: int = index) -> bool:
+            line = page[span[0]:span[1]].strip()
+            return bool(_BARE_NUMBER.fullmatch(line)) or line.lower() == label.lower() \
+                or len(repeated.get(key(index, span), ())) > 1
+        first, last = 0, len(spans)
+        while first < min(_REACH, last) and furniture(spans[first], heads):
+            first += 1
+        while last > max(first, len(spans) - _REACH) and furniture(spans[last - 1], feet):
+            last -= 1
+        notes = _footnotes(page, spans[first:last])
+        taken = [*spans[:first], *spans[first:last][notes:], *spans[last:]]
+        out.append(_merged(taken))
+    return out
+
+
+def _footnotes(page: str, spans: list[tuple[int, int]]) -> int:
+    """Where the footnote block at the foot of a page's body starts (an index into its lines), or the
+    number of lines when it has none: the first line after the first that starts with a note number
+    whose mark is glued to a word (or to the punctuation after one) above it."""
+    for k in range(1, len(spans)):
+        m = _NOTE_START.match(page, spans[k][0])
+        if m is None:
+            continue
+        number = re.escape(m.group(1))
+        if re.search(rf"(?:[^\W\d_]{{2}}|[^\W\d_][.,;:!?)\]\"'\u201d]){number}(?!\d)",
+                     page[spans[0][0]:spans[k][0]]):
+            return k
+    return len(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Adjacent line spans as one (a page's furniture in as few blocks as it has)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
 
 
 def opens_without_password(reader: PdfReader) -> bool:

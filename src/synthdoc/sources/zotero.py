@@ -27,15 +27,20 @@ _NEEDED = {
 _BBT_KEY = re.compile(r"^\s*Citation Key\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
+Box = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class ZoteroHighlight:
     annotation: str  # Zotero's key of the annotation: the same in every import
     page_index: int | None
     label: str | None
-    text: str
+    text: str  # as Zotero stores it (a line-end hyphen dropped: 'laki-⏎laki' is 'lakilaki')
     comment: str
     color: str | None
     tags: tuple[str, ...]
+    rects: tuple[Box, ...] = ()  # where it stands on its page, in PDF points: the text is read from there
+    author: str | None = None  # someone else's annotation (a group member's, or one embedded in the PDF): whose
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def read_library(path: Path, shown: str) -> list[ZoteroItem]:
         raise SynthdocError.single(shown, f"cannot open the Zotero database: {exc}", "zotero-schema") from None
     try:
         _check_schema(db, shown)
-        return _items(db, path.parent / "storage")
+        return _items(db, path.parent / "storage", _authors(db))
     except sqlite3.DatabaseError as exc:
         raise SynthdocError.single(shown, f"cannot read the Zotero database: {exc}", "zotero-schema") from None
     finally:
@@ -81,7 +86,31 @@ def _check_schema(db: sqlite3.Connection, shown: str) -> None:
                                        f"({missing}); synthdoc reads Zotero 7's schema", "zotero-schema")
 
 
-def _items(db: sqlite3.Connection, storage: Path) -> list[ZoteroItem]:
+def _authors(db: sqlite3.Connection) -> dict[int, str]:
+    """The annotations someone else wrote, and whose: one embedded in the PDF by an earlier reader (Zotero's
+    isExternal, with the author the PDF names), or one a group library's member made who is not the user
+    of this database (groupItems.createdByUserID, against the account's userID in settings)."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    columns = {r[1] for r in db.execute("PRAGMA table_info(itemAnnotations)")}
+    name = "authorName" if "authorName" in columns else "NULL"
+    out: dict[int, str] = {}
+    if "isExternal" in columns:
+        for item, author in db.execute(f"SELECT itemID, {name} FROM itemAnnotations WHERE isExternal = 1"):
+            out[item] = str(author or "").strip() or "an earlier reader of the PDF"
+    if "groupItems" in tables:
+        me = db.execute("SELECT value FROM settings WHERE setting = 'account' AND key = 'userID'").fetchone() \
+            if "settings" in tables else None
+        users = dict(db.execute("SELECT userID, name FROM users")) if "users" in tables else {}
+        for item, creator, author in db.execute(
+                f"SELECT g.itemID, g.createdByUserID, {name} FROM groupItems g "
+                "JOIN itemAnnotations a ON a.itemID = g.itemID"):
+            if me is None or str(creator) != str(me[0]):
+                out.setdefault(item, str(author or users.get(creator) or "").strip()
+                               or "another member of the group library")
+    return out
+
+
+def _items(db: sqlite3.Connection, storage: Path, authors: dict[int, str]) -> list[ZoteroItem]:
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     fields = "fieldsCombined" if "fieldsCombined" in tables else "fields"
     deleted = "SELECT itemID FROM deletedItems" if "deletedItems" in tables else "SELECT NULL WHERE 0"
@@ -106,7 +135,7 @@ def _items(db: sqlite3.Connection, storage: Path) -> list[ZoteroItem]:
         if parent not in keys:
             continue
         highlights = tuple(
-            _highlight(item_keys.get(row[0], str(row[0])), row[1:], tuple(tags.get(row[0], ())))
+            _highlight(item_keys.get(row[0], str(row[0])), row[1:], tuple(tags.get(row[0], ())), authors.get(row[0]))
             for row in db.execute(
                 "SELECT itemID, text, comment, color, pageLabel, position FROM itemAnnotations WHERE parentItemID = ? "
                 f"AND type IN ({HIGHLIGHT}, {UNDERLINE}) AND itemID NOT IN ({deleted}) ORDER BY sortIndex",
@@ -118,14 +147,18 @@ def _items(db: sqlite3.Connection, storage: Path) -> list[ZoteroItem]:
     return out
 
 
-def _highlight(key: str, row: tuple, tags: tuple[str, ...]) -> ZoteroHighlight:
+def _highlight(key: str, row: tuple, tags: tuple[str, ...], author: str | None) -> ZoteroHighlight:
     text, comment, color, label, position = row
     try:
-        index = json.loads(position or "{}").get("pageIndex")
-    except (ValueError, AttributeError, RecursionError):  # a position nested 100,000 deep: no page index
-        index = None
+        where = json.loads(position or "{}")
+        index, rects = where.get("pageIndex"), where.get("rects") or []
+        boxes = tuple((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+                      for x1, y1, x2, y2 in ([float(v) for v in rect] for rect in rects))
+    except (ValueError, AttributeError, TypeError, RecursionError):  # a position nested 100,000 deep: none
+        index, boxes = None, ()
     return ZoteroHighlight(key, index if isinstance(index, int) else None, str(label).strip() if label else None,
-                           str(text or "").strip(), str(comment or "").strip(), str(color) if color else None, tags)
+                           str(text or "").strip(), str(comment or "").strip(), str(color) if color else None, tags,
+                           boxes, author)
 
 
 def _stored_file(storage: Path, key: str, link_mode: int, path: str | None) -> tuple[Path | None, str]:
