@@ -19,7 +19,7 @@ from ..render.document import Inputs, render_document
 from ..render.phrases import PHRASES
 from ..render.styles import resolve_style
 from ..render.synthesis import selected_claims
-from ..render.templating import environment, template_files
+from ..render.templating import CITATION, environment, template_files
 from ..sources.claims import Claim, Locator, Source
 from ..sources.quotes import QuoteMatch, closest_passage, find_quote, find_quotes, fold
 from ..sources.texts import SourceText, read_text
@@ -184,8 +184,6 @@ def _check_languages(inputs: Inputs) -> list[Diagnostic]:
     return diags
 
 
-# A pandoc citation key: @key or @{key}, not escaped (\@) and not inside a word (an e-mail address).
-_CITATION = re.compile(r"(?<![\w\\])@(?:\{([^{}]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
 
 
 def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Diagnostic]:
@@ -193,8 +191,13 @@ def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Di
     bibliography: pandoc would print an unknown one as '(smith2021?)' and link it to nothing."""
     keys = set(inputs.bibliography.keys())
     claimed = {s.key for s in inputs.sources}  # an unknown one is reported at its claims file
-    unknown = dict.fromkeys(k for m in _CITATION.finditer(markdown)
+    unknown = dict.fromkeys(k for m in CITATION.finditer(markdown)
                             if (k := m.group(1) or m.group(2)) not in keys and k not in claimed)
+    # A library is read for the keys claims cite and templates write in their text; a key a template
+    # puts together from pieces was not read, and pandoc would not find it either.
+    unread = dict.fromkeys(k for m in CITATION.finditer(markdown)
+                           if (k := m.group(1) or m.group(2)) in keys and inputs.bibliography.get(k) is None
+                           and k not in inputs.bibliography.broken)
     diags = []
     files = template_files(doc.template, inputs.project.templates)
     for key in unknown:
@@ -202,6 +205,12 @@ def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Di
         diags.append(error(path, line, 1, f"document '{doc.id}' cites '@{key}', which is not in "
                            f"{inputs.bibliography.shown}{did_you_mean(key, keys)}; pandoc would print it as "
                            f"'({key}?)'", "unknown-key", doc.id))
+    for key in unread:
+        path, line = _written_at(files, key, inputs.project)
+        diags.append(error(path, line, 1, f"document '{doc.id}' cites '@{key}', a key its template puts "
+                           "together, so its entry was not read from the bibliography (only the entries claims "
+                           f"cite and templates write out are); write '@{key}' whole in the template",
+                           "unread-key", doc.id))
     return diags
 
 
@@ -474,11 +483,14 @@ def _check_entries(inputs: Inputs) -> list[Diagnostic]:
     bib = inputs.bibliography
     cited = {s.key for s in inputs.sources if s.claims}
     diags = bib.language_warnings(sorted({s.key for s in inputs.sources}), inputs.project.languages)
+    for key, (shown, line) in bib.places.items():
+        if key not in cited:
+            diags.append(warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry",
+                                 many="entries are not cited by a claim (a library export? only cited entries "
+                                 "are read); --format json lists them"))
     for item in bib.items:
         key = str(item.get("id"))
         shown, line = bib.where(key)
-        if key not in cited:
-            diags.append(warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry"))
         kind = str(item.get("type", ""))
         missing = [FIELD_NAMES.get(group[0], group[0]) for group in REQUIRED_FIELDS.get(kind, DEFAULT_REQUIRED)
                    if not any(item.get(f) for f in group)]

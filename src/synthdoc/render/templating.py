@@ -111,6 +111,24 @@ def _provenance(text: str, claims: object) -> str:
     return provenance(text, views)
 
 
+# A pandoc citation key: @key or @{key}, not escaped (\@) and not inside a word (an e-mail address).
+CITATION = re.compile(r"(?<![\w\\])@(?:\{([^{}]+)\}|(\w(?:[\w:.#$%&\-+?<>~/]*\w)?))")
+
+
+def written_citations(names: Iterator[str] | list[str], project_templates: Path | None) -> set[str]:
+    """The keys templates cite in their own text (``[@smith2020]``), in the files ``names`` are made of:
+    the entries a library is read for beside those claims cite."""
+    keys: set[str] = set()
+    for name in dict.fromkeys(names):
+        for path in template_files(name, project_templates):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # a missing or unreadable template has its own error
+            keys.update(m.group(1) or m.group(2) for m in CITATION.finditer(text))
+    return keys
+
+
 def template_files(name: str, project_templates: Path | None) -> list[Path]:
     """The files a template is rendered from: itself and every template it includes, imports or extends."""
     from jinja2 import meta
