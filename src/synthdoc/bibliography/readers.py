@@ -164,24 +164,32 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
     reader = "bibtex" if fmt == BIBTEX else "biblatex"
     macros = "\n".join(scan.macros) + "\n"
     try:
-        converted = _convert(reader, macros + "".join(sources), shown)
+        converted = _by_key(_convert(reader, macros + "".join(sources), shown), scan.entries, shown)
         good = scan.entries
     except SynthdocError:
         converted, good = [], []
         for entry, source in zip(scan.entries, sources, strict=True):  # find the entries pandoc cannot read
             try:
-                converted += _convert(reader, macros + source, shown)
+                converted += _by_key(_convert(reader, macros + source, shown), [entry], shown)
                 good.append(entry)
             except SynthdocError as exc:
                 result.problem(entry.line, entry.col, f"entry '{entry.key}' cannot be read: {_pandoc_message(exc)}",
                                key=entry.key)
-    if len(converted) != len(good):
-        raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries where synthdoc found {len(good)}",
-                                   "bibliography-format")
     for entry, item in zip(good, converted, strict=True):
-        result.items.append(_entry_item(entry, item, languages[entry.key]))
-        result.lines.append(entry.line)
+        if item is not None:
+            result.items.append(_entry_item(entry, item, languages[entry.key]))
+            result.lines.append(entry.line)
     return result
+
+
+def _by_key(converted: list[dict[str, Any]], entries: list[bibtex.Entry], shown: str) -> list[dict[str, Any] | None]:
+    """pandoc's item for each entry (None for an @xdata entry, which only lends its fields to others)."""
+    items = {str(item.get("id")): item for item in converted}
+    works = [e for e in entries if e.kind != "xdata"]
+    if len(converted) != len(works) or any(e.key not in items for e in works):
+        raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries where synthdoc found {len(works)}",
+                                   "bibliography-format")
+    return [None if e.kind == "xdata" else items[e.key] for e in entries]
 
 
 class _Library:
@@ -234,18 +242,16 @@ class _Library:
                     grown = True
         return [source for name, source, _ in self.macros if name is None or name in used]
 
-    def convert(self, parts: list[int]) -> dict[tuple[int, int], dict[str, Any] | str]:
+    def convert(self, parts: list[int]) -> dict[tuple[int, int], dict[str, Any] | None]:
         """Each entry of ``parts`` (by part and place in it) as pandoc converts it with the others and the
         @strings they use, or why pandoc cannot read it."""
         reader = "bibtex" if self.fmt == BIBTEX else "biblatex"
         entries = [((n, i), e) for n in parts for i, e in enumerate(self.scan(n).entries)]
         prepared = [_prepare(e, self.english) for _, e in entries]
         macros = "\n".join(self.macros_for(parts)) + "\n"
-        converted = _convert(reader, macros + "".join(source for source, _ in prepared), self.shown)
-        if len(converted) != len(entries):
-            raise SynthdocError.single(self.shown, f"pandoc read {len(converted)} entries where synthdoc found "
-                                       f"{len(entries)}", "bibliography-format")
-        return {place: _entry_item(entry, item, tag)
+        converted = _by_key(_convert(reader, macros + "".join(source for source, _ in prepared), self.shown),
+                            [e for _, e in entries], self.shown)
+        return {place: None if item is None else _entry_item(entry, item, tag)
                 for (place, entry), item, (_, tag) in zip(entries, converted, prepared, strict=True)}
 
     def read(self, keys: set[str], cache: JsonCache, salt: str) -> None:
@@ -272,6 +278,8 @@ class _Library:
                 done[n] = made[n]
         for n in numbers:
             for entry, made in zip(self.scan(n).entries, done[n], strict=True):
+                if made is None:
+                    continue  # an @xdata entry: fields for others, no work of its own
                 if isinstance(made, str):
                     self.result.problem(entry.line, entry.col, f"entry '{entry.key}' cannot be read: {made}",
                                         key=entry.key)
