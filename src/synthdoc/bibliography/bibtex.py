@@ -318,7 +318,7 @@ class Segment:
 # An entry the splitter reads without a problem, in the plain form libraries export: a key, fields
 # separated by commas, values in braces (nested up to four deep), plain quotes, numbers or @string names.
 # A part that matches is well formed as it stands; any other part is split to find its problem.
-_BRACED = r"\{(?>[^{}]|\{(?>[^{}]|\{(?>[^{}]|\{[^{}]*\})*\})*\})*\}"
+_BRACED = r"\{(?>[^{}]++|\{(?>[^{}]++|\{(?>[^{}]++|\{[^{}]*+\})*+\})*+\})*+\}"
 _PART = rf"(?>{_BRACED}|\"[^\"{{}}]*\"|\d+|[A-Za-z_][\w\-:.+/]*)"
 _VALUE = rf"{_PART}(?>\s*#\s*{_PART})*"
 _FIELD = rf"[A-Za-z_][\w\-:.+/]*\s*=\s*{_VALUE}"

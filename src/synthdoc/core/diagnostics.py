@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -36,11 +36,12 @@ class Diagnostic:
         return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        if not self.document:
-            del data["document"]
-        del data["many"]
+        data: dict[str, object] = {"path": self.path, "line": self.line, "col": self.col,
+                                   "severity": self.severity.value, "message": self.message, "code": self.code}
+        if self.document:
+            data["document"] = self.document
+        if self.many:
+            data["many"] = self.many
         return data
 
 
