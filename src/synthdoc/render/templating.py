@@ -120,7 +120,11 @@ def written_citations(names: Iterator[str] | list[str], project_templates: Path 
     the entries a library is read for beside those claims cite."""
     keys: set[str] = set()
     for name in dict.fromkeys(names):
-        for path in template_files(name, project_templates):
+        try:
+            files = template_files(name, project_templates)
+        except SynthdocError:
+            continue  # a template that cannot be read has its own error, reported by check with the others
+        for path in files:
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
