@@ -15,6 +15,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 SMALL = {
     "example.py": ["--runs", "1"],
     "bibliography.py": ["--runs", "1", "--sizes", "30"],
+    "library.py": ["--runs", "1", "--entries", "200", "--check-entries", "300", "--cited", "5"],
     "incremental.py": ["--runs", "1"],
     "scale.py": ["--runs", "1", "--sizes", "20:10"],
     "hostile.py": ["--runs", "1", "--scan-mb", "1", "--entries", "50"],

@@ -71,6 +71,8 @@ def test_unknown_field_with_suggestion(tmp_path):
 def test_incomplete_and_uncited_entries_are_warnings(tmp_path):
     files = small_files()
     files["bibliography.bib"] += "\n@thesis{nobody,\n  title = {[Untitled thesis]},\n  type = {Skripsi},\n}\n"
+    # the entries read are those the project cites: a claims file (here still without claims) names it
+    files["sources/nobody.yaml"] = "source: nobody\nclaims: []\n"
     diags = diagnostics(write_project(tmp_path, files))
     warnings = {d.code: d for d in diags if d.severity.value == "warning"}
     assert warnings["incomplete-entry"].line == 15

@@ -172,6 +172,7 @@ def cite(
     """Preview how an entry is cited and listed, rendered in process by citeproc-py."""
     from .bibliography import load_bibliography
     from .core.files import work_dir
+    from .core.schema import did_you_mean
     from .render.preview import preview
     from .sources.claims import LOCATOR_KINDS
 
@@ -185,7 +186,9 @@ def cite(
     try:
         project = _project(project_dir)
         bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
-                                project.languages)
+                                project.languages, cited=[key])
+        if bib.get(key) is None and key not in bib.broken:
+            raise SynthdocError.single(bib.shown, f"no entry '{key}'{did_you_mean(key, bib.keys())}", "unknown-key")
         lang = lang or project.lang
         shown = preview(bib.for_language(lang)[0], key, style or project.style, lang, project.root, locator)
     except SynthdocError as exc:

@@ -84,8 +84,9 @@ class _Bad(Exception):
 
 
 class _Splitter:
-    def __init__(self, text: str):
+    def __init__(self, text: str, first_line: int = 1):
         self.text = text
+        self.first_line = first_line
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.macros: dict[str, int] = {}  # each @string's name (lowercase) and how long its value expands to
         self.expanded = 0  # characters the @strings named by the values read so far stand for
@@ -93,7 +94,7 @@ class _Splitter:
 
     def where(self, pos: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.starts, pos)
-        return line, pos - self.starts[line - 1] + 1
+        return line + self.first_line - 1, pos - self.starts[line - 1] + 1
 
     def bound(self, pos: int) -> int:
         """Where the next entry's line begins after ``pos`` (or the end of the text)."""
@@ -172,9 +173,10 @@ class _Splitter:
             return i
 
 
-def split(text: str) -> Scan:
-    """Every entry of a BibTeX/BibLaTeX file, or the problem that keeps it from being read."""
-    s = _Splitter(text)
+def split(text: str, first_line: int = 1) -> Scan:
+    """Every entry of a BibTeX/BibLaTeX file, or the problem that keeps it from being read (``text`` may
+    be a part of a file that begins a line: ``first_line`` is that line's number)."""
+    s = _Splitter(text, first_line)
     scan = Scan()
     pos = 0
     while True:
@@ -315,3 +317,123 @@ def _entry(s: _Splitter, scan: Scan, m: re.Match[str], kind: str, closer: str, e
         return end
     scan.entries.append(Entry(kind, key, line, col, tuple(fields)))
     return i
+
+
+# ---- An index of a whole library, for reading only the entries a project cites ------------------
+
+_KEY_AT = re.compile(r"\s*([^,\n]*)")
+_NOT_ENTRIES = ("comment", "string", "preamble")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A part of a file from the start of a line that begins an entry to the next such line: the
+    splitter never reads an entry past that line, so each part splits as it does within the file."""
+
+    start: int
+    end: int
+    line: int
+    kind: str  # the type of the entry it begins with, lowercase ("" for text before any entry)
+
+
+# An entry the splitter reads without a problem, in the plain form libraries export: a key, fields
+# separated by commas, values in braces (nested up to four deep), plain quotes, numbers or @string names.
+# A part that matches is well formed as it stands; any other part is split to find its problem.
+_BRACED = r"\{(?>[^{}]++|\{(?>[^{}]++|\{(?>[^{}]++|\{[^{}]*+\})*+\})*+\})*+\}"
+_PART = rf"(?>{_BRACED}|\"[^\"{{}}]*\"|\d+|[A-Za-z_][\w\-:.+/]*)"
+_VALUE = rf"{_PART}(?>\s*#\s*{_PART})*"
+_FIELD = rf"[A-Za-z_][\w\-:.+/]*\s*=\s*{_VALUE}"
+_WELL_FORMED = re.compile(rf"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*\{{\s*[^\s,{{}}\"#%\\~=()]+[ \t]*,"
+                          rf"(?>\s*{_FIELD}\s*,)*+(?>\s*{_FIELD})?+\s*\}}\s*")
+
+
+@dataclass
+class Index:
+    """Where every entry of a file stands, and every entry's problem, without splitting the entries
+    that are well formed: each key's part of the file, to be split and converted when it is cited."""
+
+    text: str
+    segments: list[Segment] = field(default_factory=list)
+    keys: list[tuple[str, int, int]] = field(default_factory=list)  # of entries read well: key, line, segment
+    macros: list[int] = field(default_factory=list)  # the segments holding @string or @preamble
+    problems: list[Problem] = field(default_factory=list)  # of every entry, in the file's order
+    scans: dict[int, Scan] = field(default_factory=dict)  # the parts split so far
+
+    def part(self, number: int) -> str:
+        segment = self.segments[number]
+        return self.text[segment.start:segment.end]
+
+    def split(self, number: int) -> Scan:
+        if number not in self.scans:
+            self.scans[number] = split(self.part(number), self.segments[number].line)
+        return self.scans[number]
+
+
+def index(text: str) -> Index:
+    """Every entry's key, line and problem, by the lines that begin entries (``@type{key,``). A part
+    where anything else could begin an entry (two on one line, an '@type{' inside a value) or that is not
+    plainly well formed is split here, so that its keys and problems are the splitter's; every other
+    part's key is read from its first line. The same keys and problems as :func:`split` of the file."""
+    bounds = [0] + [m.start() + 1 for m in _LINE_ENTRY.finditer(text)] + [len(text)]
+    found: dict[int, list[re.Match[str]]] = {}
+    number = 0
+    for m in _ENTRY.finditer(text):
+        while m.start() >= bounds[number + 1]:
+            number += 1
+        found.setdefault(number, []).append(m)
+    result = Index(text)
+    line = 1
+    for number in range(len(bounds) - 1):
+        start, end = bounds[number], bounds[number + 1]
+        if number:
+            line += text.count("\n", bounds[number - 1], start)
+        matches = found.get(number, [])
+        m = matches[0] if matches else None
+        kind = m.group(1).lower() if m else ""
+        result.segments.append(Segment(start, end, line, kind))
+        if m is None or (len(matches) == 1 and kind == "comment" and not text[start:m.start()].strip()):
+            continue
+        if (len(matches) == 1 and kind not in _NOT_ENTRIES and m.group(2) == "{"
+                and _WELL_FORMED.fullmatch(text, start, end)):
+            header = _KEY_AT.match(text, m.end(), end)
+            key = header.group(1).split("}")[0].strip() if header else ""
+            result.keys.append((key, line + text.count("\n", start, m.start()), number))
+            continue
+        scan = result.split(number)
+        if scan.macros:
+            result.macros.append(number)
+        result.keys += [(e.key, e.line, number) for e in scan.entries]
+        result.problems += scan.problems
+    return result
+
+
+def macro_names(raw: str) -> set[str]:
+    """The @string names a field's value uses: the bare words outside its braces and quotes."""
+    names: set[str] = set()
+    depth, quoted, i = 0, False, 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif c == '"' and depth == 0:
+            quoted = not quoted
+        elif depth == 0 and not quoted and (m := _NAME.match(raw, i)):
+            names.add(m.group().lower())
+            i = m.end()
+            continue
+        i += 1
+    return names
+
+
+def macro_name(source: str) -> str | None:
+    """The name an ``@string{name = …}`` defines (lowercase), None for a @preamble."""
+    m = re.match(r"@[ \t]*string[ \t\r\n]*[{(]\s*([A-Za-z_][\w\-:.+/]*)", source, re.IGNORECASE)
+    return m.group(1).lower() if m else None
+
+
+def parents(entry: Entry) -> list[str]:
+    """The keys an entry inherits fields from: its ``crossref`` and its ``xdata`` entries."""
+    keys = [entry.get("crossref") or "", *(entry.get("xdata") or "").split(",")]
+    return [k.strip() for k in keys if k.strip()]

@@ -4,7 +4,7 @@ combined into one list of CSL JSON items; a key defined twice is an error naming
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +19,7 @@ from . import readers
 from .language import is_english, langid_name, language_tag
 
 # The readers' own version: a change to what they produce makes every cached conversion stale.
-READER_VERSION = "3"
+READER_VERSION = "4"
 # A thesis whose degree only its entry type gives (@phdthesis, @mastersthesis), named as a document
 # in that language names it; other languages keep the words pandoc gives ("PhD thesis").
 THESIS_GENRES = {"id": {"phd": "Disertasi", "masters": "Tesis"}}
@@ -59,7 +59,8 @@ class Bibliography:
         return self.files[0].path
 
     def keys(self) -> list[str]:
-        return [str(item.get("id")) for item in self.items]
+        """Every entry's key, in the order of the files, read or not (a library is read for its cited keys)."""
+        return list(self.places)
 
     def get(self, key: str) -> dict[str, Any] | None:
         return self._by_key.get(key)
@@ -109,31 +110,40 @@ class Bibliography:
 
 
 def load_bibliography(files: Path | Sequence[Path], root: Path | str, cache_dir: Path,
-                      languages: Sequence[str] = ("en",)) -> Bibliography:
+                      languages: Sequence[str] = ("en",), cited: Collection[str] | None = None) -> Bibliography:
     """Read each bibliography file (from the cache when its content was read before) and combine
     them. ``root`` is the project folder paths are shown from (or, for one file, its shown name).
     ``languages`` are the documents': only when all are English is an entry that does not say its
-    language taken for English (and its title sentence-cased by pandoc, as APA wants)."""
+    language taken for English (and its title sentence-cased by pandoc, as APA wants).
+
+    With ``cited``, only those keys' entries are read (a whole library exported for one chapter): of a
+    BibTeX/BibLaTeX file, no other entry is converted or even split, and each entry's conversion is kept
+    by its own text, so that a change to the library costs the entries that changed. Every key is still
+    known, with its place (did-you-mean, the uncited count)."""
     paths = [files] if isinstance(files, Path) else list(files)
     english = all(is_english(language_tag(lang) or lang) for lang in languages)
     cache = JsonCache(cache_dir, "bibliography-")  # CSL JSON lists, as pandoc reads them
     files_read = JsonCache(cache_dir, "bibfile-")  # what each file gave, by its content
+    entries_read = JsonCache(cache_dir / "entries")  # what each entry gave, by its own text
+    wanted = None if cited is None else set(cited)
     fatal: list[Diagnostic] = []
     reads: list[tuple[BibFile, readers.Read]] = []
     for path in paths:
         shown = root if isinstance(root, str) else shown_path(path, root)
         try:
-            reads.append(_read_file(path, shown, files_read, english))
+            reads.append(_read_file(path, shown, files_read, english, wanted, entries_read))
         except SynthdocError as exc:
             fatal += exc.diagnostics
     if fatal:
         raise SynthdocError(fatal)
-    return _combine(reads, cache)
+    return _combine(reads, cache, wanted)
 
 
-def _read_file(path: Path, shown: str, cache: JsonCache, english: bool) -> tuple[BibFile, readers.Read]:
+def _read_file(path: Path, shown: str, cache: JsonCache, english: bool, cited: set[str] | None = None,
+               entries: JsonCache | None = None) -> tuple[BibFile, readers.Read]:
     raw = read_input(path, shown, "a bibliography file", missing="bibliography file not found")
-    digest = content_key(raw, path.suffix.lower(), READER_VERSION, pandoc.pandoc_identity(), str(english))
+    salt = content_key(READER_VERSION, pandoc.pandoc_identity(), str(english))
+    digest = content_key(raw, path.suffix.lower(), salt)
     stored = cache.load(digest)
     if isinstance(stored, dict):
         result = readers.Read(**stored)
@@ -143,12 +153,19 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool) -> tuple
         except UnicodeDecodeError as exc:
             raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason}); export the bibliography as UTF-8",
                                        "encoding") from None
-        result = readers.read(path, shown, text.replace("\r\n", "\n").replace("\r", "\n"), english)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        some = None
+        if cited is not None and entries is not None:
+            some = readers.read_cited(path, shown, text, cited, entries, salt, english)
+        if some is not None:
+            return BibFile(path, shown, some.format, len(some.keys), digest), some
+        result = readers.read(path, shown, text, english)
         cache.store(digest, result.as_dict())
-    return BibFile(path, shown, result.format, len(result.items), digest), result
+    return BibFile(path, shown, result.format, len(result.places()), digest), result
 
 
-def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bibliography:
+def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache,
+             cited: set[str] | None = None) -> Bibliography:
     items: list[dict[str, Any]] = []
     places: dict[str, tuple[str, int]] = {}
     diags: list[Diagnostic] = []
@@ -161,8 +178,7 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bib
                                     p["message"], p["code"]))
         for key, line in result.broken.items():
             broken.setdefault(key, (bib_file.shown, line))
-        for item, line in zip(result.items, result.lines, strict=True):
-            key = str(item["id"])
+        for key, line in result.places():
             if key in places:
                 first = places[key]
                 diags.append(error(bib_file.shown, line, 1, f"key '{key}' is defined twice: at {first[0]}:{first[1]} "
@@ -171,11 +187,15 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bib
                 continue
             places[key] = (bib_file.shown, line)
             formats[key] = result.format
+        for item, line in zip(result.items, result.lines, strict=True):
+            key = str(item["id"])
+            if places.get(key) != (bib_file.shown, line) or (cited is not None and key not in cited):
+                continue  # a second definition, or an entry no claim cites
             items.append(item)
             if key in result.thesis:
                 thesis[key] = result.thesis[key]
-    diags += _look_alikes(items, places)
-    digest = content_key(*(f.digest for f, _ in reads))
+    diags += _look_alikes(items, places, cited)
+    digest = content_key(*(f.digest for f, _ in reads), *([] if cited is None else ['cited', *sorted(cited)]))
     path = cache.path(digest)
     if not path.is_file():
         cache.store(digest, items)  # pandoc reads the combined bibliography from this file
@@ -183,20 +203,23 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache) -> Bib
                         thesis, formats)
 
 
-def _look_alikes(items: list[dict[str, Any]], places: dict[str, tuple[str, int]]) -> list[Diagnostic]:
+def _look_alikes(items: list[dict[str, Any]], places: dict[str, tuple[str, int]],
+                 cited: set[str] | None = None) -> list[Diagnostic]:
     """Two keys that differ only in case (one key to BibTeX, Zotero and Word), and one work under two
-    keys (the same DOI, as when two exports are merged): cited as two works, 2020a and 2020b."""
+    keys (the same DOI, as when two exports are merged): cited as two works, 2020a and 2020b. With
+    ``cited``, only pairs where a claim cites one of the keys (of a library, only the cited entries are read)."""
     diags = []
     by_case: dict[str, str] = {}
     by_doi: dict[str, str] = {}
-    for item in items:
-        key = str(item["id"])
-        shown, line = places[key]
+    for key, (shown, line) in places.items():
         other = by_case.setdefault(key.casefold(), key)
-        if other != key:
+        if other != key and (cited is None or other in cited or key in cited):
             diags.append(warning(shown, line, 1, f"keys '{other}' ({':'.join(map(str, places[other]))}) and '{key}' "
                                  "differ only in case, which BibTeX, Zotero and Word take for one key: rename one",
                                  "key-case"))
+    for item in items:
+        key = str(item["id"])
+        shown, line = places[key]
         doi = item.get("DOI")
         if isinstance(doi, str) and doi.strip():
             norm = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi.strip().lower())

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import pandoc
+from ..core.cache import JsonCache, content_key
 from ..core.diagnostics import SynthdocError
 from ..core.yamlfile import parse_yaml
 from . import bibtex, hayagriva
@@ -40,6 +41,14 @@ class Read:
     problems: list[dict[str, Any]] = field(default_factory=list)  # line, col, message, code
     broken: dict[str, int] = field(default_factory=dict)  # keys of entries that could not be read: line
     thesis: dict[str, str] = field(default_factory=dict)  # key: "phd"/"masters" when the entry type says it
+    # every entry's key and line, read or not (a file read for some keys only); else those of the items
+    keys: list[list[Any]] = field(default_factory=list)
+
+    def places(self) -> list[tuple[str, int]]:
+        """Every entry's key and line, in the file's order."""
+        if self.keys:
+            return [(str(key), int(line)) for key, line in self.keys]
+        return [(str(item["id"]), line) for item, line in zip(self.items, self.lines, strict=True)]
 
     def problem(self, line: int, col: int, message: str, code: str = "bibliography-syntax",
                 key: str | None = None, severity: str = "error") -> None:
@@ -116,6 +125,36 @@ def _pandoc_message(exc: SynthdocError) -> str:
 _THESIS_TYPES = {"phdthesis": "phd", "mastersthesis": "masters", "mathesis": "masters"}
 
 
+def _prepare(entry: bibtex.Entry, english: bool, tag: str | None) -> str:
+    """The entry as pandoc is given it, in the language ``tag`` (its own or the one it inherits: see
+    :func:`_bibtex_languages`). pandoc sentence-cases the title of an entry it takes for English: only a
+    known English one is, or one that does not say its language in a project all in English."""
+    taken = is_english(tag) if tag else english
+    return entry.source({"langid": "english" if taken else "und", "hyphenation": None, "language": None})
+
+
+def _warn_organisations(entry: bibtex.Entry, result: Read) -> None:
+    for f, parts in _organisations_split(entry):
+        result.problem(f.line, 1, f"{f.name} = {f.raw} of '{entry.key}' is read as {len(parts)} names, split at "
+                       f"'and' ({'; '.join(parts)}), but it looks like one organisation: citations would print "
+                       f"parts of it as if they were people; write it in double braces, "
+                       f"{f.name} = {{{{{f.text.strip()}}}}}, to keep it one name", "organisation-name",
+                       severity="warning")
+
+
+def _thesis(entry: bibtex.Entry) -> str | None:
+    typed = (entry.get("type") or "").strip().lower()
+    return _THESIS_TYPES.get(typed if typed else entry.kind)
+
+
+def _entry_item(entry: bibtex.Entry, item: dict[str, Any], tag: str | None) -> dict[str, Any]:
+    item["id"] = entry.key
+    item.pop("language", None)
+    if tag:
+        item["language"] = tag
+    return finish(item)
+
+
 def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
     result = Read(fmt)
     scan = bibtex.split(text)
@@ -124,46 +163,166 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
     languages = _bibtex_languages(scan.entries)
     sources: list[str] = []
     for entry in scan.entries:
-        for f, parts in _organisations_split(entry):
-            result.problem(f.line, 1, f"{f.name} = {f.raw} of '{entry.key}' is read as {len(parts)} names, split at "
-                           f"'and' ({'; '.join(parts)}), but it looks like one organisation: citations would print "
-                           f"parts of it as if they were people; write it in double braces, "
-                           f"{f.name} = {{{{{f.text.strip()}}}}}, to keep it one name", "organisation-name",
-                           severity="warning")
-        tag = languages[entry.key]
-        # pandoc sentence-cases the title of an entry it takes for English: only a known English one
-        # is, or one that does not say its language in a project all in English.
-        taken = is_english(tag) if tag else english
-        sources.append(entry.source({"langid": "english" if taken else "und", "hyphenation": None,
-                                     "language": None}))
-        typed = (entry.get("type") or "").strip().lower()
-        kind = _THESIS_TYPES.get(typed if typed else entry.kind)
-        if kind:
+        _warn_organisations(entry, result)
+        sources.append(_prepare(entry, english, languages[entry.key]))
+        if kind := _thesis(entry):
             result.thesis[entry.key] = kind
     reader = "bibtex" if fmt == BIBTEX else "biblatex"
     macros = "\n".join(scan.macros) + "\n"
     try:
-        converted = _convert(reader, macros + "".join(sources), shown)
+        converted = _by_key(_convert(reader, macros + "".join(sources), shown), scan.entries, shown)
         good = scan.entries
     except SynthdocError:
         converted, good = [], []
         for entry, source in zip(scan.entries, sources, strict=True):  # find the entries pandoc cannot read
             try:
-                converted += _convert(reader, macros + source, shown)
+                converted += _by_key(_convert(reader, macros + source, shown), [entry], shown)
                 good.append(entry)
             except SynthdocError as exc:
                 result.problem(entry.line, entry.col, f"entry '{entry.key}' cannot be read: {_pandoc_message(exc)}",
                                key=entry.key)
-    if len(converted) != len(good):
-        raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries where synthdoc found {len(good)}",
-                                   "bibliography-format")
     for entry, item in zip(good, converted, strict=True):
-        item["id"] = entry.key
-        item.pop("language", None)
-        if languages[entry.key]:
-            item["language"] = languages[entry.key]
-        result.items.append(finish(item))
-        result.lines.append(entry.line)
+        if item is not None:
+            result.items.append(_entry_item(entry, item, languages[entry.key]))
+            result.lines.append(entry.line)
+    return result
+
+
+def _by_key(converted: list[dict[str, Any]], entries: list[bibtex.Entry], shown: str) -> list[dict[str, Any] | None]:
+    """pandoc's item for each entry (None for an @xdata entry, which only lends its fields to others)."""
+    items = {str(item.get("id")): item for item in converted}
+    works = [e for e in entries if e.kind != "xdata"]
+    if len(converted) != len(works) or any(e.key not in items for e in works):
+        raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries where synthdoc found {len(works)}",
+                                   "bibliography-format")
+    return [None if e.kind == "xdata" else items[e.key] for e in entries]
+
+
+class _Library:
+    """A BibTeX/BibLaTeX file read for some of its keys: the entries they name, the entries those
+    inherit from (crossref, xdata) and the @strings any of them use; nothing else is split or converted."""
+
+    def __init__(self, text: str, fmt: str, shown: str, english: bool, result: Read):
+        self.fmt, self.shown, self.english, self.result = fmt, shown, english, result
+        self.index = bibtex.index(text)
+        self.where: dict[str, list[int]] = {}
+        self.folded: dict[str, list[int]] = {}
+        for key, _, number in self.index.keys:
+            self.where.setdefault(key, []).append(number)
+            self.folded.setdefault(key.casefold(), []).append(number)
+        for p in self.index.problems:
+            result.problem(p.line, p.col, p.message, key=p.key)
+        # each @string (name, its source, the names its value uses) and @preamble, in the file's order
+        self.macros: list[tuple[str | None, str, set[str]]] = []
+        for number in self.index.macros:
+            for source in self.scan(number).macros:
+                name = bibtex.macro_name(source)
+                value = source.split("=", 1)[1][:-1] if name else ""
+                self.macros.append((name, source, bibtex.macro_names(value)))
+
+    def scan(self, number: int) -> bibtex.Scan:
+        return self.index.split(number)
+
+    def closure(self, number: int) -> list[int]:
+        """The part ``number`` and the parts its entries inherit from, in the file's order."""
+        seen, todo = {number}, [number]
+        while todo:
+            for entry in self.scan(todo.pop()).entries:
+                for parent in bibtex.parents(entry):
+                    for other in self.where.get(parent) or self.folded.get(parent.casefold(), []):
+                        if other not in seen:
+                            seen.add(other)
+                            todo.append(other)
+        return sorted(seen)
+
+    def macros_for(self, parts: list[int]) -> list[str]:
+        """The @strings (and every @preamble) the entries of ``parts`` use, with those they use in turn."""
+        used = {name for n in parts for e in self.scan(n).entries for f in e.fields
+                for name in bibtex.macro_names(f.raw)}
+        grown = True
+        while grown:
+            grown = False
+            for name, _, refs in self.macros:
+                if name in used and not refs <= used:
+                    used |= refs
+                    grown = True
+        return [source for name, source, _ in self.macros if name is None or name in used]
+
+    def convert(self, parts: list[int]) -> dict[tuple[int, int], dict[str, Any] | None]:
+        """Each entry of ``parts`` (by part and place in it) as pandoc converts it with the others and the
+        @strings they use, or why pandoc cannot read it."""
+        reader = "bibtex" if self.fmt == BIBTEX else "biblatex"
+        entries = [((n, i), e) for n in parts for i, e in enumerate(self.scan(n).entries)]
+        languages = _bibtex_languages([e for _, e in entries])  # parts holds what each entry inherits from
+        sources = [_prepare(e, self.english, languages[e.key]) for _, e in entries]
+        macros = "\n".join(self.macros_for(parts)) + "\n"
+        converted = _by_key(_convert(reader, macros + "".join(sources), self.shown), [e for _, e in entries],
+                            self.shown)
+        return {place: None if item is None else _entry_item(entry, item, languages[entry.key])
+                for (place, entry), item in zip(entries, converted, strict=True)}
+
+    def read(self, keys: set[str], cache: JsonCache, salt: str) -> None:
+        """Read the entries of ``keys`` into the result: from the cache where their text (with what they
+        inherit from and the @strings they use) was converted before, else converted together."""
+        numbers = sorted({n for key in keys for n in self.where.get(key, [])})
+        closures = {n: self.closure(n) for n in numbers}
+        digests = {n: content_key(salt, self.fmt, *(self.index.part(m) for m in closures[n]),
+                                  *self.macros_for(closures[n])) for n in numbers}
+        done: dict[int, list[Any]] = {}
+        for n in numbers:
+            stored = cache.load(digests[n])
+            if isinstance(stored, list) and len(stored) == len(self.scan(n).entries):
+                done[n] = stored
+        missing = [n for n in numbers if n not in done]
+        if missing:
+            try:
+                both = self.convert(sorted({m for n in missing for m in closures[n]}))
+                made = {n: [both[(n, i)] for i in range(len(self.scan(n).entries))] for n in missing}
+            except SynthdocError:
+                made = {n: self._one_by_one(n, closures[n]) for n in missing}
+            for n in missing:
+                cache.store(digests[n], made[n])
+                done[n] = made[n]
+        for n in numbers:
+            for entry, made in zip(self.scan(n).entries, done[n], strict=True):
+                if made is None:
+                    continue  # an @xdata entry: fields for others, no work of its own
+                if isinstance(made, str):
+                    self.result.problem(entry.line, entry.col, f"entry '{entry.key}' cannot be read: {made}",
+                                        key=entry.key)
+                    continue
+                if entry.key not in keys:
+                    continue
+                _warn_organisations(entry, self.result)
+                self.result.items.append(made)
+                self.result.lines.append(entry.line)
+                if kind := _thesis(entry):
+                    self.result.thesis[entry.key] = kind
+
+    def _one_by_one(self, number: int, closure: list[int]) -> list[Any]:
+        """Each entry of a part converted with what it inherits from, or pandoc's reason it cannot be."""
+        parents = [m for m in closure if m != number]
+        made: list[Any] = []
+        for i in range(len(self.scan(number).entries)):
+            try:
+                made.append(self.convert(sorted([number, *parents]))[(number, i)])
+            except SynthdocError as exc:
+                made.append(_pandoc_message(exc))
+        return made
+
+
+def read_cited(path: Path, shown: str, text: str, keys: set[str], cache: JsonCache, salt: str,
+               english: bool = False) -> Read | None:
+    """The entries of ``keys`` in one bibliography file, and where every other entry stands
+    (``Read.keys``), reading no more of a BibTeX/BibLaTeX file than those entries; None for the other
+    formats, which are read whole."""
+    fmt = detect(path, text)
+    if fmt not in (BIBTEX, BIBLATEX):
+        return None
+    result = Read(fmt)
+    library = _Library(text, fmt, shown, english, result)
+    result.keys = [[key, line] for key, line, _ in library.index.keys]
+    library.read(keys, cache, salt)
     return result
 
 

@@ -31,6 +31,7 @@ from ..render.citeproc import ambiguous_citations, read_cited
 from ..render.document import Inputs, render_document
 from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
+from ..render.templating import written_citations
 from ..sources.claims import load_sources
 from ..word import bookmarks as word_bookmarks
 from ..word import layout as word_layout
@@ -100,8 +101,10 @@ def load_inputs(project: Project) -> Inputs:
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
     sources, inferred = infer_pages(sources, texts)
+    # Of a whole library (one export for everything) only the entries the project cites are read.
+    cited = {s.key for s in sources} | written_citations([d.template for d in project.documents], project.templates)
     bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
-                            project.languages)
+                            project.languages, cited)
     return Inputs(project, sources, bib, texts, tuple(diags + text_diags + list(bib.diagnostics)), inferred)
 
 

@@ -190,7 +190,12 @@ def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Di
     bibliography: pandoc would print an unknown one as '(smith2021?)' and link it to nothing."""
     keys = set(inputs.bibliography.keys())
     claimed = {s.key for s in inputs.sources}  # an unknown one is reported at its claims file
-    unknown = [k for k in cited_keys(markdown) if k not in keys and k not in claimed]
+    cited = cited_keys(markdown)
+    unknown = [k for k in cited if k not in keys and k not in claimed]
+    # A library is read for the keys claims cite and templates write in their text; a key a template
+    # puts together from pieces was not read, and pandoc would not find it either.
+    unread = [k for k in cited if k in keys and inputs.bibliography.get(k) is None
+              and k not in inputs.bibliography.broken]
     diags = []
     files = template_files(doc.template, inputs.project.templates)
     for key in unknown:
@@ -198,6 +203,12 @@ def _template_citations(inputs: Inputs, doc: Document, markdown: str) -> list[Di
         diags.append(error(path, line, 1, f"document '{doc.id}' cites '@{key}', which is not in "
                            f"{inputs.bibliography.shown}{did_you_mean(key, keys)}; pandoc would print it as "
                            f"'({key}?)'", "unknown-key", doc.id))
+    for key in unread:
+        path, line = _written_at(files, key, inputs.project)
+        diags.append(error(path, line, 1, f"document '{doc.id}' cites '@{key}', a key its template puts "
+                           "together, so its entry was not read from the bibliography (only the entries claims "
+                           f"cite and templates write out are); write '@{key}' whole in the template",
+                           "unread-key", doc.id))
     return diags
 
 
@@ -486,11 +497,14 @@ def _check_entries(inputs: Inputs) -> list[Diagnostic]:
     bib = inputs.bibliography
     cited = {s.key for s in inputs.sources if s.claims}
     diags = bib.language_warnings(sorted({s.key for s in inputs.sources}), inputs.project.languages)
+    for key, (shown, line) in bib.places.items():
+        if key not in cited:
+            diags.append(warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry",
+                                 many="entries are not cited by a claim (a library export? only cited entries "
+                                 "are read); --format json lists them"))
     for item in bib.items:
         key = str(item.get("id"))
         shown, line = bib.where(key)
-        if key not in cited:
-            diags.append(warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry"))
         kind = str(item.get("type", ""))
         missing = [FIELD_NAMES.get(group[0], group[0]) for group in REQUIRED_FIELDS.get(kind, DEFAULT_REQUIRED)
                    if not any(item.get(f) for f in group)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -28,15 +28,20 @@ class Diagnostic:
     # The document a diagnostic is about, when the same problem is found once per document: its message
     # names it as "document '<id>'", and the terminal shows such repeats as one line (grouped).
     document: str = ""
+    # Said of each of many in a file (the entries of a whole library no claim cites): the terminal lists
+    # more than MANY_LISTED of one code in one file as one line, "<how many> <many>" (grouped).
+    many: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity.value}: {self.message} [{self.code}]"
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        if not self.document:
-            del data["document"]
+        data: dict[str, object] = {"path": self.path, "line": self.line, "col": self.col,
+                                   "severity": self.severity.value, "message": self.message, "code": self.code}
+        if self.document:
+            data["document"] = self.document
+        if self.many:
+            data["many"] = self.many
         return data
 
 
@@ -44,8 +49,12 @@ def error(path: Path | str, line: int, col: int, message: str, code: str, docume
     return Diagnostic(str(path), line, col, Severity.ERROR, message, code, document)
 
 
-def warning(path: Path | str, line: int, col: int, message: str, code: str, document: str = "") -> Diagnostic:
-    return Diagnostic(str(path), line, col, Severity.WARNING, message, code, document)
+def warning(path: Path | str, line: int, col: int, message: str, code: str, document: str = "",
+            many: str = "") -> Diagnostic:
+    return Diagnostic(str(path), line, col, Severity.WARNING, message, code, document, many)
+
+
+MANY_LISTED = 5
 
 
 def documents_phrase(ids: list[str]) -> str:
@@ -79,7 +88,20 @@ def grouped(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
             first = same[0]
             message = first.message.replace(f"document '{first.document}'", documents_phrase(ids))
             merged[id(first)] = replace(first, message=message, document=", ".join(ids))
-    return [merged.get(id(d), d) for d in out]
+    return _counted([merged.get(id(d), d) for d in out])
+
+
+def _counted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """More than MANY_LISTED diagnostics of one code in one file that say how to name many at once: one
+    line in the place of the first, counting them."""
+    groups: dict[tuple[object, ...], list[Diagnostic]] = {}
+    for d in diagnostics:
+        if d.many:
+            groups.setdefault((d.path, d.code, d.severity, d.many), []).append(d)
+    firsts = {id(same[0]): same for same in groups.values() if len(same) > MANY_LISTED}
+    gone = {id(d) for same in firsts.values() for d in same[1:]}
+    return [replace(d, message=f"{len(firsts[id(d)]):,} {d.many}") if id(d) in firsts else d
+            for d in diagnostics if id(d) not in gone]
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

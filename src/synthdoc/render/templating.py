@@ -25,7 +25,7 @@ from ..core.files import read_input
 from ..core.project import BUILTIN_TEMPLATES
 from ..core.schema import did_you_mean
 from . import markdown, tables
-from .citations import cite
+from .citations import cite, cited_keys
 
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
 MAX_OUTPUT_CHARS = 50_000_000  # what one document's template may write
@@ -145,6 +145,24 @@ def _provenance(text: str, claims: object) -> str:
 
     views = list(claims) if isinstance(claims, list | tuple) else [claims]
     return provenance(text, views)
+
+
+def written_citations(names: Iterator[str] | list[str], project_templates: Path | None) -> set[str]:
+    """The keys templates cite in their own text (``[@smith2020]``), in the files ``names`` are made of:
+    the entries a library is read for beside those claims cite."""
+    keys: set[str] = set()
+    for name in dict.fromkeys(names):
+        try:
+            files = template_files(name, project_templates)
+        except SynthdocError:
+            continue  # a template that cannot be read has its own error, reported by check with the others
+        for path in files:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # a missing or unreadable template has its own error
+            keys.update(cited_keys(text))
+    return keys
 
 
 def template_files(name: str, project_templates: Path | None) -> list[Path]:

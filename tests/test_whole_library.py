@@ -1,0 +1,276 @@
+"""A whole library (one Zotero/Better BibTeX export for everything) read for the keys a project cites.
+
+The differential: for every format, the CSL items synthdoc reads for some keys are exactly those it
+reads from the whole file, restricted to those keys; and for BibTeX/BibLaTeX, those pandoc itself
+makes of the whole, unchanged file (crossref and xdata inheritance, @string macros, langid, dates,
+names, braces). The libraries here are generated or the export-shaped samples of tests/bibliographies;
+their works are examples, not a real library.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import small_files, write_project
+from synthdoc.bibliography import load_bibliography, readers
+from synthdoc.bibliography.language import language_tag
+from synthdoc.cli import app
+from synthdoc.core import pandoc
+
+SAMPLES = Path(__file__).parent / "bibliographies"
+runner = CliRunner()
+
+# A library in BibLaTeX with what makes an entry depend on others: crossref and xdata parents, @string
+# macros that use each other, month macros, two entries on one line, comments, and uncited entries
+# around them (some the parents of uncited children).
+BIBLATEX_HEAD = r"""% generated: not a real library
+@string{jhi = {Jurnal Hubungan Internasional}}
+@string{kota = "Yogya" # "karta"}
+@string{pen = kota # { Press}}
+@comment{jabref-meta: databaseType:biblatex;}
+
+@xdata{terbit,
+  publisher = pen,
+  location = kota,
+}
+@book{buku1,
+  editor = {van der Berg, Anna and Nguyen, Thi Mai},
+  title = {Kerja {Sama} Regional di {ASEAN}: Sebuah Kajian},
+  date = {2019-03},
+  langid = {indonesian},
+  xdata = {terbit},
+}
+@incollection{bab1,
+  author = {Siregar, Budi and {Kementerian Luar Negeri}},
+  title = {Migration Governance in the {ASEAN} Way: A Review},
+  pages = {10--25},
+  crossref = {buku1},
+  langid = {english},
+}
+@article{art1,
+  author = {Hidayat, Eko and Santoso, Dewi and others},
+  title = {Perlindungan {Pekerja} Migran di Perbatasan},
+  journaltitle = jhi,
+  date = {2020-05-17/2020-06-01},
+  volume = {12}, number = {2},
+  langid = {indonesian},
+  doi = {10.1000/abc\_1},
+}
+@online{web1, author = {Lim, Wei}, title = {Border Labour Policy and the Law}, url = {https://example.org/a\_b},
+  urldate = {2021-01-02}, date = {2021}, month = jan, langid = {english}}
+@book{two1, title = {First on a Line}, date = {2018}, langid = {english}} @book{two2, date = {2018},
+  author = {Tan, Ayu}, title = {Second on the Same Line}, langid = {english}}
+@thesis{sk1,
+  author = {Pratama, Rizki},
+  title = {Upaya {Indonesia} dalam Penanganan Perdagangan Orang},
+  type = {Skripsi}, institution = {Universitas Contoh},
+  date = {2022}, langid = {indonesian},
+}
+"""
+
+
+def generated_entry(i: int) -> str:
+    if i % 7 == 0:
+        return (f"@incollection{{ch{i},\n  author = {{Penulis{i}, Budi}},\n  title = {{Bab {i} tentang Migrasi}},\n"
+                f"  crossref = {{buku1}},\n  langid = {{indonesian}},\n}}\n")
+    return (f"@article{{key{i},\n  author = {{Penulis{i}, Budi and Author{i}, Jane}},\n"
+            f"  title = {{Kerja Sama {{ASEAN}} Nomor {i}}},\n  journaltitle = jhi,\n  date = {{{1990 + i % 35}}},\n"
+            f"  langid = {{{'indonesian' if i % 2 else 'english'}}},\n}}\n")
+
+
+BIBLATEX = BIBLATEX_HEAD + "\n".join(generated_entry(i) for i in range(60))
+BIBLATEX_CITED = ["bab1", "art1", "web1", "two2", "sk1", "key5", "ch14"]
+
+# BibTeX (pandoc's bibtex reader): crossref to proceedings, journal macros, year and month.
+BIBTEX = r"""@string{jsea = {Journal of Southeast Asian Studies}}
+@inproceedings{p1,
+  author = {Wijaya, Citra and Le, Minh},
+  title = {Regional Cooperation on Trafficking},
+  pages = {1--9},
+  crossref = {conf1},
+  langid = {english},
+}
+@proceedings{conf1,
+  title = {Proceedings of a Generated Conference},
+  booktitle = {Proceedings of a Generated Conference},
+  year = {2017}, month = feb,
+  publisher = {Contoh Press},
+  langid = {english},
+}
+@article{a2,
+  author = {Lubis, Fajar},
+  title = {{ASEAN} and the {Bali} Process},
+  journal = jsea,
+  year = {2015}, volume = {4},
+  langid = {indonesian},
+}
+""" + "\n".join(generated_entry(i).replace("journaltitle", "journal").replace("date", "year")
+                for i in range(1, 40, 2))
+BIBTEX_CITED = ["p1", "a2", "key3", "key21"]
+
+
+def subset_read(path: Path, keys: list[str], cache: Path, languages=("id",)):
+    return load_bibliography(path, path.parent, cache, languages, cited=keys)
+
+
+def whole_read(path: Path, cache: Path, languages=("id",)):
+    return load_bibliography(path, path.parent, cache, languages)
+
+
+def restricted(bib, keys) -> list[dict]:
+    return [item for item in bib.items if item["id"] in set(keys)]
+
+
+def _library(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["zotero-bbt.bib", "mendeley.bib", "ojs.bib", "zotero.json", "refs.yaml",
+                                  "thesis.ris", "typst.yml"])
+def test_the_cited_entries_are_those_of_the_whole_file_in_every_format(name, tmp_path):
+    path = tmp_path / name
+    path.write_bytes((SAMPLES / name).read_bytes())
+    whole = whole_read(path, tmp_path / "whole")
+    keys = whole.keys()
+    assert keys
+    rng = random.Random(name)
+    subsets = [[k] for k in keys] + [rng.sample(keys, k=max(1, len(keys) // 2))]
+    for number, subset in enumerate(subsets):
+        some = subset_read(path, subset, tmp_path / f"some{number}")
+        assert list(some.items) == restricted(whole, subset), subset
+        assert some.keys() == keys  # every key is known, read or not
+        assert {d.message for d in some.diagnostics} <= {d.message for d in whole.diagnostics}
+
+
+@pytest.mark.parametrize(("name", "text", "cited"), [("library.bib", BIBLATEX, BIBLATEX_CITED),
+                                                     ("library.bibtex", BIBTEX, BIBTEX_CITED)])
+def test_the_cited_entries_are_what_pandoc_makes_of_the_whole_library(name, text, cited, tmp_path):
+    path = _library(tmp_path, name, text)
+    some = subset_read(path, cited, tmp_path / "cache")
+    assert not some.diagnostics
+    assert [item["id"] for item in some.items] == [k for k in some.places if k in cited]
+    # synthdoc's own reading of the whole file
+    assert list(some.items) == restricted(whole_read(path, tmp_path / "whole"), cited)
+    # pandoc's reading of the whole, unchanged file; synthdoc's documented changes are the language as a
+    # locale tag (from langid) and DOIs and URLs unescaped (readers.finish)
+    reader = "bibtex" if name.endswith(".bibtex") else "biblatex"
+    raw = json.loads(pandoc.run(["-f", reader, "-t", "csljson"], text.encode("utf-8"), what=name))
+    theirs = {item["id"]: readers.finish(item) for item in raw}
+    for item in some.items:
+        mine = dict(item)
+        language = mine.pop("language", None)
+        expected = dict(theirs[item["id"]])
+        expected.pop("language", None)
+        assert mine == expected, item["id"]
+        if reader == "biblatex":
+            langid = re.compile(r"langid = \{(\w+)\}").search(text, text.index("{" + item["id"] + ","))
+            assert language == language_tag(langid.group(1))
+    # what the parents and @strings gave is there: a publisher made of two macros through an @xdata
+    # entry, editors and a date through a crossref
+    if reader == "biblatex":
+        bab = some.get("bab1")
+        assert bab["publisher"] == "Yogyakarta Press" and bab["publisher-place"] == "Yogyakarta"
+        assert bab["editor"][0]["family"] == "Berg" and bab["issued"] == {"date-parts": [[2019, 3]]}
+        assert some.get("art1")["container-title"] == "Jurnal Hubungan Internasional"
+        assert some.get("key5") is not None and some.get("key6") is None  # read: the cited only
+    else:
+        assert some.get("p1")["container-title"] == "Proceedings of a generated conference"
+
+
+def _counting(monkeypatch) -> list[int]:
+    """How many entries each pandoc conversion of a BibTeX library was given."""
+    calls: list[int] = []
+    real = readers._convert
+
+    def counting(reader: str, source: str, shown: str):
+        calls.append(source.count("\n@") + source.startswith("@") - source.count("@string")
+                     - source.count("@preamble"))
+        return real(reader, source, shown)
+
+    monkeypatch.setattr(readers, "_convert", counting)
+    return calls
+
+
+def test_a_library_edit_converts_only_the_cited_entries_it_changed(tmp_path, monkeypatch):
+    path = _library(tmp_path, "library.bib", BIBLATEX)
+    cache = tmp_path / "cache"
+    calls = _counting(monkeypatch)
+    first = subset_read(path, BIBLATEX_CITED, cache)
+    assert len(calls) == 1 and calls[0] < 15  # the cited entries and their parents, not the 70 of the file
+    calls.clear()
+    # Better BibTeX rewrites the whole file when one uncited item changes
+    path.write_text(BIBLATEX.replace("Nomor 8}", "Nomor 8 (revised)}"), encoding="utf-8")
+    again = subset_read(path, BIBLATEX_CITED, cache)
+    assert calls == [] and again.items == first.items
+    # one cited entry changed: that one is converted again, alone
+    path.write_text(BIBLATEX.replace("Nomor 5}", "Nomor Lima}"), encoding="utf-8")
+    changed = subset_read(path, BIBLATEX_CITED, cache)
+    assert calls == [1]
+    assert changed.get("key5")["title"] == "Kerja Sama ASEAN Nomor Lima"
+    # a parent changed: its cited child is converted again, with it
+    calls.clear()
+    path.write_text(BIBLATEX.replace("date = {2019-03}", "date = {2019-04}"), encoding="utf-8")
+    parent = subset_read(path, BIBLATEX_CITED, cache)
+    assert parent.get("bab1")["issued"] == {"date-parts": [[2019, 4]]}
+    assert sum(calls) <= 4  # bab1 and ch14 with buku1 and its xdata
+
+
+def test_a_cited_entry_with_a_problem_is_reported_and_so_is_an_uncited_one(tmp_path):
+    text = BIBLATEX.replace("  pages = {10--25},\n", "  pages = {10--25}\n").replace(
+        "title = {Kerja Sama {ASEAN} Nomor 9}", "title = {Kerja Sama {ASEAN Nomor 9}")
+    path = _library(tmp_path, "library.bib", text)
+    some = subset_read(path, BIBLATEX_CITED, tmp_path / "cache")
+    whole = whole_read(path, tmp_path / "whole")
+    assert [str(d) for d in some.diagnostics] == [str(d) for d in whole.diagnostics]
+    assert {d.code for d in some.diagnostics} == {"bibliography-syntax"} and len(some.diagnostics) == 2
+    assert "bab1" in some.broken and some.get("bab1") is None
+
+
+def _library_project(tmp_path: Path, uncited: int) -> Path:
+    files = small_files()
+    files["bibliography.bib"] += "".join(f"\n@book{{extra{i},\n  author = {{Penulis{i}, Budi}},\n"
+                                         f"  title = {{Buku {i}}},\n  date = {{2001}},\n}}\n" for i in range(uncited))
+    return write_project(tmp_path, files)
+
+
+def test_uncited_entries_of_a_library_are_one_line_and_listed_in_json(tmp_path):
+    root = _library_project(tmp_path, 40)
+    result = runner.invoke(app, ["check", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "[uncited-entry]" in line]
+    assert len(lines) == 1 and ": warning: 40 entries are not cited by a claim" in lines[0]
+    assert lines[0].startswith("bibliography.bib:")
+    result = runner.invoke(app, ["check", "-C", str(root), "--format", "json"])
+    listed = [d for d in json.loads(result.stdout) if d["code"] == "uncited-entry"]
+    assert sorted(d["message"] for d in listed) == sorted(f"entry 'extra{i}' is never cited by a claim"
+                                                          for i in range(40))
+
+
+def test_a_few_uncited_entries_are_each_named(tmp_path):
+    root = _library_project(tmp_path, 2)
+    result = runner.invoke(app, ["check", "-C", str(root)])
+    lines = [line for line in result.output.splitlines() if "[uncited-entry]" in line]
+    assert len(lines) == 2 and "entry 'extra0' is never cited" in lines[0]
+
+
+def test_a_mistyped_key_is_told_from_the_whole_library(tmp_path):
+    root = _library_project(tmp_path, 30)
+    (root / "sources" / "smith2020.yaml").write_text(
+        (root / "sources" / "smith2020.yaml").read_text(encoding="utf-8").replace("source: smith2020",
+                                                                                  "source: extra17x"),
+        encoding="utf-8")
+    result = runner.invoke(app, ["check", "-C", str(root)])
+    assert result.exit_code == 1
+    assert "source key 'extra17x' is not in bibliography.bib (did you mean 'extra17'?) [unknown-key]" in result.output
+    result = runner.invoke(app, ["cite", "extra21", "-C", str(root)])
+    assert result.exit_code == 0 and "Penulis21" in result.output
+    result = runner.invoke(app, ["cite", "extra21x", "-C", str(root)])
+    assert result.exit_code == 1 and "did you mean 'extra21'" in result.output
