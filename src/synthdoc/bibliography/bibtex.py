@@ -83,13 +83,21 @@ class _Bad(Exception):
         self.pos, self.message = pos, message
 
 
+@dataclass
+class Expansions:
+    """What a file's @strings expand to, carried from one part of the file to the next when the parts are
+    split one by one (:class:`Index`), so that @strings doubling across parts are counted as in one split."""
+
+    sizes: dict[str, int] = field(default_factory=dict)  # each @string's name (lowercase): its value's length
+    total: int = 0  # characters the @strings named by the values read so far stand for
+
+
 class _Splitter:
-    def __init__(self, text: str, first_line: int = 1):
+    def __init__(self, text: str, first_line: int = 1, expansions: Expansions | None = None):
         self.text = text
         self.first_line = first_line
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.macros: dict[str, int] = {}  # each @string's name (lowercase) and how long its value expands to
-        self.expanded = 0  # characters the @strings named by the values read so far stand for
+        self.expansions = expansions if expansions is not None else Expansions()
         self.size = 0  # characters the last value read expands to
 
     def where(self, pos: int) -> tuple[int, int]:
@@ -155,8 +163,9 @@ class _Splitter:
                 self.size += i - j - 2
             elif m := _MACRO.match(self.text, i):
                 i = m.end()
-                named += self.macros.get(m.group().lower(), len(m.group()))
-                self.size += self.macros.get(m.group().lower(), len(m.group()))
+                length = self.expansions.sizes.get(m.group().lower(), len(m.group()))
+                named += length
+                self.size += length
             else:
                 raise _Bad(i, f"{what} has no value here; write it as name = {{value}}")
             if self.size > MAX_EXPANDED:
@@ -166,17 +175,18 @@ class _Splitter:
             if j < end and self.text[j] == "#":
                 i = j + 1
                 continue
-            self.expanded += named
-            if self.expanded > MAX_EXPANDED_FILE:
+            self.expansions.total += named
+            if self.expansions.total > MAX_EXPANDED_FILE:
                 raise _Bad(start, f"the @strings named up to here stand for more than {MAX_EXPANDED_FILE:,} "
                            "characters in all (@strings that repeat each other?)")
             return i
 
 
-def split(text: str, first_line: int = 1) -> Scan:
+def split(text: str, first_line: int = 1, expansions: Expansions | None = None) -> Scan:
     """Every entry of a BibTeX/BibLaTeX file, or the problem that keeps it from being read (``text`` may
-    be a part of a file that begins a line: ``first_line`` is that line's number)."""
-    s = _Splitter(text, first_line)
+    be a part of a file that begins a line: ``first_line`` is that line's number, ``expansions`` what the
+    @strings of the parts before it expand to)."""
+    s = _Splitter(text, first_line, expansions)
     scan = Scan()
     pos = 0
     while True:
@@ -228,7 +238,7 @@ def _string_value(s: _Splitter, i: int, end: int) -> int:
     if i >= end or s.text[i] != "=":
         raise _Bad(i, "write it as @string{name = {value}}")
     after = s.value(i + 1, end, f"@string '{name.group()}'")
-    s.macros[name.group().lower()] = s.size
+    s.expansions.sizes[name.group().lower()] = s.size
     return after
 
 
@@ -358,6 +368,8 @@ class Index:
     macros: list[int] = field(default_factory=list)  # the segments holding @string or @preamble
     problems: list[Problem] = field(default_factory=list)  # of every entry, in the file's order
     scans: dict[int, Scan] = field(default_factory=dict)  # the parts split so far
+    # What the @strings expand to: the parts holding them are split in the file's order by index().
+    expansions: Expansions = field(default_factory=Expansions)
 
     def part(self, number: int) -> str:
         segment = self.segments[number]
@@ -365,7 +377,7 @@ class Index:
 
     def split(self, number: int) -> Scan:
         if number not in self.scans:
-            self.scans[number] = split(self.part(number), self.segments[number].line)
+            self.scans[number] = split(self.part(number), self.segments[number].line, self.expansions)
         return self.scans[number]
 
 
