@@ -156,3 +156,101 @@ def test_identical_versions_have_no_changes_and_whole_blocks_are_marked() -> Non
     marked = redline(doc, new, "synthdoc", "2026-01-01T00:00:00Z")
     last = marked["blocks"][-1]["c"]
     assert len(last) == 1 and last[0]["t"] == "Span" and last[0]["c"][0][1] == ["insertion"]
+
+
+# --- Accept All and Reject All, as LibreOffice does them -----------------------------------------------------
+
+IOM = "skripsi-iom-indonesia"
+STRUCTURE_DOCS = ("tinjauan-pustaka", "penelitian-terdahulu", "evidence-matrix")
+
+
+def _libreoffice_after(profile: Path, jobs: list[tuple[Path, str]]) -> list[list]:
+    """What LibreOffice leaves of each DOCX after Accept All, Reject All or nothing ('none'), block by block."""
+    import json
+    import os
+    import subprocess
+
+    from rendered import need
+
+    need("soffice")
+    python = "/usr/bin/python3"
+    if subprocess.run([python, "-c", "import uno"], capture_output=True).returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice's Python bridge (python3-uno) is missing; .ci/run installs it")
+        pytest.skip("python3-uno is not installed")
+    script = Path(__file__).parent / "lo_changes.py"
+    done = subprocess.run([python, str(script), str(profile), *(f"{path}:{mode}" for path, mode in jobs)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [result["blocks"] for result in json.loads(done.stdout)]
+
+
+@pytest.fixture(scope="module")
+def restructured(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The example after a snapshot, then: one claim reworded, one thesis removed (its claims file, the contrast
+    naming it; its row, its matrix column and its bibliography entry, the last, go) and one table cell edited."""
+    from synthdoc.core.files import WORK_DIR
+    from synthdoc.core.project import load_project
+    from synthdoc.word import versions
+    from synthdoc.word.redline import version_docx
+
+    root = copy_example(tmp_path_factory.mktemp("restructured") / "example")
+    assert _cli(root, "build", "--format", "docx").exit_code == 0
+    assert _cli(root, "snapshot", "sent").exit_code == 0
+    amalia = root / "sources" / "amalia2025.yaml"
+    _edit(amalia, OLD_SAYS, NEW_SAYS)
+    _edit(amalia, f", {IOM}/iceberg]", "]")
+    _edit(amalia, "short: {id: Proyek AMPUH,", "short: {id: Proyek AMPUH bersama IOM,")
+    (root / "sources" / f"{IOM}.yaml").unlink()
+    rebuilt = _cli(root, "build", "--format", "docx")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    project = load_project(root / "synthdoc.yaml")
+    work = root / WORK_DIR
+    files: dict[str, dict[str, Path]] = {}
+    for name in STRUCTURE_DOCS:
+        assert _cli(root, "redline", name, "--since", "sent").exit_code == 0
+        doc = project.document(name)
+        old = versions.load(work, name, versions.find_snapshot(work, "sent", "x").documents[name])
+        new = versions.load(work, name, versions.current(work, name)[0])
+        files[name] = {"redline": root / "output" / f"{name}.redline.docx"}
+        for label, ast in (("old", old), ("new", new)):  # each version alone, written as the redline is
+            files[name][label] = root / f"{name}.{label}.docx"
+            files[name][label].write_bytes(version_docx(project, doc, ast, label))
+    jobs = [(f[kind], mode) for f in files.values()
+            for kind, mode in (("redline", "accept"), ("redline", "reject"), ("new", "none"), ("old", "none"))]
+    seen = iter(_libreoffice_after(root / "lo", jobs))
+    return {name: {"files": f, "accepted": next(seen), "rejected": next(seen), "new": next(seen), "old": next(seen)}
+            for name, f in files.items()}
+
+
+@pytest.mark.parametrize("name", STRUCTURE_DOCS)
+def test_accept_all_is_the_new_version_and_reject_all_the_old(restructured: dict, name: str) -> None:
+    seen = restructured[name]
+    assert seen["old"] != seen["new"]
+    assert seen["accepted"] == seen["new"]
+    assert seen["rejected"] == seen["old"]
+
+
+def test_a_removed_thesis_is_a_deleted_table_row_and_the_edited_cell_a_word_change(restructured: dict) -> None:
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(restructured["penelitian-terdahulu"]["files"]["redline"]) as archive:
+        body = ET.fromstring(archive.read("word/document.xml"))
+    rows = list(body.iter(f"{W}tr"))
+    deleted = [r for r in rows if r.find(f"{W}trPr/{W}del") is not None]
+    assert len(deleted) == 1 and "peran IOM" in "".join(t.text or "" for t in deleted[0].iter(f"{W}delText"))
+    assert not [r for r in rows if r.find(f"{W}trPr/{W}ins") is not None]
+    inserted = [" ".join((t.text or "") for t in el.iter(f"{W}t")).strip() for el in body.iter(f"{W}ins")]
+    assert "bersama IOM" in " ".join(inserted)
+    assert len(restructured["penelitian-terdahulu"]["new"][2][1]) == len(rows) - 1  # one table, a row fewer
+
+
+@pytest.mark.parametrize("name", STRUCTURE_DOCS)
+def test_every_tracked_change_has_its_own_revision_id(restructured: dict, name: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(restructured[name]["files"]["redline"]) as archive:
+        body = ET.fromstring(archive.read("word/document.xml"))
+    changes = [el.get(f"{W}id") for el in body.iter() if el.tag in (f"{W}ins", f"{W}del")]
+    others = {el.get(f"{W}id") for el in body.iter() if el.tag in (f"{W}bookmarkStart", f"{W}commentRangeStart")}
+    assert changes and len(changes) == len(set(changes)) and not set(changes) & others

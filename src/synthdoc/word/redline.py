@@ -32,6 +32,7 @@ from ..core.files import WORK_DIR, atomic_write
 from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import thesis
+from ..render.astwalk import stringify
 from . import versions
 from .bookmarks import SYNTHDOC_AUTHOR, mark_claims
 from .layout import docx_bytes
@@ -139,23 +140,29 @@ class _Marker:
             [foot[0], self.rows(old_foot[1], foot[1])]]}
 
     def rows(self, old: list[Node], new: list[Node]) -> list[Node]:
-        """Table rows: unchanged ones as they are; a changed row compared cell by cell with the row at its
-        place; rows only one version has, deleted or inserted whole."""
+        """Table rows: unchanged ones as they are; the rest as :meth:`changed_rows` says."""
         out: list[Node] = []
         matcher = SequenceMatcher(None, [_key(r) for r in old], [_key(r) for r in new], autojunk=False)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal":
                 out.extend(new[j1:j2])
                 continue
-            olds, news = old[i1:i2], new[j1:j2]
-            paired = min(len(olds), len(news)) if tag == "replace" else 0
-            for o, n in zip(olds[:paired], news[:paired], strict=True):
-                if _cells_line_up(o, n):
-                    out.append(self.row(o, n))
-                else:
-                    out.extend([self.whole(o, DELETED), self.whole(n, INSERTED)])
-            out.extend(self.whole(r, DELETED) for r in olds[paired:])
-            out.extend(self.whole(r, INSERTED) for r in news[paired:])
+            out.extend(self.changed_rows(old[i1:i2], new[j1:j2]))
+        return out
+
+    def changed_rows(self, old: list[Node], new: list[Node]) -> list[Node]:
+        """Rows that differ: a new row is the old row of the same first cell (a thesis, a theme), changed,
+        and compared cell by cell; the others are deleted or inserted whole."""
+        out: list[Node] = []
+        matcher = SequenceMatcher(None, [_first_cell(r) for r in old], [_first_cell(r) for r in new], autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                for o, n in zip(old[i1:i2], new[j1:j2], strict=True):
+                    out.extend([self.row(o, n)] if _cells_line_up(o, n) else
+                               [self.whole(o, DELETED), self.whole(n, INSERTED)])
+            else:
+                out.extend(self.whole(r, DELETED) for r in old[i1:i2])
+                out.extend(self.whole(r, INSERTED) for r in new[j1:j2])
         return out
 
     def row(self, old: Node, new: Node) -> Node:
@@ -216,6 +223,11 @@ class _Marker:
             merged.extend((DELETED, leaf, _adopt(path, beside)) for leaf, path in old_tokens[i1:i2])
             merged.extend((INSERTED, leaf, path) for leaf, path in new_tokens[j1:j2])
         return _rebuild(merged, 0, self)
+
+
+def _first_cell(row: Node) -> str:
+    """What names a row: its first cell's text (a citation's position in the document may change)."""
+    return stringify(row[1][0][4]) if row[1] else ""
 
 
 def _cells_line_up(old: Node, new: Node) -> bool:
