@@ -58,6 +58,27 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """A concept of the student's own research, and the themes and points of the review that lead to it."""
+
+    id: str
+    title: Localized
+    themes: tuple[str, ...]
+    points: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Research:
+    """The student's own research (``research:`` in synthdoc.yaml): its problem and its concepts, drawn
+    as the chapter's Kerangka Pemikiran."""
+
+    problem: Localized
+    concepts: tuple[Concept, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class Selection:
     """Which claims a document draws on; an empty tuple means no restriction."""
 
@@ -102,6 +123,7 @@ class Project:
     config_path: Path = field(default=Path(CONFIG_NAME))
     reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
     colors: tuple[tuple[str, str], ...] = ()  # import: highlight colour (#rrggbb) → theme id
+    research: Research | None = None  # the student's own research: problem and concepts (Kerangka Pemikiran)
 
     @property
     def bibliography(self) -> Path:
@@ -148,7 +170,8 @@ class Project:
 
 
 _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
-        "themes", "points", "actors", "documents", "reference_doc", "import", "line_spacing"}
+        "themes", "points", "actors", "documents", "reference_doc", "import", "line_spacing",
+        "research"}
 
 
 def find_config(start: Path) -> Path:
@@ -184,6 +207,7 @@ def load_project(config: Path) -> Project:
     spacing = line_spacing(r, ("line_spacing",), top.get("line_spacing"))
     documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0], spacing))
     colors = _colors(r, top.get("import"), {t.id for t in themes})
+    research = _research(r, top.get("research"), {t.id for t in themes}, {p.id for p in points})
     if has_errors(diags):
         raise SynthdocError(diags)
 
@@ -231,6 +255,7 @@ def load_project(config: Path) -> Project:
         config_path=Path(doc.name()),
         reference_doc=reference_doc,
         colors=colors,
+        research=research,
     )
 
 
@@ -310,6 +335,39 @@ def _colors(r: Reader, value: object, theme_ids: set[str]) -> tuple[tuple[str, s
         elif text is not None:
             out.append((color, text))
     return tuple(out)
+
+
+def _research(r: Reader, value: object, theme_ids: set[str], point_ids: set[str]) -> Research | None:
+    """``research: {problem: …, concepts: [{id, title, themes, points}]}``: the student's own study."""
+    if value is None:
+        return None
+    m = r.mapping(("research",), value, {"problem", "concepts"}, {"problem"}, "research")
+    concepts = []
+    seen: set[str] = set()
+    listed = m.get("concepts")
+    if listed is not None and not isinstance(listed, list):
+        r.problem(("research", "concepts"), "'concepts' must be a list", "schema-type")
+        listed = []
+    for i, item in enumerate(listed or []):
+        key = ("research", "concepts", i)
+        c = r.mapping(key, item, {"id", "title", "themes", "points"}, {"id", "title"}, "a concept")
+        ident = r.string((*key, "id"), c.get("id"), "concept id")
+        themes = r.strings((*key, "themes"), c.get("themes"), "themes")
+        points = r.strings((*key, "points"), c.get("points"), "points")
+        for j, theme in enumerate(themes):
+            if theme not in theme_ids:
+                r.problem((*key, "themes", j), f"unknown theme '{theme}'{did_you_mean(theme, theme_ids)}",
+                          "unknown-theme")
+        for j, point in enumerate(points):
+            if point not in point_ids:
+                r.problem((*key, "points", j), f"unknown point '{point}'{did_you_mean(point, point_ids)}",
+                          "unknown-point")
+        if _unique(r, (*key, "id"), ident, seen, "concept"):
+            concepts.append(Concept(ident, r.localized((*key, "title"), c.get("title"), "concept title"),
+                                    tuple(t for t in themes if t in theme_ids),
+                                    tuple(p for p in points if p in point_ids), r.doc.where(*key)[0]))
+    return Research(r.localized(("research", "problem"), m.get("problem"), "research problem"), tuple(concepts),
+                    r.doc.where("research")[0])
 
 
 def _actors(r: Reader, value: object):
