@@ -135,6 +135,21 @@ FRAMES: dict[str, dict[str, dict[bool, tuple[str, ...]]]] = {
     },
 }
 
+# Frames for a claim's own statement shown where its quote has no translation into the document's language:
+# none of them says the words are the author's ("in the words of", "reads").
+PARAPHRASE: dict[str, dict[str, tuple[str, ...]]] = {
+    "id": {"finding": ("{who} menyimpulkan: {q}", "{who} melaporkan: {q}", "{who} mendapati: {q}"),
+           "theory": ("{who} berargumen: {q}", "{who} menjelaskan: {q}"),
+           "recommendation": ("{who} merekomendasikan: {q}", "{who} menyarankan: {q}"),
+           "limitation": ("{who} mengakui: {q}", "{who} mencatat keterbatasan: {q}"),
+           "context": ("{who} menjelaskan: {q}", "{who} menguraikan: {q}")},
+    "en": {"finding": ("{who} reports: {q}", "{who} concludes: {q}", "{who} finds: {q}", "{who} observes: {q}"),
+           "theory": ("{who} argues: {q}", "{who} explains: {q}"),
+           "recommendation": ("{who} recommends: {q}", "{who} advises: {q}"),
+           "limitation": ("{who} acknowledges: {q}", "{who} notes a limitation: {q}"),
+           "context": ("{who} explains: {q}", "{who} notes: {q}")},
+}
+
 # Connectors between the sources of a point: agreeing, qualifying (a limitation), disagreeing.
 CONNECTORS: dict[str, dict[str, tuple[str, ...]]] = {
     "id": {"agree": ("Senada dengan itu,", "Sejalan dengan temuan tersebut,", "Demikian pula,"),
@@ -223,7 +238,11 @@ class Framer:
     used: dict[str, int] = field(default_factory=dict)
     last: str = ""
 
-    def frame(self, kind: str, clause: bool) -> str:
+    def frame(self, kind: str, clause: bool, paraphrase: bool = False) -> str:
+        """A frame for a quote of ``kind``; with ``paraphrase``, for the claim's own statement (no quote)."""
+        if paraphrase:
+            table = PARAPHRASE[_language(self.lang)]
+            return self._least_used(table.get(kind, table["finding"]))
         frames = FRAMES[_language(self.lang)]
         options = frames.get(kind, frames["finding"])[clause]
         return self._least_used(options)

@@ -487,7 +487,7 @@ def _gaps(project: Project, themes: list[ThemeView], keys: list[str], contrasts:
 
 def _report(framer: prose.Framer, view: ClaimView, connector: str = "") -> str:
     """The claim's quote in a sentence that names its author, its frame from ``framer``, with provenance."""
-    frame = framer.frame(view.kind, view.clause)
+    frame = framer.frame(view.kind, view.clause, paraphrase=view.foreign and not view.translated)
     return provenance(prose.fill(frame, view.citet, view.shown(), connector) + ".", (view,))
 
 
