@@ -78,7 +78,9 @@ def test_each_thesis_is_in_the_bibliography_exactly_once(built, bib, doc):
     for fmt, text in texts(built, doc).items():
         heading = "Daftar Pustaka" if doc == "tinjauan-pustaka" else "References"
         assert text.count(heading) == 1, fmt
-        references = text.split(heading, 1)[1]
+        # docx_text gives a document's tables after its paragraphs: the chapter's Tabel 2.1 (whose Judul column
+        # names each work) is not part of the reference list
+        references = text.split(heading, 1)[1].split("Peneliti (tahun)", 1)[0]
         for key in KEYS:
             title = bib.get(key)["title"]
             assert references.count(title[:40]) == 1, (fmt, key)
@@ -126,7 +128,7 @@ def test_every_claim_of_the_chapter_appears_with_its_citation(built, bib):
 def test_narrative_citations_and_contrasts(built):
     text = texts(built, "tinjauan-pustaka")["pdf"]
     assert "Amalia (2025, Bagian VI.1) mencatat bahwa" in text or "Amalia (2025, Bagian" in text
-    assert "Sebaliknya, [Skripsi ACTIP-WC di kawasan ASEAN] (t.t., Bagian 5.1)" in text
+    assert re.search(r"Sebaliknya, (?:\w+ )?\[Skripsi ACTIP-?WC di kawasan ASEAN\] \(t\.t\., Bagian 5\.1\)", text)
     assert "fenomena gunung es" in text
 
 
@@ -158,7 +160,8 @@ def test_english_brief_quotes_no_indonesian(built):
 
 
 def test_brief_recommendations_grouped_by_actor_and_cited(built):
-    text = texts(built, "policy-brief")["html"]
+    # the evidence before them tells recommendations as statements too: the section itself is what counts
+    text = texts(built, "policy-brief")["html"].rsplit("Recommendations", 1)[1]
     headings = ["For Governments", "For IOM", "For ASEAN", "For Researchers"]
     positions = [text.index(h) for h in headings]
     assert positions == sorted(positions)

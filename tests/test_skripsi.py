@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import statistics
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -110,12 +112,16 @@ def test_chapter_heading_and_numbers_on_the_page(example, example_docx_pdf, read
     middle = (LEFT + A4_WIDTH - RIGHT) / 2
     for line in page[:2]:
         assert abs(centre(line) - middle) < 6, (line_text(line), centre(line), middle)
-    assert shown[2] == "2.1 Rezim hukum internasional dan implementasinya"
+    assert shown[2] == "2.1 Penelitian Terdahulu"
     every = [line_text(line) for p in sorted({w.page for w in words}) for line in lines(words, p)]
-    numbered = [t for t in every if t[:4] in {f"2.{n} " for n in range(1, 10)} or t[:5] == "2.10 "]
-    assert [t.split()[0] for t in numbered] == [f"2.{n}" for n in range(1, len(numbered) + 1)]
-    assert len(numbered) >= 8  # one per theme the chapter tells
-    assert "2.2 Peran organisasi internasional" in numbered
+    # The parts of a Bab II, numbered 2.1 …; the themes are the synthesis's sections 2.3.1 …
+    numbered = [t for t in every if re.fullmatch(r"2\.\d [A-Z].*", t)]
+    assert numbered == ["2.1 Penelitian Terdahulu", "2.2 Landasan Teori", "2.3 Sintesis Temuan Penelitian Terdahulu",
+                        "2.4 Kerangka Pemikiran", "2.5 Celah Penelitian"]
+    themes = [t for t in every if re.fullmatch(r"2\.3\.\d+ [A-Z].*", t)]
+    assert [t.split()[0] for t in themes] == [f"2.3.{n}" for n in range(1, len(themes) + 1)]
+    assert len(themes) >= 8  # one per theme the chapter tells
+    assert "2.3.2 Peran organisasi internasional" in themes
     # The bibliography keeps its heading unnumbered; the old "1 …" numbering is gone.
     assert "Daftar Pustaka" in every
     assert not any(t.startswith("1 ") for t in every)
@@ -140,8 +146,9 @@ def test_html_chapter_heading(example):
         assert h1.inner_text().split("\n") == ["BAB II", "TINJAUAN PUSTAKA"]
         assert h1.evaluate("e => getComputedStyle(e).textAlign") == "center"
         h2 = page.locator("h2").all_inner_texts()
-        assert h2[0] == "2.1 Rezim hukum internasional dan implementasinya"
-        assert h2[1] == "2.2 Peran organisasi internasional"
+        assert h2[:3] == ["2.1 Penelitian Terdahulu", "2.2 Landasan Teori", "2.3 Sintesis Temuan Penelitian Terdahulu"]
+        h3 = page.locator("h3").all_inner_texts()
+        assert h3[:2] == ["2.3.1 Rezim hukum internasional dan implementasinya", "2.3.2 Peran organisasi internasional"]
         assert page.title() == "Tinjauan Pustaka"
         assert errors.exceptions == []
 
@@ -406,3 +413,44 @@ def test_daftar_pustaka_single_spaced_with_space_between_entries(example, exampl
     assert within and between
     assert all(12.5 < g < 15.5 for g in within), (reader, within)  # single-spaced 12 pt
     assert min(between) > max(within) + 8, (reader, within, between)  # a line's space between entries
+
+
+def _line_index(every: list[str], start: str) -> int:
+    return next(i for i, t in enumerate(every) if t.startswith(start))
+
+
+@pytest.mark.parametrize("reader", ["docx", "pdf"])
+def test_bab_ii_parts_captions_and_figure_on_the_page(example, example_docx_pdf, reader):
+    """The parts of a Bab II, Tabel 2.1 captioned above its table, Gambar 2.1 below its figure, both named in
+    the text — in Word's layout (LibreOffice) and in the PDF (poppler); the figure an image at 300 ppi in the
+    DOCX and vector text in the PDF."""
+    pdf = example_docx_pdf if reader == "docx" else example / "output" / "tinjauan-pustaka.pdf"
+    words = pdf_words(pdf)
+    every = [line_text(line) for p in sorted({w.page for w in words}) for line in lines(words, p)]
+    text = " ".join(every)
+    assert "Ringkasannya disajikan dalam Tabel 2.1." in text and "digambarkan pada Gambar 2.1." in text
+    caption = _line_index(every, "Tabel 2.1 Penelitian terdahulu")
+    assert every[caption + 1].startswith("Peneliti (tahun) / Judul"), every[caption:caption + 2]
+    figure = _line_index(every, "Gambar 2.1 Kerangka pemikiran")
+    assert _line_index(every, "2.4 Kerangka Pemikiran") < figure < _line_index(every, "2.5 Celah Penelitian")
+    if reader == "docx":
+        listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+        images = [row.split() for row in listed.splitlines()[2:] if row.split()[2:3] == ["image"]]
+        assert len(images) == 1 and int(images[0][-4]) >= 290, listed  # x-ppi of the one image
+    else:
+        assert "Masalah penelitian" in " ".join(every[figure - 40:figure])  # the figure's words, as text
+    assert "Tiga dari lima penelitian yang ditinjau" in text
+
+
+def test_html_figure_is_svg_with_its_caption_below(example):
+    with chromium_page(example / "output" / "tinjauan-pustaka.html") as (page, errors):
+        svg = page.locator("div.figure svg")
+        assert svg.count() == 1
+        box = svg.bounding_box()
+        assert box["width"] > 300 and box["height"] > 150
+        caption = page.get_by_text("Gambar 2.1", exact=False).last.bounding_box()
+        assert caption["y"] > box["y"] + box["height"]
+        table_caption = page.get_by_text("Tabel 2.1 Penelitian terdahulu").bounding_box()
+        assert table_caption["y"] < page.locator("table").first.bounding_box()["y"]
+        assert "Masalah penelitian" in svg.inner_html()
+        assert errors.exceptions == []

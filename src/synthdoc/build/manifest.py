@@ -96,7 +96,9 @@ def fingerprint(inputs: Inputs, doc: Document, made: tuple[str, Context], format
               "themes": [asdict(t) | {"line": 0} for t in project.themes],
               "points": [asdict(p) | {"line": 0} for p in project.points],
               "actors": [asdict(a) | {"line": 0} for a in project.actors], "title": project.title,
-              "relevance": {s.key: s.relevance for s in inputs.sources if s.relevance and s.key in keys}}
+              "relevance": {s.key: s.relevance for s in inputs.sources if s.relevance and s.key in keys},
+              "study": {s.key: dict(s.study) for s in inputs.sources if s.study and s.key in keys},
+              "research": asdict(project.research) if project.research else None}
     claim_hashes = {c.ref: claim_digest(c) for c in claims}
     read = pandoc_entries(inputs, doc, markdown, keys)
     entries = {str(item.get("id")): digest(item) for item in read}

@@ -25,7 +25,7 @@ from ..core.diagnostics import Diagnostic, SynthdocError, has_errors
 from ..core.files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
-from ..render import htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
+from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
 from ..render.astwalk import raw_block
 from ..render.citeproc import ambiguous_citations, read_cited
 from ..render.document import Inputs, render_document
@@ -200,6 +200,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     ast = private(tables.from_divs(rendered.ast, what))
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
+    drawn = figures.svgs(ctx.research, ctx.words)
 
     # In synthdoc watch (``later``), the HTML preview is written from the previous rebuild's HTML where
     # parts of the document are unchanged (htmlparts), and written again whole once the rest is made.
@@ -209,12 +210,14 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         nonlocal parts_reused
         t0 = time.perf_counter()
         if fmt == "pdf":
-            pdf_ast = typst_layout.landscape_tables(thesis.chapter_heading_for(ast, "typst"))
+            pdf_ast = typst_layout.landscape_tables(
+                thesis.chapter_heading_for(figures.place(ast, drawn, "typst"), "typst"))
             typ = pandoc.ast_to_bytes(typst_ready(pdf_ast, *typst_rules(doc)), "typst", what=what,
                                       extra=TYPST_VARIABLES)
             data = pandoc.typst_to_pdf(typ, what=what, root=project.root, fonts=typst_layout.font_paths())
         elif fmt == "docx":
-            doc_ast = word_bookmarks.mark_claims(thesis.chapter_heading_for(ast, "docx"),
+            doc_ast = word_bookmarks.mark_claims(
+                thesis.chapter_heading_for(figures.place(ast, drawn, "docx"), "docx"),
                                                  word_bookmarks.claim_names(ctx), doc.id)
             if doc.provenance == "comments":
                 doc_ast = provenance.docx_comments(doc_ast, ctx)
@@ -229,7 +232,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                                          csl=csl, metadata=metadata(doc, csl), what=what, citeproc=True)
             data = spreadsheet.workbook(ctx, spreadsheet.rendered_citations(cited))
         else:
-            ast_html = thesis.chapter_heading_for(ast, "html")
+            ast_html = thesis.chapter_heading_for(figures.place(ast, drawn, "html"), "html")
             head, tail = work / f"{doc.id}.head.html", work / f"{doc.id}.after.html"
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
             atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))

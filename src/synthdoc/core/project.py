@@ -58,6 +58,27 @@ class Actor:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """A concept of the student's own research, and the themes and points of the review that lead to it."""
+
+    id: str
+    title: Localized
+    themes: tuple[str, ...]
+    points: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Research:
+    """The student's own research (``research:`` in synthdoc.yaml): its problem and its concepts, drawn
+    as the chapter's Kerangka Pemikiran."""
+
+    problem: Localized
+    concepts: tuple[Concept, ...]
+    line: int
+
+
+@dataclass(frozen=True)
 class Selection:
     """Which claims a document draws on; an empty tuple means no restriction."""
 
@@ -103,6 +124,7 @@ class Project:
     reference_doc: Path | None = None  # a university's own DOCX template; None: synthdoc's built-in one
     colors: tuple[tuple[str, str], ...] = ()  # import: highlight colour (#rrggbb) → theme id
     me: tuple[str, ...] = ()  # import: the names the user's PDF readers and Zotero write on their annotations
+    research: Research | None = None  # the student's own research: problem and concepts (Kerangka Pemikiran)
 
     @property
     def bibliography(self) -> Path:
@@ -149,7 +171,8 @@ class Project:
 
 
 _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
-        "themes", "points", "actors", "documents", "reference_doc", "import", "line_spacing"}
+        "themes", "points", "actors", "documents", "reference_doc", "import", "line_spacing",
+        "research"}
 
 
 def find_config(start: Path) -> Path:
@@ -185,6 +208,7 @@ def load_project(config: Path) -> Project:
     spacing = line_spacing(r, ("line_spacing",), top.get("line_spacing"))
     documents = tuple(_documents(r, top.get("documents"), lang, style, doc.where("style")[0], spacing))
     colors, me = _import_settings(r, top.get("import"), {t.id for t in themes})
+    research = _research(r, top.get("research"), {t.id for t in themes}, {p.id for p in points})
     if has_errors(diags):
         raise SynthdocError(diags)
 
@@ -233,6 +257,7 @@ def load_project(config: Path) -> Project:
         reference_doc=reference_doc,
         colors=colors,
         me=me,
+        research=research,
     )
 
 
@@ -319,6 +344,39 @@ def _colors(r: Reader, colors: object, theme_ids: set[str]) -> tuple[tuple[str, 
         elif text is not None:
             out.append((color, text))
     return tuple(out)
+
+
+def _research(r: Reader, value: object, theme_ids: set[str], point_ids: set[str]) -> Research | None:
+    """``research: {problem: …, concepts: [{id, title, themes, points}]}``: the student's own study."""
+    if value is None:
+        return None
+    m = r.mapping(("research",), value, {"problem", "concepts"}, {"problem"}, "research")
+    concepts = []
+    seen: set[str] = set()
+    listed = m.get("concepts")
+    if listed is not None and not isinstance(listed, list):
+        r.problem(("research", "concepts"), "'concepts' must be a list", "schema-type")
+        listed = []
+    for i, item in enumerate(listed or []):
+        key = ("research", "concepts", i)
+        c = r.mapping(key, item, {"id", "title", "themes", "points"}, {"id", "title"}, "a concept")
+        ident = r.string((*key, "id"), c.get("id"), "concept id")
+        themes = r.strings((*key, "themes"), c.get("themes"), "themes")
+        points = r.strings((*key, "points"), c.get("points"), "points")
+        for j, theme in enumerate(themes):
+            if theme not in theme_ids:
+                r.problem((*key, "themes", j), f"unknown theme '{theme}'{did_you_mean(theme, theme_ids)}",
+                          "unknown-theme")
+        for j, point in enumerate(points):
+            if point not in point_ids:
+                r.problem((*key, "points", j), f"unknown point '{point}'{did_you_mean(point, point_ids)}",
+                          "unknown-point")
+        if _unique(r, (*key, "id"), ident, seen, "concept"):
+            concepts.append(Concept(ident, r.localized((*key, "title"), c.get("title"), "concept title"),
+                                    tuple(t for t in themes if t in theme_ids),
+                                    tuple(p for p in points if p in point_ids), r.doc.where(*key)[0]))
+    return Research(r.localized(("research", "problem"), m.get("problem"), "research problem"), tuple(concepts),
+                    r.doc.where("research")[0])
 
 
 def _actors(r: Reader, value: object):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..core.project import Document, Project
 from ..core.schema import in_language, pick
 from ..sources.claims import Claim, Source
-from . import markdown, tables, translations
+from . import markdown, prose, tables, translations
 from .citations import cite, cite_key, cite_narrative, cite_year, locator_text
 from .phrases import phrases
 from .thesis import BLOCK_QUOTE_WORDS
@@ -38,6 +38,30 @@ class ClaimView:
     _words: dict[str, str] = field(default_factory=lambda: phrases("en"), compare=False, repr=False)
     # where to note that the template asked for a quote it can only have untranslated (check warns)
     _untranslated: set[str] | None = field(default=None, compare=False, repr=False)
+    # the document's quote frames, made in the order the chapter tells its claims (build_context)
+    _reported: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def clause(self) -> bool:
+        """Whether the quote as shown is a whole clause that may follow "bahwa"/"that" (prose.is_clause);
+        the claim's own statement shown in place of an untranslated quote is introduced after a colon."""
+        if self.foreign and not self.translated:
+            return False
+        return prose.is_clause(markdown.unescape(self.translated or self.verbatim), self._words["lang"])
+
+    @property
+    def reported(self) -> str:
+        """The quote in a sentence that names its author, with a frame chosen by the claim's kind and by
+        whether the quote is a clause ("X menemukan bahwa “…”." / "Temuan X berbunyi: “…”."), marked with its
+        provenance. Frames rotate through the document: none repeats while another is unused."""
+        self._log()
+        return self._reported.get(self.ref) or self._reported.get("", "")
+
+    @property
+    def introduced(self) -> str:
+        """The words that introduce this claim's quote set as a block quotation ("Temuan X berbunyi:")."""
+        self._log()
+        return self._reported.get("block:" + self.ref, "")
 
     @property
     def quote(self) -> str:
@@ -51,6 +75,10 @@ class ClaimView:
         language; “translation” (my translation) in another; the claim's own statement without quotation
         marks where the claim gives no translation."""
         self._log()
+        return self.shown()
+
+    def shown(self) -> str:
+        """``quoted``, without noting that a template asked for it."""
         w = self._words
         if self.foreign and not self.translated:
             return markdown.without_end(self.says)
@@ -105,6 +133,16 @@ class PointView:
     claims: tuple[ClaimView, ...]
     cite: str
     sources: tuple[str, ...]
+    agreement: str = ""  # how many of the document's sources reach the point ("Tiga dari lima penelitian …")
+    woven: str = ""  # each source's quote in a sentence of its own, joined by connectors
+
+    @property
+    def evidence(self) -> str:
+        """Each source's quote (but those long enough for a block) in a sentence of its own that names its
+        author, the sentences joined by connectors ("Senada dengan itu, …"; "Namun, …" before a limitation)."""
+        for view in self.by_source:
+            view._log()
+        return self.woven
 
     @property
     def sentence(self) -> str:
@@ -126,6 +164,14 @@ class ContrastView:
 
     claim: ClaimView
     others: tuple[ClaimView, ...]
+    woven: str = ""  # the other side, each in a sentence of its own ("Sebaliknya, X menemukan bahwa …")
+
+    @property
+    def told(self) -> str:
+        """The claims that say otherwise, each in a sentence of its own that opens with a contrast."""
+        for view in self.others:
+            view._log()
+        return self.woven
 
 
 @dataclass(frozen=True)
@@ -158,6 +204,49 @@ class SourceView:
     claims: tuple[ClaimView, ...]
     title: str = ""  # the work's title as the bibliography gives it, as Markdown text
     relevance: str = ""  # how the source bears on the user's own study (its claims file's relevance:)
+    focus: str = ""  # study: what it examines
+    method: str = ""  # study: its method
+    similarity: str = ""  # study: persamaan with the user's own research
+    difference: str = ""  # study: perbedaan from it
+
+    @property
+    def theories(self) -> tuple[ClaimView, ...]:
+        return tuple(c for c in self.claims if c.kind == "theory")
+
+    @property
+    def findings(self) -> tuple[ClaimView, ...]:
+        return tuple(c for c in self.claims if c.kind == "finding")
+
+
+@dataclass(frozen=True)
+class ConceptView:
+    id: str
+    title: str
+    themes: tuple[str, ...]  # the titles of the themes that lead to it
+    points: tuple[str, ...]  # the statements of the points that lead to it
+
+
+@dataclass(frozen=True)
+class ResearchView:
+    """The user's own research: its problem and its concepts (the Kerangka Pemikiran)."""
+
+    problem: str
+    concepts: tuple[ConceptView, ...]
+
+
+@dataclass(frozen=True)
+class GapView:
+    """What the evidence matrix leaves open: themes no source covers, themes one source covers, and the
+    contrasts (where sources disagree)."""
+
+    uncovered: tuple[str, ...]  # theme titles
+    thin: tuple[str, ...]  # a sentence for each theme fewer than half of the sources cover
+    disputed: tuple[ContrastView, ...]
+    disputed_themes: tuple[str, ...] = ()  # the titles of the themes where sources disagree
+
+    @property
+    def any(self) -> bool:
+        return bool(self.uncovered or self.thin or self.disputed)
 
 
 @dataclass(frozen=True)
@@ -182,6 +271,8 @@ class Context:
     claims: tuple[ClaimView, ...]
     contrasts: tuple[ContrastView, ...]
     matrix: tuple[MatrixRow, ...] = field(default=())
+    research: ResearchView | None = None
+    gaps: GapView | None = None
     # Claims from a source in another language whose quote the template asked for, with no translation
     # into the document's language: filled while the template is rendered (check warns about them).
     untranslated: set[str] = field(default_factory=set, compare=False, repr=False)
@@ -218,7 +309,7 @@ def provenance(text: str, views: tuple[ClaimView, ...] | list[ClaimView]) -> str
 
 
 def view_claim(claim: Claim, lang: str, n: int = 0, source_lang: str = "",
-               untranslated: set[str] | None = None) -> ClaimView:
+               untranslated: set[str] | None = None, reported: dict[str, str] | None = None) -> ClaimView:
     says = markdown.inline(pick(claim.says, lang))
     foreign = translations.foreign(source_lang, lang)
     translated = in_language(claim.translation, lang) if foreign else None
@@ -236,6 +327,7 @@ def view_claim(claim: Claim, lang: str, n: int = 0, source_lang: str = "",
         foreign=foreign,
         _words=phrases(lang),
         _untranslated=untranslated if foreign and not translated else None,
+        _reported=reported if reported is not None else {},
     )
 
 
@@ -248,7 +340,10 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     claims = selected_claims(doc, sources)
     langs = {s.key: s.lang for s in sources}
     untranslated: set[str] = set()
-    views = {c.ref: view_claim(c, lang, n, langs.get(c.source, ""), untranslated) for n, c in enumerate(claims, 1)}
+    reported: dict[str, str] = {}
+    views = {c.ref: view_claim(c, lang, n, langs.get(c.source, ""), untranslated, reported)
+             for n, c in enumerate(claims, 1)}
+    total = len({c.source for c in claims})
     ordered = tuple(views.values())
 
     by_point = _grouped(ordered, lambda v: (v.claim.point,))
@@ -266,6 +361,24 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
 
     contrasts = _contrasts(ordered, views)
     in_contrast = {c.claim.ref for c in contrasts} | {o.ref for c in contrasts for o in c.others}
+
+    framer = prose.Framer(lang)
+    # Frames are given out in the order a chapter tells its claims: the theories (Landasan Teori), then
+    # each theme's points and contrasts, then every other claim (for templates of a project's own).
+    for view in ordered:
+        if view.kind == "theory":
+            reported[view.ref] = _report(framer, view)
+    themed = {t.id: [p.id for p in project.points if p.theme == t.id and p.id in points] for t in project.themes}
+    for theme in project.themes:
+        for i, pid in enumerate(themed[theme.id]):
+            points[pid] = _woven(points[pid], framer, reported, total, lang, first=i == 0)
+        for j, con in enumerate(contrasts):
+            if theme.id in con.claim.claim.themes and not con.woven:
+                woven = " ".join(_report(framer, o, framer.connector("differ")) for o in con.others)
+                contrasts = (*contrasts[:j], ContrastView(con.claim, con.others, woven), *contrasts[j + 1:])
+    for view in ordered:
+        if view.ref not in reported:
+            reported[view.ref] = _report(framer, view)
 
     by_theme = _grouped(ordered, lambda v: v.claim.themes)
     point_theme = {p.id: p.theme for p in project.points}
@@ -301,10 +414,16 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         rank = {k: i for i, k in enumerate(source_order)}
         keys.sort(key=lambda k: rank.get(k, len(rank)))
     by_source = _grouped(ordered, lambda v: (v.source,))
-    relevance = {s.key: s.relevance for s in sources if s.relevance}
+    by_key = {s.key: s for s in sources}
+
+    def studied(key: str, name: str) -> str:
+        value = by_key[key].studied(name) if key in by_key else {}
+        return markdown.inline(pick(value, lang)) if value else ""
+
     source_views = tuple(
         SourceView(k, cite_key(k), by_source[k], markdown.literal(entry_title(entry(k) if entry else None)),
-                   markdown.inline(pick(relevance[k], lang)) if k in relevance else "")
+                   studied_relevance(by_key.get(k), lang), studied(k, "focus"), studied(k, "method"),
+                   studied(k, "similarity"), studied(k, "difference"))
         for k in keys)
     matrix = []
     for t in themes:
@@ -325,8 +444,71 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         claims=ordered,
         contrasts=contrasts,
         matrix=tuple(matrix),
+        research=_research(project, lang),
+        gaps=_gaps(project, themes, keys, contrasts, lang) if doc.chapter or len(keys) > 1 else None,
         untranslated=untranslated,
     )
+
+
+def studied_relevance(source: Source | None, lang: str) -> str:
+    return markdown.inline(pick(source.relevance, lang)) if source is not None and source.relevance else ""
+
+
+def _research(project: Project, lang: str) -> ResearchView | None:
+    """The user's own research as the template shows it: the problem, each concept with the titles of the
+    themes and the statements of the points that lead to it."""
+    research = project.research
+    if research is None:
+        return None
+    titles = {t.id: markdown.inline(pick(t.title, lang)) for t in project.themes}
+    says = {p.id: markdown.inline(pick(p.says, lang)) for p in project.points}
+    return ResearchView(
+        markdown.inline(pick(research.problem, lang)),
+        tuple(ConceptView(c.id, markdown.inline(pick(c.title, lang)), tuple(titles[t] for t in c.themes),
+                          tuple(says[p] for p in c.points)) for c in research.concepts))
+
+
+def _gaps(project: Project, themes: list[ThemeView], keys: list[str], contrasts: tuple[ContrastView, ...],
+          lang: str) -> GapView:
+    """The evidence matrix read for what it leaves open: the project's themes no selected source covers,
+    those fewer than half of the sources cover, and the contrasts."""
+    covered = {t.id: t for t in themes}
+    uncovered = tuple(markdown.inline(pick(t.title, lang)) for t in project.themes if t.id not in covered
+                      or not covered[t.id].claims)
+    thin = []
+    for theme in themes:
+        count = len(dict.fromkeys(v.source for v in theme.claims))
+        if count > 0 and count * 2 < len(keys):
+            thin.append(prose.coverage(theme.title, count, len(keys), lang))
+    titles = {t.id: t.title for t in themes}
+    disputed = tuple(dict.fromkeys(titles[t] for c in contrasts for t in c.claim.claim.themes[:1] if t in titles))
+    return GapView(uncovered, tuple(thin), contrasts, disputed)
+
+
+def _report(framer: prose.Framer, view: ClaimView, connector: str = "") -> str:
+    """The claim's quote in a sentence that names its author, its frame from ``framer``, with provenance."""
+    frame = framer.frame(view.kind, view.clause, paraphrase=view.foreign and not view.translated)
+    return provenance(prose.fill(frame, view.citet, view.shown(), connector) + ".", (view,))
+
+
+def _woven(point: PointView, framer: prose.Framer, reported: dict[str, str], total: int, lang: str,
+           first: bool) -> PointView:
+    """The point with its agreement sentence and its sources' quotes woven together; quotes long enough for
+    a block get an introduction of their own (``introduced``)."""
+    sentences = []
+    for i, view in enumerate(point.by_source):
+        if view.long_quote:
+            frame = framer.frame(view.kind, False)
+            reported["block:" + view.ref] = provenance(prose.fill(frame, view.citet, "").rstrip(), (view,))
+            continue
+        relation = "qualify" if view.kind == "limitation" else "agree"
+        connector = framer.connector(relation) if sentences or (i and relation == "qualify") else ""
+        sentence = _report(framer, view, connector)
+        reported[view.ref] = sentence
+        sentences.append(sentence)
+    agreement = prose.agreement(len(point.sources), total, lang, first, framer.connector("reach")) \
+        if total > 1 else ""
+    return PointView(point.id, point.says, point.claims, point.cite, point.sources, agreement, " ".join(sentences))
 
 
 def _contrasts(ordered: tuple[ClaimView, ...], views: dict[str, ClaimView]) -> tuple[ContrastView, ...]:

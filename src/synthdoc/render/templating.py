@@ -24,7 +24,7 @@ from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
 from ..core.project import BUILTIN_TEMPLATES
 from ..core.schema import did_you_mean
-from . import markdown, tables
+from . import figures, markdown, prose, tables
 from .citations import cite, cited_keys
 
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
@@ -137,6 +137,10 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
     env.filters["provenance"] = _provenance
     # table(header, rows[, widths]): a table no cell text can break (grid_table: its former name).
     env.globals["table"] = env.globals["grid_table"] = tables.table_markup
+    # figure(name): where a figure the project draws stands (figures.place makes it for each format).
+    env.globals["figure"] = figures.figure_markup
+    env.filters["number_word"] = prose.number_word
+    env.filters["ordinal"] = prose.ordinal
     return env
 
 

@@ -72,9 +72,17 @@ class Source:
     line: int
     first_page: int | None = None  # the number printed on the first page of a PDF text without page labels
     relevance: Localized = field(default_factory=dict)  # how the source bears on the user's own study
+    # study: the source as previous research (Penelitian Terdahulu): focus, method, similarity, difference
+    study: tuple[tuple[str, Localized], ...] = ()
+
+    def studied(self, name: str) -> Localized:
+        """One field of ``study:`` (focus, method, similarity, difference); empty when not given."""
+        return dict(self.study).get(name, {})
 
 
-_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page", "relevance"}
+_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page", "relevance", "study"}
+# What a claims file may say of its source as previous research (the chapter's Penelitian Terdahulu).
+STUDY_FIELDS = ("focus", "method", "similarity", "difference")
 _CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors", "draft",
                  "from", "translation"}
 _REQUIRED = {"id", "kind", "themes", "says", "quote"}
@@ -155,8 +163,11 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
         claim = _claim(r, ("claims", i), item, key)
         if claim is not None:
             claims.append(claim)
+    study = r.mapping(("study",), top.get("study") or {}, set(STUDY_FIELDS), set(), "study")
     return Source(key, folder / text if text else None, lang, tuple(claims), r.doc.name(), r.doc.where("source")[0],
-                  first_page, r.localized(("relevance",), top.get("relevance"), "relevance"))
+                  first_page, r.localized(("relevance",), top.get("relevance"), "relevance"),
+                  tuple((name, r.localized(("study", name), study[name], f"study {name}"))
+                        for name in STUDY_FIELDS if study.get(name) is not None))
 
 
 def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:

@@ -72,6 +72,12 @@ def claims_schema() -> dict[str, Any]:
                        "description": "For a PDF without page labels: the number printed on its first page."},
         "relevance": {**_LOCALIZED, "description": "How the source bears on your own study (Tabel penelitian "
                       "terdahulu)."},
+        "study": _object(set(claims.STUDY_FIELDS), {
+            "focus": {**_LOCALIZED, "description": "What the study examines (its case, period, question)."},
+            "method": {**_LOCALIZED, "description": "Its method, as the study itself states it."},
+            "similarity": {**_LOCALIZED, "description": "Persamaan: what it shares with your own research."},
+            "difference": {**_LOCALIZED, "description": "Perbedaan: how your own research differs from it."},
+        }, description="The source as previous research (Penelitian Terdahulu in the chapter)."),
         "claims": {"type": "array", "items": claim},
     }
     return {"$schema": "http://json-schema.org/draft-07/schema#", "title": "synthdoc claims file",
@@ -99,7 +105,16 @@ def project_schema() -> dict[str, Any]:
     colors = {"type": "object", "additionalProperties": _TEXT,
               "description": "Highlight colour (yellow, red, green, blue, purple, magenta, orange, gray or #rrggbb) "
                              "→ theme id, for synthdoc import."}
+    concept = _object({"id", "title", "themes", "points"},
+                      {"id": _TEXT, "title": _LOCALIZED,
+                       "themes": {**_LIST, "description": "Theme ids that lead to it."},
+                       "points": {**_LIST, "description": "Point ids that lead to it."}}, {"id", "title"})
+    research = _object({"problem", "concepts"}, {
+        "problem": {**_LOCALIZED, "description": "Your research problem (rumusan masalah)."},
+        "concepts": {"type": "array", "items": concept}}, {"problem"},
+        "Your own research, drawn as the Kerangka Pemikiran figure (Gambar 2.1).")
     top = {
+        "research": research,
         "line_spacing": spacing,
         "title": _LOCALIZED, "bibliography": _LIST, "sources": _TEXT, "templates": _TEXT, "output": _TEXT,
         "style": _TEXT, "lang": _TEXT, "reference_doc": _TEXT,
