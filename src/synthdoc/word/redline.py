@@ -39,6 +39,8 @@ from .layout import docx_bytes
 
 Node = dict[str, Any]
 EQUAL, INSERTED, DELETED = "equal", "insertion", "deletion"
+# How alike two rows' text must be to be one row changed rather than one row deleted and another inserted.
+SAME_ROW = 0.6
 
 # Inline containers whose content is a list of inlines, and where that list is in their "c".
 _WRAPPERS = {"Emph": None, "Strong": None, "Underline": None, "Strikeout": None, "Superscript": None,
@@ -151,18 +153,23 @@ class _Marker:
         return out
 
     def changed_rows(self, old: list[Node], new: list[Node]) -> list[Node]:
-        """Rows that differ: a new row is the old row of the same first cell (a thesis, a theme), changed,
-        and compared cell by cell; the others are deleted or inserted whole."""
+        """Rows that differ: a new row is an old one changed when their cells line up and their text is
+        mostly the same (a thesis whose title or findings changed), and is compared cell by cell; the
+        others are deleted or inserted whole, in order."""
         out: list[Node] = []
-        matcher = SequenceMatcher(None, [_first_cell(r) for r in old], [_first_cell(r) for r in new], autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag == "equal":
-                for o, n in zip(old[i1:i2], new[j1:j2], strict=True):
-                    out.extend([self.row(o, n)] if _cells_line_up(o, n) else
-                               [self.whole(o, DELETED), self.whole(n, INSERTED)])
-            else:
-                out.extend(self.whole(r, DELETED) for r in old[i1:i2])
-                out.extend(self.whole(r, INSERTED) for r in new[j1:j2])
+        texts = [stringify(r[1]) for r in new]
+        j = 0
+        for o in old:
+            text = stringify(o[1])
+            match = next((k for k in range(j, len(new)) if _cells_line_up(o, new[k])
+                          and SequenceMatcher(None, text, texts[k], autojunk=False).ratio() >= SAME_ROW), None)
+            if match is None:
+                out.append(self.whole(o, DELETED))
+                continue
+            out.extend(self.whole(n, INSERTED) for n in new[j:match])
+            out.append(self.row(o, new[match]))
+            j = match + 1
+        out.extend(self.whole(n, INSERTED) for n in new[j:])
         return out
 
     def row(self, old: Node, new: Node) -> Node:
@@ -223,11 +230,6 @@ class _Marker:
             merged.extend((DELETED, leaf, _adopt(path, beside)) for leaf, path in old_tokens[i1:i2])
             merged.extend((INSERTED, leaf, path) for leaf, path in new_tokens[j1:j2])
         return _rebuild(merged, 0, self)
-
-
-def _first_cell(row: Node) -> str:
-    """What names a row: its first cell's text (a citation's position in the document may change)."""
-    return stringify(row[1][0][4]) if row[1] else ""
 
 
 def _cells_line_up(old: Node, new: Node) -> bool:
