@@ -62,18 +62,48 @@ def _raw(kind: str) -> Node:
 def finish(docx: bytes) -> bytes:
     """The DOCX pandoc wrote, with its section placeholders filled and footnotes numbered continuously
     (pandoc's default reference document restarts them in each section, which LibreOffice shows as a
-    restart on every page)."""
+    restart on every page), and its footnotes and comments numbered apart (:func:`_annotation_ids`)."""
     source = zipfile.ZipFile(io.BytesIO(docx))
+    names = set(source.namelist())
+    document = source.read("word/document.xml").decode("utf-8") if "word/document.xml" in names else ""
+    footnotes, comments = _annotation_ids(document)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "word/document.xml":
-                data = _sections(data.decode("utf-8")).encode("utf-8")
+                document = _renumber(_FOOTNOTE_REFERENCE, footnotes, document)
+                data = _sections(_renumber(_COMMENT_MARK, comments, document)).encode("utf-8")
+            elif item.filename == "word/footnotes.xml":
+                data = _renumber(_FOOTNOTE, footnotes, data.decode("utf-8")).encode("utf-8")
+            elif item.filename == "word/comments.xml":
+                data = _renumber(_COMMENT, comments, data.decode("utf-8")).encode("utf-8")
             elif item.filename == "word/styles.xml":
                 data = _bibliography_style(data.decode("utf-8")).encode("utf-8")
             target.writestr(item, data)
     return out.getvalue()
+
+
+_FOOTNOTE_REFERENCE = re.compile(r'(<w:footnoteReference\b[^>]*?\bw:id=")(\d+)"')
+_FOOTNOTE = re.compile(r'(<w:footnote\b[^>]*?\bw:id=")(\d+)"')
+_COMMENT_MARK = re.compile(r'(<w:comment(?:RangeStart|RangeEnd|Reference)\b[^>]*?\bw:id=")(\d+)"')
+_COMMENT = re.compile(r'(<w:comment\b[^>]*?\bw:id=")(\d+)"')
+
+
+def _annotation_ids(document: str) -> tuple[dict[str, str], dict[str, str]]:
+    """New ids for the footnotes (1, 2, 3 … in the order the text refers to them) and for the comments
+    (after the last footnote's), by the ids pandoc wrote. pandoc numbers both from 1 or from where a counter
+    stands (the first footnote of a chapter with a figure was 18); LibreOffice 7.4 mixes a footnote and a
+    comment of the same id up: it showed footnotes empty, or with the text of the note after them — a
+    citation printed under another work's number. Apart, they show as written, in Word too."""
+    footnotes = dict.fromkeys(m.group(2) for m in _FOOTNOTE_REFERENCE.finditer(document))
+    comments = dict.fromkeys(m.group(2) for m in _COMMENT_MARK.finditer(document))
+    return ({old: str(new) for new, old in enumerate(footnotes, 1)},
+            {old: str(new) for new, old in enumerate(comments, len(footnotes) + 1)})
+
+
+def _renumber(pattern: re.Pattern[str], ids: dict[str, str], xml: str) -> str:
+    return pattern.sub(lambda m: m.group(1) + ids.get(m.group(2), m.group(2)) + '"', xml)
 
 
 # Word's Bibliography style as synthdoc's reference document has it: a 1.27 cm hanging indent.
