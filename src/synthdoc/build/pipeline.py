@@ -27,7 +27,7 @@ from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
 from ..render.astwalk import raw_block
-from ..render.citeproc import ambiguous_citations, read_cited
+from ..render.citeproc import ambiguous_citations, read_cited, without_empty_notes
 from ..render.document import Inputs, render_document
 from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
@@ -197,7 +197,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         report(rendered.note)
     if warnings is not None:
         warnings += ambiguous_citations(rendered.ast, doc.id, inputs.bibliography.where)
-    ast = private(tables.from_divs(rendered.ast, what))
+    ast = private(tables.from_divs(without_empty_notes(rendered.ast), what))
     if doc.chapter:
         ast = thesis.number_chapter(ast, doc.chapter, doc.title, doc.lang)
     drawn = figures.svgs(ctx.research, ctx.words)

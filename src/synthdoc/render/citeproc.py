@@ -307,3 +307,15 @@ def ambiguous_citations(ast: AST, document: str, where: Callable[[str], tuple[st
                              "cannot tell them apart (give the works distinct titles, years or authors as the "
                              "style shows them, or choose a style that names the title)", "ambiguous-citation"))
     return diags
+
+
+def without_empty_notes(ast: dict[str, Any]) -> dict[str, Any]:
+    """The AST without the footnotes citeproc left empty. In a note style, a narrative citation (``@key``)
+    prints the author — or, for a work without one, its title — in the text, and its note holds the rest:
+    nothing, when the title was all there was, and Word and LibreOffice then show a footnote number over
+    no text. The text keeps what the citation printed; the empty note goes."""
+    empty = [(holder, index) for holder, index in find_in_lists(ast, lambda n: n.get("t") == "Note")
+             if index >= 0 and not stringify(holder[index]["c"]).strip()]
+    for holder, index in reversed(empty):  # later places first: removing one moves those after it
+        del holder[index]
+    return ast
