@@ -187,3 +187,23 @@ def test_a_warning_repeated_per_document_is_one_line_naming_the_documents(tmp_pa
     untranslated = [d for d in listed if d["code"] == "quote-untranslated"]
     assert [(d["path"], d["line"], d["document"]) for d in untranslated] == [
         ("sources/tran2021.yaml", 5, "review"), ("sources/tran2021.yaml", 5, "brief")]
+
+
+def test_many_untranslated_quotes_of_one_document_are_one_line_and_json_lists_each(tmp_path):
+    """The example's English brief over Indonesian theses: one line counting the claims, not one per claim."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import copy_example
+
+    root = copy_example(tmp_path / "example")
+    synthdoc = Path(sys.executable).parent / "synthdoc"
+    done = subprocess.run([str(synthdoc), "check"], cwd=root, capture_output=True, text=True, timeout=120)
+    lines = [line for line in done.stderr.splitlines() if "[quote-untranslated]" in line]
+    listed = json.loads(subprocess.run([str(synthdoc), "check", "--format", "json"], cwd=root, capture_output=True,
+                                       text=True, timeout=120).stdout)
+    each = [d for d in listed if d["code"] == "quote-untranslated"]
+    assert len(each) > 5 and {d["document"] for d in each} == {"policy-brief"}
+    assert len(lines) == 1 and f"{len(each)} claims quote their source in id" in lines[0], done.stderr
+    assert "document 'policy-brief' (en)" in lines[0]

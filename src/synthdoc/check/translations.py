@@ -32,5 +32,9 @@ def check_translations(inputs: Inputs) -> list[Diagnostic]:
                     f"for document '{doc.id}' ({doc.lang}): the claim's statement is shown instead, without "
                     f"quotation marks; add translation: {{{base(doc.lang)}: \"…\"}} to the claim: your own "
                     "faithful translation of the quote, which the document marks as yours"),
-                    "quote-untranslated", doc.id))
+                    "quote-untranslated", doc.id,
+                    many=(f"claims quote their source in {langs[claim.source]}, and there is no translation for "
+                          f"document '{doc.id}' ({doc.lang}): their statements are shown instead, without "
+                          f"quotation marks; add translation: {{{base(doc.lang)}: \"…\"}} to a claim to quote it "
+                          "(--format json lists them)")))
     return out

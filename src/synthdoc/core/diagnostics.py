@@ -92,12 +92,12 @@ def grouped(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def _counted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """More than MANY_LISTED diagnostics of one code in one file that say how to name many at once: one
-    line in the place of the first, counting them."""
+    """More than MANY_LISTED diagnostics of one code in one file (or about one document, in any file) that
+    say how to name many at once: one line in the place of the first, counting them."""
     groups: dict[tuple[object, ...], list[Diagnostic]] = {}
     for d in diagnostics:
         if d.many:
-            groups.setdefault((d.path, d.code, d.severity, d.many), []).append(d)
+            groups.setdefault((d.document or d.path, d.code, d.severity, d.many), []).append(d)
     firsts = {id(same[0]): same for same in groups.values() if len(same) > MANY_LISTED}
     gone = {id(d) for same in firsts.values() for d in same[1:]}
     return [replace(d, message=f"{len(firsts[id(d)]):,} {d.many}") if id(d) in firsts else d
