@@ -123,3 +123,26 @@ def test_ibid_for_two_works_is_not_ambiguous(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Ibid." in (root / "output" / "bab.html").read_text(encoding="utf-8")
     assert "[ambiguous-citation]" not in result.output
+
+
+def test_a_citation_whose_text_names_the_work_is_not_ambiguous(tmp_path, monkeypatch):
+    """A row or sentence that names the work and cites it without its author ("(2020, bag. 2)") tells the two
+    works apart itself, as the Tabel penelitian terdahulu does for theses of no known year."""
+    root = make(tmp_path / "p")
+    config = root / "synthdoc.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "universitas-gadjah-mada-departemen-sejarah", "apa"), encoding="utf-8")
+    (root / "templates" / "twice.md.j2").write_text(
+        "# {{ title }}\n\n{% for c in claims %}\n{{ c.citet }}: {{ c.says }} {{ c.cite_year }}\n\n{% endfor %}\n",
+        encoding="utf-8")
+    bib = root / "bibliography.bib"  # two works by two authors, neither dated: "(t.t., Bagian 2)" both
+    text = bib.read_text(encoding="utf-8").replace("  year = {2020},\n", "")
+    bib.write_text(text.replace("{Sari, Dewi},\n  title = {Calo", "{Wati, Rina},\n  title = {Calo"),
+                   encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["build"])
+    assert result.exit_code == 0, result.output
+    html = " ".join(unescape(re.sub(r"<[^>]+>", "", (root / "output" / "bab.html").read_text())).split())
+    printed = re.findall(r"\((?:t\.t\.|n\.d\.)[^()]*\)", html)
+    assert printed.count("(t.t., Bagian 2)") >= 2, printed  # one text for the two works
+    assert "[ambiguous-citation]" not in result.output

@@ -288,10 +288,13 @@ def printed_citation(cite: dict[str, Any]) -> str:
 def ambiguous_citations(ast: AST, document: str, where: Callable[[str], tuple[str, int]]) -> list[Diagnostic]:
     """A warning for each text a rendered document prints as the citation of two different works (a style's
     "Sari, op. cit., 2020, bag. 2." for two books by Sari of 2020): its reader cannot tell which is meant.
+    A citation without its author (``[-@key]``) is not one: the text around it names the work.
     ``where``: an entry's file and line."""
     works: dict[str, dict[str, None]] = {}
     for cite in cites(ast.get("blocks", [])):
         keys = {str(c["citationId"]) for c in cite["c"][0]}
+        if any(c.get("citationMode", {}).get("t") == "SuppressAuthor" for c in cite["c"][0]):
+            continue  # "(2020, p. 3)" after the text has named the work: the text tells them apart
         text = printed_citation(cite)
         if len(keys) == 1 and text and not _RELATIVE.match(text):
             works.setdefault(text, {})[keys.pop()] = None
