@@ -225,7 +225,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                 doc_ast = word_zotero.live_citations(
                     doc_ast, items=items, csl=csl, lang=doc.lang, locale=locale_tag(doc.lang),
                     document=doc.id, shown_style=shown_path(project.config_path, project.root),
-                    style_line=doc.style_line)
+                    style_line=doc.style_line, library=inputs.bibliography.uris)
             data = word_layout.docx_bytes(project, doc, doc_ast, what)
         elif fmt == "xlsx":
             cited = pandoc.read_markdown(spreadsheet.citation_markdown(ctx, markdown), bibliography=csl_json,
