@@ -99,7 +99,7 @@ def test_locators_and_the_field_result(built: dict) -> None:
     # The chapter's first cluster that cites this thesis: its items' sections, as in the claims files.
     first = next(f for f in (json.loads(c.removeprefix("ADDIN ZOTERO_ITEM CSL_CITATION "))
                              for c, _ in built["fields"] if "ZOTERO_ITEM" in c)
-                 if any(i["id"] == "skripsi-actipwc-asean" for i in f["citationItems"]))
+                 if any(i["itemData"]["id"] == "skripsi-actipwc-asean" for i in f["citationItems"]))
     claims = yaml.safe_load((built["root"] / "sources" / "skripsi-actipwc-asean.yaml").read_text(encoding="utf-8"))
     sections = {str(c["at"]["section"]) for c in claims["claims"] if "at" in c}
     item = next(i for i in first["citationItems"] if i["itemData"]["id"] == "skripsi-actipwc-asean")
