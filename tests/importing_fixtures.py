@@ -127,6 +127,8 @@ CREATE TABLE deletedItems (itemID INTEGER PRIMARY KEY, dateDeleted DEFAULT CURRE
 CREATE TABLE settings (setting TEXT, key TEXT, value, PRIMARY KEY (setting, key));
 CREATE TABLE users (userID INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE groupItems (itemID INTEGER PRIMARY KEY, createdByUserID INT, lastModifiedByUserID INT);
+CREATE TABLE groups (groupID INTEGER PRIMARY KEY, libraryID INT NOT NULL UNIQUE, name TEXT NOT NULL,
+    description TEXT NOT NULL, version INT NOT NULL);
 """
 # itemTypes and fields as Zotero's global schema numbers them (journalArticle, attachment, annotation).
 ITEM_TYPES = {"journalArticle": 22, "attachment": 3, "annotation": 1}
@@ -136,6 +138,8 @@ FIELDS = {"title": 1, "extra": 16, "citationKey": 132}
 class ZoteroLibrary:
     """A Zotero data folder: ``zotero.sqlite`` and ``storage/<attachment key>/<file>.pdf``."""
 
+    LOCAL_KEY = "v3aG8nQf"
+
     def __init__(self, folder: Path, version: int = 123):
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
@@ -144,17 +148,33 @@ class ZoteroLibrary:
         self.db.executescript(ZOTERO_TABLES)
         self.db.executemany("INSERT INTO version VALUES (?, ?)", [("userdata", version), ("system", 35)])
         self.db.execute("INSERT INTO libraries VALUES (1, 'user', 1, 1, 0, 0, 0, 0)")
+        # Zotero makes a local user key on its first start (Zotero.Users.init): the library's URIs name it
+        self.db.execute("INSERT INTO settings VALUES ('account', 'localUserKey', ?)", (self.LOCAL_KEY,))
         self.db.executemany("INSERT INTO itemTypes VALUES (?, ?, NULL, 1)", [(v, k) for k, v in ITEM_TYPES.items()])
         for name, fid in FIELDS.items():
             self.db.execute("INSERT INTO fields VALUES (?, ?, NULL)", (fid, name))
             self.db.execute("INSERT INTO fieldsCombined VALUES (?, ?, NULL, NULL, 0)", (fid, name))
         self.next_id = 1
 
-    def _item(self, kind: str, key: str) -> int:
+    def sync(self, user_id: int) -> None:
+        """The library as after signing in to sync: Zotero keeps the account's userID beside the local key."""
+        self.db.execute("INSERT INTO settings VALUES ('account', 'userID', ?)", (user_id,))
+
+    def group(self, group_id: int) -> int:
+        """A group library (as a synced group arrives): its libraryID."""
+        (library,) = self.db.execute("SELECT MAX(libraryID) + 1 FROM libraries").fetchone()
+        self.db.execute("INSERT INTO libraries VALUES (?, 'group', 1, 1, 0, 0, 0, 0)", (library,))
+        self.db.execute("INSERT INTO groups VALUES (?, ?, 'Kelompok skripsi', '', 0)", (group_id, library))
+        return library
+
+    def trash(self, item: int) -> None:
+        self.db.execute("INSERT INTO deletedItems (itemID) VALUES (?)", (item,))
+
+    def _item(self, kind: str, key: str, library: int = 1) -> int:
         item = self.next_id
         self.next_id += 1
-        self.db.execute("INSERT INTO items (itemID, itemTypeID, libraryID, key) VALUES (?, ?, 1, ?)",
-                        (item, ITEM_TYPES[kind], key))
+        self.db.execute("INSERT INTO items (itemID, itemTypeID, libraryID, key) VALUES (?, ?, ?, ?)",
+                        (item, ITEM_TYPES[kind], library, key))
         return item
 
     def _field(self, item: int, name: str, value: str) -> None:
@@ -162,8 +182,9 @@ class ZoteroLibrary:
         (vid,) = self.db.execute("SELECT valueID FROM itemDataValues WHERE value = ?", (value,)).fetchone()
         self.db.execute("INSERT INTO itemData VALUES (?, ?, ?)", (item, FIELDS[name], vid))
 
-    def article(self, key: str, title: str, extra: str | None = None, citation_key: str | None = None) -> int:
-        item = self._item("journalArticle", key)
+    def article(self, key: str, title: str, extra: str | None = None, citation_key: str | None = None,
+                library: int = 1) -> int:
+        item = self._item("journalArticle", key, library)
         self._field(item, "title", title)
         if extra:
             self._field(item, "extra", extra)

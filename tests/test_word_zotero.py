@@ -89,7 +89,7 @@ def test_one_field_per_citation_cluster_with_embedded_items(built: dict) -> None
         assert data["schema"].endswith("csl-citation.json") and data["citationID"]
         assert data["properties"]["noteIndex"] == 0
         for item in data["citationItems"]:
-            assert item["itemData"]["title"] == bib[item["id"]]["title"]
+            assert item["itemData"]["title"] == bib[item["itemData"]["id"]]["title"]
             assert item["itemData"]["type"] == "thesis"
     ids = [json.loads(c.removeprefix("ADDIN ZOTERO_ITEM CSL_CITATION "))["citationID"] for c, _ in items]
     assert len(set(ids)) == len(ids)
@@ -99,10 +99,10 @@ def test_locators_and_the_field_result(built: dict) -> None:
     # The chapter's first cluster that cites this thesis: its items' sections, as in the claims files.
     first = next(f for f in (json.loads(c.removeprefix("ADDIN ZOTERO_ITEM CSL_CITATION "))
                              for c, _ in built["fields"] if "ZOTERO_ITEM" in c)
-                 if any(i["id"] == "skripsi-actipwc-asean" for i in f["citationItems"]))
+                 if any(i["itemData"]["id"] == "skripsi-actipwc-asean" for i in f["citationItems"]))
     claims = yaml.safe_load((built["root"] / "sources" / "skripsi-actipwc-asean.yaml").read_text(encoding="utf-8"))
     sections = {str(c["at"]["section"]) for c in claims["claims"] if "at" in c}
-    item = next(i for i in first["citationItems"] if i["id"] == "skripsi-actipwc-asean")
+    item = next(i for i in first["citationItems"] if i["itemData"]["id"] == "skripsi-actipwc-asean")
     assert item["label"] == "section" and item["locator"] in sections
     assert first["properties"]["plainCitation"].startswith("(") and "Bagian" in first["properties"]["plainCitation"]
 

@@ -19,7 +19,7 @@ from . import readers
 from .language import is_english, langid_name, language_tag
 
 # The readers' own version: a change to what they produce makes every cached conversion stale.
-READER_VERSION = "4"
+READER_VERSION = "5"
 # A thesis whose degree only its entry type gives (@phdthesis, @mastersthesis), named as a document
 # in that language names it; other languages keep the words pandoc gives ("PhD thesis").
 THESIS_GENRES = {"id": {"phd": "Disertasi", "masters": "Tesis"}}
@@ -48,6 +48,7 @@ class Bibliography:
     places: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)  # key: (file, line)
     thesis: dict[str, str] = field(default_factory=dict, repr=False)  # key: "phd" / "masters"
     formats: dict[str, str] = field(default_factory=dict, repr=False)  # key: its file's format
+    uris: dict[str, str] = field(default_factory=dict, repr=False)  # key: its Zotero item URI (CSL JSON export)
 
     @property
     def shown(self) -> str:
@@ -172,6 +173,7 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache,
     broken: dict[str, tuple[str, int]] = {}
     thesis: dict[str, str] = {}
     formats: dict[str, str] = {}
+    uris: dict[str, str] = {}
     for bib_file, result in reads:
         for p in result.problems:
             diags.append(Diagnostic(bib_file.shown, p["line"], p["col"], Severity(p.get("severity", "error")),
@@ -194,13 +196,15 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache,
             items.append(item)
             if key in result.thesis:
                 thesis[key] = result.thesis[key]
+            if key in result.uris:
+                uris[key] = result.uris[key]
     diags += _look_alikes(items, places, cited)
     digest = content_key(*(f.digest for f, _ in reads), *([] if cited is None else ['cited', *sorted(cited)]))
     path = cache.path(digest)
     if not path.is_file():
         cache.store(digest, items)  # pandoc reads the combined bibliography from this file
     return Bibliography(tuple(f for f, _ in reads), tuple(items), path, digest, tuple(diags), broken, places,
-                        thesis, formats)
+                        thesis, formats, uris)
 
 
 def _look_alikes(items: list[dict[str, Any]], places: dict[str, tuple[str, int]],

@@ -28,6 +28,10 @@ EXTENSIONS = {".bib": BIBLATEX, ".biblatex": BIBLATEX, ".bibtex": BIBTEX, ".json
 # How to add the language to an entry, by format (for the warning about entries without one).
 LANGUAGE_FIX = {BIBTEX: "langid = {%s}", BIBLATEX: "langid = {%s}", CSL_JSON: '"language": "%s"',
                 CSL_YAML: "language: %s", HAYAGRIVA: "language: %s", RIS: "LA  - %s"}
+# An item's URI in a Zotero library (Zotero.URI.getItemURI), as Zotero's CSL JSON export gives it as the item's
+# id: users/local/<local key> for a library never synced, users/<userID> for a synced one, groups/<groupID>.
+ZOTERO_ITEM_URI = re.compile(r"^http://zotero\.org/(?:users/local/[A-Za-z0-9]+|users/[0-9]+|groups/[0-9]+)"
+                              r"/items/[A-Z0-9]{8}$")
 _RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
 
 
@@ -43,6 +47,7 @@ class Read:
     thesis: dict[str, str] = field(default_factory=dict)  # key: "phd"/"masters" when the entry type says it
     # every entry's key and line, read or not (a file read for some keys only); else those of the items
     keys: list[list[Any]] = field(default_factory=list)
+    uris: dict[str, str] = field(default_factory=dict)  # key: the Zotero item URI a CSL JSON export gave as id
 
     def places(self) -> list[tuple[str, int]]:
         """Every entry's key and line, in the file's order."""
@@ -426,9 +431,14 @@ def _take(result: Read, item: Any, line: int, what: str) -> None:
         result.problem(line, 1, f"{what} has no key: give it an id (or citation-key)", "bibliography-format")
         return
     item = dict(item)
-    if item.get("citation-key") and item.get("id") != item["citation-key"]:
+    given = item.get("id")
+    if item.get("citation-key") and given != item["citation-key"]:
         item["id"] = str(item["citation-key"])
     item["id"] = str(item["id"]).strip()
+    # Zotero's CSL JSON export names an item by its URI in the library (http://zotero.org/…/items/…): kept,
+    # so that a live Zotero citation of the entry links to that item.
+    if isinstance(given, str) and ZOTERO_ITEM_URI.match(given.strip()):
+        result.uris[item["id"]] = given.strip()
     result.items.append(finish(item))
     result.lines.append(line)
 

@@ -32,6 +32,7 @@ from ..render.document import Inputs, render_document
 from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
 from ..render.templating import written_citations
+from ..sources import zotero as zotero_library
 from ..sources.claims import load_sources
 from ..word import bookmarks as word_bookmarks
 from ..word import layout as word_layout
@@ -153,10 +154,23 @@ def _format_extra(project: Project, doc: Document, fmt: str) -> dict[str, object
         return {"layout": TYPST_LAYOUT, "variables": TYPST_VARIABLES, "font": TYPST_FONT,
                 "rules": typst_rules(doc)}
     if fmt == "docx":
-        return {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1, "citations": doc.citations}
+        extra: dict[str, object] = {"reference_doc": file_digest(project.docx_template), "claim_bookmarks": 1,
+                                    "citations": doc.citations}
+        if doc.citations == "zotero" and project.zotero is not None:
+            extra["zotero"] = file_digest(project.zotero)  # the items its citations link to
+        return extra
     if fmt == "xlsx":
         return {"sheets": spreadsheet.CLAIM_COLUMNS}
     return {"head": provenance.HTML_HEAD, "script": provenance.HTML_SCRIPT}
+
+
+def _library_uris(project: Project, inputs: Inputs) -> dict[str, str]:
+    """Citation key → the item's URI in the writer's Zotero library: from the project's zotero.sqlite,
+    else as a Zotero CSL JSON export named the item."""
+    found = dict(inputs.bibliography.uris)
+    if project.zotero is not None:
+        found.update(zotero_library.item_uris(project.zotero, shown_path(project.zotero, project.root)))
+    return found
 
 
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
@@ -225,7 +239,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                 doc_ast = word_zotero.live_citations(
                     doc_ast, items=items, csl=csl, lang=doc.lang, locale=locale_tag(doc.lang),
                     document=doc.id, shown_style=shown_path(project.config_path, project.root),
-                    style_line=doc.style_line)
+                    style_line=doc.style_line, library=_library_uris(project, inputs))
             data = word_layout.docx_bytes(project, doc, doc_ast, what)
         elif fmt == "xlsx":
             cited = pandoc.read_markdown(spreadsheet.citation_markdown(ctx, markdown), bibliography=csl_json,

@@ -125,6 +125,7 @@ class Project:
     colors: tuple[tuple[str, str], ...] = ()  # import: highlight colour (#rrggbb) → theme id
     me: tuple[str, ...] = ()  # import: the names the user's PDF readers and Zotero write on their annotations
     research: Research | None = None  # the student's own research: problem and concepts (Kerangka Pemikiran)
+    zotero: Path | None = None  # a zotero.sqlite in the project: live Zotero citations link to its items
 
     @property
     def bibliography(self) -> Path:
@@ -172,7 +173,7 @@ class Project:
 
 _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lang",
         "themes", "points", "actors", "documents", "reference_doc", "import", "line_spacing",
-        "research"}
+        "research", "zotero"}
 
 
 def find_config(start: Path) -> Path:
@@ -234,6 +235,22 @@ def load_project(config: Path) -> Project:
             r.problem(("reference_doc",), f"reference_doc '{relative}' must be a .docx file", "schema-type")
         else:
             reference_doc = root / relative
+    zotero = None
+    if top.get("zotero") is not None:
+        relative = r.string(("zotero",), top.get("zotero"), "zotero") or ""
+        reason = outside_reason(root, relative)
+        if reason:
+            r.problem(("zotero",), refusal(relative, reason, "zotero"), "path-outside")
+        elif (root / relative).is_dir() and (root / relative / "zotero.sqlite").is_file():
+            inner = f"{relative}/zotero.sqlite"  # a copy of Zotero's data folder
+            if reason := outside_reason(root, inner):
+                r.problem(("zotero",), refusal(inner, reason, "zotero"), "path-outside")
+            zotero = root / inner
+        elif not (root / relative).is_file():
+            r.problem(("zotero",), f"zotero '{relative}' not found: name a copy of Zotero's zotero.sqlite in the "
+                      "project", "file-missing")
+        else:
+            zotero = root / relative
     for d in documents:
         if d.style.endswith(".csl") and (reason := outside_reason(root, d.style)):
             r.diagnostics.append(error(doc.name(), d.style_line, 1, refusal(d.style, reason, "style"), "path-outside"))
@@ -258,6 +275,7 @@ def load_project(config: Path) -> Project:
         colors=colors,
         me=me,
         research=research,
+        zotero=zotero,
     )
 
 

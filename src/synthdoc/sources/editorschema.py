@@ -117,7 +117,7 @@ def project_schema() -> dict[str, Any]:
         "research": research,
         "line_spacing": spacing,
         "title": _LOCALIZED, "bibliography": _LIST, "sources": _TEXT, "templates": _TEXT, "output": _TEXT,
-        "style": _TEXT, "lang": _TEXT, "reference_doc": _TEXT,
+        "style": _TEXT, "lang": _TEXT, "reference_doc": _TEXT, "zotero": _TEXT,
         "themes": {"type": "array", "items": theme}, "points": {"type": "array", "items": point},
         "actors": {"type": "array", "items": actor},
         "documents": {"type": "array", "minItems": 1,

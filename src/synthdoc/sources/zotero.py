@@ -1,13 +1,16 @@
 """Zotero 7's ``zotero.sqlite``, read without ever writing it (Zotero may be running): the highlights
-and underlines of each item's PDF, with Zotero's printed page label, comment, colour and tags."""
+and underlines of each item's PDF, with Zotero's printed page label, comment, colour and tags; and each
+item's URI in its library, by which a live Zotero citation in Word links to the item."""
 
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from ..core.diagnostics import SynthdocError
 
@@ -24,6 +27,7 @@ _NEEDED = {
     "tags": {"tagID", "name"},
     "itemTags": {"itemID", "tagID"},
 }
+T = TypeVar("T")
 _BBT_KEY = re.compile(r"^\s*Citation Key\s*:\s*(\S+)\s*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -55,21 +59,92 @@ class ZoteroItem:
 def read_library(path: Path, shown: str) -> list[ZoteroItem]:
     """Every item with a citation key (Better BibTeX's ``Citation Key:`` line in Extra, or Zotero's own
     citationKey field) and highlights on one of its PDFs, read from a read-only, immutable connection."""
+    def items(db: sqlite3.Connection) -> list[ZoteroItem]:
+        _check_schema(db, shown)
+        return _items(db, path.parent / "storage", _authors(db))
+
+    return _read(path, shown, items)
+
+
+def item_uris(path: Path, shown: str) -> dict[str, str]:
+    """Each citation key's item URI, as Zotero names the item (Zotero.URI.getItemURI):
+    ``http://zotero.org/users/local/<local key>/items/<item key>`` in a library never synced,
+    ``users/<userID>/…`` once synced, ``groups/<groupID>/…`` in a group library. An item in the trash,
+    or in a feed, has none."""
+    def uris(db: sqlite3.Connection) -> dict[str, str]:
+        tables = _tables(db)
+        missing = {"items", "libraries", "settings", "itemData", "itemDataValues"} - tables
+        if "version" not in tables or missing:
+            raise SynthdocError.single(shown, "not a Zotero database (no " + ", ".join(sorted(missing) or ["version"])
+                                       + " table); give the zotero.sqlite from Zotero's data folder", "zotero-schema")
+        account = dict(db.execute("SELECT key, value FROM settings WHERE setting = 'account'"))
+        user = (f"users/{account['userID']}" if str(account.get("userID") or "").isdigit() else
+                f"users/local/{account['localUserKey']}" if account.get("localUserKey") else None)
+        groups = dict(db.execute("SELECT libraryID, groupID FROM groups")) if "groups" in tables else {}
+        libraries = {}
+        for library, kind in db.execute("SELECT libraryID, type FROM libraries"):
+            if kind == "user" and user:
+                libraries[library] = user
+            elif kind == "group" and library in groups:
+                libraries[library] = f"groups/{groups[library]}"
+        out: dict[str, str] = {}
+        citation_keys = _citation_keys(db)
+        for item, (library, key) in _item_rows(db).items():
+            citation_key = citation_keys.get(item)
+            if citation_key and library in libraries and citation_key not in out:
+                out[citation_key] = f"http://zotero.org/{libraries[library]}/items/{key}"
+        return out
+
+    return _read(path, shown, uris)
+
+
+def _read(path: Path, shown: str, reader: Callable[[sqlite3.Connection], T]) -> T:
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise SynthdocError.single(shown, f"cannot open the Zotero database: {exc}", "zotero-schema") from None
     try:
-        _check_schema(db, shown)
-        return _items(db, path.parent / "storage", _authors(db))
+        return reader(db)
     except sqlite3.DatabaseError as exc:
         raise SynthdocError.single(shown, f"cannot read the Zotero database: {exc}", "zotero-schema") from None
     finally:
         db.close()
 
 
+def _tables(db: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def _deleted(db: sqlite3.Connection) -> str:
+    """A query for the items in Zotero's trash."""
+    return "SELECT itemID FROM deletedItems" if "deletedItems" in _tables(db) else "SELECT NULL WHERE 0"
+
+
+def _item_rows(db: sqlite3.Connection) -> dict[int, tuple[int, str]]:
+    """Each item not in the trash: its library and key."""
+    return {row[0]: (row[1], str(row[2])) for row in db.execute(
+        f"SELECT itemID, libraryID, key FROM items WHERE itemID NOT IN ({_deleted(db)}) ORDER BY itemID")}
+
+
+def _citation_keys(db: sqlite3.Connection) -> dict[int, str]:
+    """Each item's citation key: Zotero's own citationKey field, else Better BibTeX's ``Citation Key:``
+    line in Extra."""
+    fields = "fieldsCombined" if "fieldsCombined" in _tables(db) else "fields"
+    deleted = _deleted(db)
+    keys: dict[int, str] = {}
+    for item, name, value in db.execute(
+            f"SELECT d.itemID, f.fieldName, v.value FROM itemData d JOIN {fields} f ON f.fieldID = d.fieldID "
+            "JOIN itemDataValues v ON v.valueID = d.valueID WHERE f.fieldName IN ('citationKey', 'extra') "
+            f"AND d.itemID NOT IN ({deleted}) ORDER BY f.fieldName"):
+        if name == "citationKey" and str(value).strip():
+            keys[item] = str(value).strip()  # Zotero's own field wins over Extra (sorted first)
+        elif name == "extra" and item not in keys and (m := _BBT_KEY.search(str(value))):
+            keys[item] = m.group(1)
+    return keys
+
+
 def _check_schema(db: sqlite3.Connection, shown: str) -> None:
-    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = _tables(db)
     if "version" not in tables or "items" not in tables:
         raise SynthdocError.single(shown, "not a Zotero database (no items or version table); give the "
                                    "zotero.sqlite from Zotero's data folder", "zotero-schema")
@@ -111,18 +186,8 @@ def _authors(db: sqlite3.Connection) -> dict[int, str]:
 
 
 def _items(db: sqlite3.Connection, storage: Path, authors: dict[int, str]) -> list[ZoteroItem]:
-    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    fields = "fieldsCombined" if "fieldsCombined" in tables else "fields"
-    deleted = "SELECT itemID FROM deletedItems" if "deletedItems" in tables else "SELECT NULL WHERE 0"
-    keys: dict[int, str] = {}
-    for item, name, value in db.execute(
-            f"SELECT d.itemID, f.fieldName, v.value FROM itemData d JOIN {fields} f ON f.fieldID = d.fieldID "
-            "JOIN itemDataValues v ON v.valueID = d.valueID WHERE f.fieldName IN ('citationKey', 'extra') "
-            f"AND d.itemID NOT IN ({deleted}) ORDER BY f.fieldName"):
-        if name == "citationKey" and str(value).strip():
-            keys[item] = str(value).strip()  # Zotero's own field wins over Extra (sorted first)
-        elif name == "extra" and item not in keys and (m := _BBT_KEY.search(str(value))):
-            keys[item] = m.group(1)
+    deleted = _deleted(db)
+    keys = _citation_keys(db)
     item_keys = dict(db.execute("SELECT itemID, key FROM items"))
     tags: dict[int, list[str]] = {}
     for item, name in db.execute("SELECT it.itemID, t.name FROM itemTags it JOIN tags t ON t.tagID = it.tagID "

@@ -3,14 +3,16 @@ their results, so that Zotero recognises the document, can refresh it and switch
 writer can go on citing in it.
 
 The format is the one Zotero's Word integration reads and writes (chrome/content/zotero/xpcom/
-integration.js in zotero/zotero, and the Windows plugin's document.cpp):
+integration.js in zotero/zotero, and the Word plugins' field.cpp / field.m); docs/word.md says, part
+by part, what Zotero reads and what synthdoc writes:
 
 - a citation cluster is a complex field ``ADDIN ZOTERO_ITEM CSL_CITATION {json}`` whose JSON holds a
-  ``citationID``, ``properties`` (``formattedCitation``, ``plainCitation`` — the field's text, which
-  Zotero compares to notice a hand edit — and ``noteIndex``), and ``citationItems``: each item's CSL
-  data (``itemData``), its ``locator`` and ``label``, ``prefix``/``suffix``, ``suppress-author``, and
-  ``uris`` when the entry carries a Zotero item URI;
-- the bibliography is one field ``ADDIN ZOTERO_BIBL {"uncited":[],"omitted":[],"custom":[]}
+  ``citationID``, ``properties`` (``formattedCitation`` in the RTF Zotero's citation processor writes
+  for Word, ``plainCitation`` — the field's text, which Zotero compares to notice a hand edit — and
+  ``noteIndex``), and ``citationItems``: each item's ``uris`` (by which Zotero finds the item: in the
+  writer's library, or else among the document's embedded items), its CSL data (``itemData``), its
+  ``locator`` and ``label``, ``prefix``/``suffix`` and ``suppress-author``;
+- the bibliography is one field ``ADDIN ZOTERO_BIBL {"uncited":[…],"omitted":[],"custom":[]}
   CSL_BIBLIOGRAPHY`` around its paragraphs;
 - the document preferences are Zotero's XML (data version 3: session, style id and locale, field
   type ``Field``), split into custom properties ``ZOTERO_PREF_1``, ``ZOTERO_PREF_2``, … of at most
@@ -27,22 +29,26 @@ import html
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from ..bibliography.readers import ZOTERO_ITEM_URI
 from ..core.diagnostics import SynthdocError
 from ..render.astwalk import raw_inline, stringify
 from ..render.citations import locator_label
 from ..sources.claims import LOCATOR_KINDS
 
+# What Zotero writes as a citation's ``schema`` (Citation.toJSON); Zotero never reads it back.
 SCHEMA = "https://github.com/citation-style-language/schema/raw/master/csl-citation.json"
-BIBLIOGRAPHY_SETTINGS = '{"uncited":[],"omitted":[],"custom":[]}'
 # The Word plugin's custom property for the document preferences, and the longest value Word keeps in one.
 PREF_PROPERTY = "ZOTERO_PREF"
 PREF_CHUNK = 255
 DATA_VERSION = 3
-# An item's URI in a Zotero library (as Zotero's own CSL JSON export names items).
-ZOTERO_URI = re.compile(r"^https?://zotero\.org/(?:users|groups)/(?:local/)?[A-Za-z0-9]+/items/[A-Z0-9]{8}$")
+# The URI of a work that is not in a Zotero library: synthdoc's own, which no Zotero library resolves, so
+# Zotero keeps the work as an embedded item (its itemData) — one item for every field that carries it.
+OWN_URI = "urn:synthdoc:item:"
 _CSL = "{http://purl.org/net/xbiblio/csl}"
 
 Node = dict[str, Any]
@@ -53,6 +59,8 @@ def _raw(xml: str) -> Node:
 
 
 def _field_start(code: str) -> list[Node]:
+    """A complex field's start. The code stands between spaces, as the Word plugin writes it: the plugin
+    finds a Zotero field by `` ADDIN ZOTERO_`` (with its space) and drops one space at the end."""
     return [_raw('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'),
             _raw(f'<w:r><w:instrText xml:space="preserve"> {html.escape(code, quote=False)} </w:instrText></w:r>'),
             _raw('<w:r><w:fldChar w:fldCharType="separate"/></w:r>')]
@@ -72,12 +80,29 @@ def style_facts(csl: Path, shown: str, line: int = 1) -> tuple[str, bool, bool]:
     return ident.strip(), root.find(f"{_CSL}bibliography") is not None, root.get("class") == "note"
 
 
-def zotero_uri(item: dict[str, Any]) -> str | None:
+def zotero_uri(item: Mapping[str, Any]) -> str | None:
+    """The Zotero item URI an entry carries: as its CSL ``id`` (Zotero's CSL JSON export of an item
+    without a citation key), or as ``uri`` or ``URL``."""
     for field in ("id", "uri", "URL"):
         value = item.get(field)
-        if isinstance(value, str) and ZOTERO_URI.match(value.strip()):
+        if isinstance(value, str) and ZOTERO_ITEM_URI.match(value.strip()):
             return value.strip()
     return None
+
+
+def own_uri(key: str, item_data: Mapping[str, Any]) -> str:
+    """synthdoc's URI of a work outside any Zotero library: its key and a digest of its data, so that the
+    same entry has the same URI in every field and every build, and another work under the same key (in
+    another project's document) never takes its place."""
+    data = {k: v for k, v in item_data.items() if k != "id"}
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=True).encode()).hexdigest()[:16]
+    return f"{OWN_URI}{quote(key, safe='')}:{digest}"
+
+
+def item_uri(key: str, item: Mapping[str, Any], library: Mapping[str, str]) -> str:
+    """The one URI of a work in every field: its Zotero item's (from the writer's zotero.sqlite or the
+    entry itself), else synthdoc's own."""
+    return library.get(key) or zotero_uri(item) or own_uri(key, _item_data(key, item))
 
 
 def document_preferences(style_id: str, locale: str, has_bibliography: bool, session: str) -> str:
@@ -96,19 +121,29 @@ def preference_properties(preferences: str) -> dict[str, str]:
     return {f"{PREF_PROPERTY}_{n}": chunk for n, chunk in enumerate(chunks, 1)}
 
 
-def live_citations(ast: Node, *, items: list[dict[str, Any]], csl: Path, lang: str, locale: str,
-                   document: str, shown_style: str, style_line: int = 1) -> Node:
+def _code(data: Any) -> str:
+    # ASCII only: every other character as a JSON escape, so that no character of the entry (one XML does
+    # not allow, such as U+FFFE) can break the document. Compact, as Zotero's JSON.stringify writes it.
+    return json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+
+
+def live_citations(ast: Node, *, items: list[dict[str, Any]] | tuple[dict[str, Any], ...], csl: Path, lang: str,
+                   locale: str, document: str, shown_style: str, style_line: int = 1,
+                   library: Mapping[str, str] | None = None) -> Node:
     """The AST with each citation cluster and the bibliography as Zotero fields, and Zotero's document
     preferences as custom properties. What the reader sees is unchanged: the fields' results are
-    synthdoc's own rendering."""
+    synthdoc's own rendering. ``library``: citation key → the item's URI in the writer's Zotero library."""
     style_id, has_bibliography, note_style = style_facts(csl, shown_style, style_line)
     if note_style:
         raise SynthdocError.single(shown_style, "citations: zotero is not available for note styles yet (Zotero "
                                    "puts their fields in footnotes); use an author-date or numeric style, or "
                                    "citations: text", "zotero-note-style", style_line)
     by_key = {str(item.get("id")): item for item in items}
+    uris = {key: item_uri(key, item, library or {}) for key, item in by_key.items()}
     seed = hashlib.sha256(document.encode("utf-8")).hexdigest()
     counter = [0]
+    codes: list[str] = []
+    cited: set[str] = set()
 
     def cluster(cite: Node) -> list[Node]:
         citations, content = cite["c"]
@@ -118,14 +153,14 @@ def live_citations(ast: Node, *, items: list[dict[str, Any]], csl: Path, lang: s
         counter[0] += 1
         data = {
             "citationID": hashlib.sha256(f"{seed}:{counter[0]}".encode()).hexdigest()[:10],
-            "properties": {"formattedCitation": _html(content), "plainCitation": _plain(content),
-                           "noteIndex": 0},
-            "citationItems": [_citation_item(c, by_key[c["citationId"]], lang) for c in citations],
+            "properties": {"formattedCitation": _rtf(content), "plainCitation": _plain(content), "noteIndex": 0},
+            "citationItems": [_citation_item(c, by_key[c["citationId"]], uris[c["citationId"]], lang)
+                              for c in citations],
             "schema": SCHEMA,
         }
-        # ASCII only: every other character as a JSON escape, so that no character of the entry (one XML
-        # does not allow, such as U+FFFE) can break the document.
-        code = "ADDIN ZOTERO_ITEM CSL_CITATION " + json.dumps(data, ensure_ascii=True)
+        cited.update(c["citationId"] for c in citations)
+        code = "ADDIN ZOTERO_ITEM CSL_CITATION " + _code(data)
+        codes.append(code)
         return [*_field_start(code), *content, _FIELD_END]
 
     def walk(node: Any) -> Any:
@@ -141,20 +176,26 @@ def live_citations(ast: Node, *, items: list[dict[str, Any]], csl: Path, lang: s
             return {k: walk(v) for k, v in node.items()}
         return node
 
-    blocks = _bibliography_field(walk(ast.get("blocks", [])))
-    preferences = document_preferences(style_id, locale, has_bibliography, seed[:8])
+    blocks = walk(ast.get("blocks", []))
+    blocks, bibliography = _bibliography_field(blocks, uris, cited)
+    # Zotero keeps a session per session id while it runs: one id per document and content, so that a
+    # rebuilt document (or another project's chapter of the same name) never takes an earlier one's session.
+    session = hashlib.sha256("\n".join([document, *codes, bibliography]).encode("utf-8")).hexdigest()[:8]
+    preferences = document_preferences(style_id, locale, has_bibliography, session)
     meta = dict(ast.get("meta", {}))
     for name, value in preference_properties(preferences).items():
         meta[name] = {"t": "MetaString", "c": value}
     return {**ast, "meta": meta, "blocks": blocks}
 
 
-def _citation_item(citation: Node, item: dict[str, Any], lang: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": citation["citationId"]}
-    uri = zotero_uri(item)
-    if uri:
-        out["uris"] = [uri]
-    out["itemData"] = {**item, "id": citation["citationId"]}
+def _item_data(key: str, item: Mapping[str, Any]) -> dict[str, Any]:
+    return {**item, "id": key}
+
+
+def _citation_item(citation: Node, item: dict[str, Any], uri: str, lang: str) -> dict[str, Any]:
+    # ``id`` is the URI, never a number: Zotero looks an item up by its id (as a local item ID) only when
+    # it has no uris, and a number there would be another work of the writer's library.
+    out: dict[str, Any] = {"id": uri, "uris": [uri], "itemData": _item_data(citation["citationId"], item)}
     if citation["citationMode"]["t"] == "SuppressAuthor":
         out["suppress-author"] = True
     prefix = stringify(citation["citationPrefix"]).strip()
@@ -181,6 +222,45 @@ def _locator(suffix: str, lang: str) -> tuple[str, str, str]:
     return "", "", suffix
 
 
+_RTF = {"Emph": "{\\i{}%s}", "Strong": "{\\b{}%s}", "SmallCaps": "{\\scaps %s}", "Underline": "{\\ul{}%s}",
+        "Superscript": "\\super %s\\nosupersub{}", "Subscript": "\\sub %s\\nosupersub{}"}
+_STYLED = ("Emph", "Strong", "SmallCaps", "Underline", "Superscript", "Subscript")
+
+
+def _rtf_text(text: str) -> str:
+    """Text as citeproc-js's RTF output escapes it: backslash and braces escaped, every UTF-16 unit
+    from U+007F up as ``\\uc0\\uN{}``, a tab as ``\\tab{}``."""
+    text = re.sub(r"([\\{}])", r"\\\1", text).replace("\t", "\\tab{}")
+    units = text.encode("utf-16-le")
+    out = []
+    for i in range(0, len(units), 2):
+        unit = int.from_bytes(units[i:i + 2], "little")
+        out.append(chr(unit) if unit < 0x7F else f"\\uc0\\u{unit}{{}}")
+    return "".join(out)
+
+
+def _rtf(content: list[Node]) -> str:
+    """A citation's rendering as Zotero keeps ``formattedCitation`` for Word: the RTF its citation
+    processor writes. On a refresh Zotero rewrites a field's text only where its own rendering differs."""
+    out = []
+    for node in content:
+        t = node.get("t")
+        if t == "Str":
+            out.append(_rtf_text(node["c"]))
+        elif t in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif t in _STYLED:
+            out.append(_RTF[t] % _rtf(node["c"]))
+        elif t == "Quoted":
+            double = node["c"][0]["t"] == "DoubleQuote"
+            out.append(_rtf_text("“" if double else "‘") + _rtf(node["c"][1]) + _rtf_text("”" if double else "’"))
+        elif t in ("Link", "Span", "Cite"):
+            out.append(_rtf(node["c"][1]))
+        else:
+            out.append(_rtf_text(stringify(node)))
+    return "".join(out)
+
+
 def _plain(content: list[Node]) -> str:
     """A citation's text as Word shows the field's result (pandoc writes quotation marks curly): Zotero
     compares it with ``plainCitation`` to tell whether the writer edited the citation by hand."""
@@ -192,40 +272,17 @@ def _plain(content: list[Node]) -> str:
             out.append(("“" if double else "‘") + _plain(node["c"][1]) + ("”" if double else "’"))
         elif t in ("Link", "Span", "Cite"):
             out.append(_plain(node["c"][1]))
-        elif t in _HTML_TAGS:
+        elif t in _STYLED:
             out.append(_plain(node["c"]))
         else:
             out.append(stringify(node))
     return "".join(out)
 
 
-_HTML_TAGS = {"Emph": "i", "Strong": "b", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "span"}
-
-
-def _html(content: list[Node]) -> str:
-    """A citation's rendering in the small HTML Zotero keeps as ``formattedCitation``."""
-    out = []
-    for node in content:
-        t = node.get("t")
-        if t == "Str":
-            out.append(html.escape(node["c"], quote=False))
-        elif t in ("Space", "SoftBreak", "LineBreak"):
-            out.append(" ")
-        elif t in _HTML_TAGS:
-            tag = _HTML_TAGS[t]
-            style = ' style="font-variant:small-caps;"' if t == "SmallCaps" else ""
-            out.append(f"<{tag}{style}>{_html(node['c'])}</{tag}>")
-        elif t in ("Link", "Span", "Quoted", "Cite"):
-            inner = node["c"][1]
-            text = _html(inner)
-            out.append(f"“{text}”" if t == "Quoted" else text)
-        else:
-            out.append(html.escape(stringify(node), quote=False))
-    return "".join(out)
-
-
-def _bibliography_field(blocks: list[Node]) -> list[Node]:
-    """The blocks with the bibliography's paragraphs inside one ZOTERO_BIBL field."""
+def _bibliography_field(blocks: list[Node], uris: Mapping[str, str], cited: set[str]) -> tuple[list[Node], str]:
+    """The blocks with the bibliography's paragraphs inside one ZOTERO_BIBL field, and its code. A work
+    the bibliography lists but no field cites (cited only by a narrative citation, or by ``nocite``) is
+    ``uncited``, so that Zotero keeps its entry when the work is in the writer's library."""
     def paragraphs(node: Any) -> list[Node]:
         found: list[Node] = []
         if isinstance(node, list):
@@ -241,10 +298,15 @@ def _bibliography_field(blocks: list[Node]) -> list[Node]:
 
     for block in blocks:
         if block.get("t") == "Div" and block["c"][0][0] == "refs":
+            entries = [b["c"][0][0].removeprefix("ref-") for b in block["c"][1]
+                       if b.get("t") == "Div" and b["c"][0][0].startswith("ref-")]
+            uncited = [[uris[key]] for key in entries if key in uris and key not in cited]
             paras = paragraphs(block["c"][1])
             if paras:
-                code = f"ADDIN ZOTERO_BIBL {BIBLIOGRAPHY_SETTINGS} CSL_BIBLIOGRAPHY"
+                settings = _code({"uncited": uncited, "omitted": [], "custom": []})
+                code = f"ADDIN ZOTERO_BIBL {settings} CSL_BIBLIOGRAPHY"
                 paras[0]["c"] = [*_field_start(code), *paras[0]["c"]]
                 paras[-1]["c"] = [*paras[-1]["c"], _FIELD_END]
+                return blocks, code
             break
-    return blocks
+    return blocks, ""
