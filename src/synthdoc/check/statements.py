@@ -1,0 +1,665 @@
+"""Statements true to their sources: the numbers, names and negations of every text a document prints as
+resting on a source (a claim's ``says`` and ``short`` in each language, its ``translation:``, and each
+point's statement) must stand in its evidence.
+
+The evidence of a claim is its quote plus the passage its locator names in the source's text (the section,
+chapter or page), so that context carried over from the same passage passes; a name may also stand anywhere
+in the source's own text. A point's evidence is the evidence of the claims that back it. What the author
+infers on purpose is declared on the claim (``infers: ["2021"]``) and shown to readers as the author's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
+
+from ..core.diagnostics import Diagnostic, Severity, warning
+from ..core.project import Point, Project
+from ..core.schema import Localized
+from ..core.warm import Memo
+from ..sources.claims import Claim, Source
+from ..sources.quotes import fold
+from ..sources.texts import SourceText
+
+CODES = ("statement-number", "statement-name", "statement-negation", "statement-polarity-unchecked")
+
+# --- numbers ------------------------------------------------------------------------------------------------
+
+# Digits not glued to a word (BP2MI, COVID-19 are names), with Indonesian or English separators, an ordinal or
+# plural ending (3rd, 1990s), "ke-3", then a multiplier word and a percent sign or word.
+_DIGITS = re.compile(
+    r"(?:(?<=\bke-)|(?<=\bKe-)|(?<![^\W\d_])(?<![^\W\d_]-))(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|s)?(?![^\W_])"
+    r"(?:\s*(ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b)?"
+    r"(\s*(?:%|persen\b|per\s?cent\b|percent\b))?", re.IGNORECASE)
+_SCALES = {"ratus": 100, "hundred": 100, "ribu": 1000, "thousand": 1000, "juta": 10**6, "million": 10**6,
+           "miliar": 10**9, "milyar": 10**9, "billion": 10**9, "triliun": 10**12, "trillion": 10**12}
+_SMALL = {
+    "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
+    "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100, "seribu": 1000, "sejuta": 10**6,
+    "semiliar": 10**9,
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+    "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100, "thousandth": 1000, "millionth": 10**6,
+    "pertama": 1,
+}
+_ORDINALS |= {f"ke{word}": value for word, value in _SMALL.items() if value and word.isascii()
+              and word in ("satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+                           "sepuluh", "sebelas", "seratus", "seribu")}
+# Number words a statement uses as ordinary words: "one of", "salah satu", "the first", "kedua" (both).
+_IDIOMS = {"one", "satu", "first", "pertama", "kesatu", "kedua", "second"}
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+@dataclass(frozen=True)
+class Number:
+    shown: str  # as the text writes it
+    values: frozenset[Decimal]
+    percent: bool
+    idiom: bool = False  # a number word that is also an ordinary word ("one of", "kedua" = both)
+
+
+def numbers(text: str) -> list[Number]:
+    """Every number a text holds: digits (Indonesian or English separators) and number words of both languages."""
+    found = []
+    for m in _DIGITS.finditer(text):
+        values = _digit_values(m.group(1))
+        if m.group(2):
+            values = frozenset(v * _SCALES[m.group(2).lower()] for v in values)
+        if values:
+            found.append(Number(m.group(0).strip(), values, bool(m.group(3))))
+    found += _word_numbers(text)
+    return found
+
+
+def _digit_values(token: str) -> frozenset[Decimal]:
+    """``10.000`` is ten thousand (Indonesian) or ten (English); ``1,5`` is one and a half or fifteen hundred:
+    every reading a writer of either language may mean."""
+    values = set()
+    for thousands, decimal in ((",", "."), (".", ",")):
+        head, _, tail = token.partition(decimal)
+        if decimal in tail:
+            continue
+        groups = head.split(thousands)
+        if len(groups) > 1 and (not groups[0] or any(len(g) != 3 for g in groups[1:])):
+            continue
+        try:
+            values.add(Decimal("".join(groups) + (f".{tail}" if tail else "")).normalize())
+        except InvalidOperation:
+            continue
+    return frozenset(values)
+
+
+def _word_numbers(text: str) -> Iterator[Number]:
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+    i = 0
+    while i < len(words):
+        low = words[i][0].lower()
+        if low in _ORDINALS:
+            yield Number(words[i][0], frozenset({Decimal(_ORDINALS[low])}), False, low in _IDIOMS)
+            i += 1
+            continue
+        j, value = _cardinal(words, i)
+        if j == i:
+            i += 1
+            continue
+        shown = text[words[i][1]:words[j - 1][2]]
+        percent = (j < len(words) and words[j][0].lower() in ("persen", "percent")) or \
+            (j + 1 < len(words) and f"{words[j][0]} {words[j + 1][0]}".lower() == "per cent")
+        yield Number(shown, frozenset({Decimal(value)}), percent, j == i + 1 and low in _IDIOMS)
+        i = j
+
+
+def _cardinal(words: list[tuple[str, int, int]], i: int) -> tuple[int, int]:
+    """The number words from ``words[i]`` on (``dua puluh tiga``, ``twenty-one``, ``three hundred``): where
+    they end, and their value."""
+    total = current = 0
+    j = i
+    seen = False
+    while j < len(words):
+        parts = words[j][0].lower().split("-")
+        if not all(p in _SMALL or p in _SCALES or p in ("puluh", "belas") for p in parts):
+            if seen and parts == ["and"] and j + 1 < len(words) and words[j + 1][0].lower() in _SMALL:
+                j += 1
+                continue
+            break
+        if not seen and parts[0] in ("puluh", "belas", "ratus"):
+            break
+        for part in parts:
+            if part == "puluh":
+                current = (current or 1) * 10
+            elif part == "belas":
+                current = (current or 1) + 10
+            elif part in _SCALES and _SCALES[part] == 100:
+                current = (current or 1) * 100
+            elif part in _SCALES:
+                total += (current or 1) * _SCALES[part]
+                current = 0
+            else:
+                current += _SMALL[part]
+        seen = True
+        j += 1
+    return j, total + current
+
+
+def _value_set(items: Iterable[Number]) -> tuple[set[Decimal], set[Decimal]]:
+    """All values, and those written as percentages."""
+    values: set[Decimal] = set()
+    percents: set[Decimal] = set()
+    for n in items:
+        values |= n.values
+        if n.percent:
+            percents |= n.values
+    return values, percents
+
+
+# --- names --------------------------------------------------------------------------------------------------
+
+_NAME = re.compile(r"[^\W_][\w]*(?:[-'’][\w]+)*")
+_SENTENCE_END = re.compile(r"(?:^|[.!?:;]|\n\s*\n)[\s\"'“‘(\[*_]*$")
+# Words that join the parts of a name: International Organization *for* Migration, Badan *Pelindungan*.
+_JOINERS = {"of", "for", "and", "the", "on", "in", "to", "against", "dan", "untuk", "bagi", "atas", "di", "ke",
+            "dari", "pada", "tentang", "de", "la", "&"}
+# Names said one way in Indonesian, another in English (each folded, as alternatives of one another).
+_TRANSLATED = [
+    {"asean", "perhimpunan bangsa-bangsa asia tenggara"}, {"southeast", "south-east", "tenggara"}, {"asia", "asian"},
+    {"philippines", "philippine", "filipina", "filipino"}, {"vietnam", "viet nam"}, {"cambodia", "kamboja"},
+    {"singapore", "singapura"}, {"japan", "jepang"}, {"china", "tiongkok", "cina", "chinese"},
+    {"united nations", "perserikatan bangsa-bangsa", "pbb", "un"}, {"ngo", "lsm", "lembaga swadaya masyarakat"},
+    {"pacific", "pasifik"}, {"sumatra", "sumatera"}, {"java", "jawa"}, {"east", "timur"}, {"west", "barat"},
+    {"north", "utara"}, {"south", "selatan"}, {"netherlands", "dutch", "belanda"}, {"arabia", "arab"},
+    {"middle east", "timur tengah"}, {"europe", "european", "eropa"}, {"america", "american", "amerika"},
+    {"africa", "afrika"}, {"united states", "amerika serikat", "as", "us"}, {"laos", "lao"},
+    {"myanmar", "burma"}, {"thailand", "thai"}, {"indonesia", "indonesian", "indonesians"},
+    {"malaysia", "malaysian"}, {"australia", "australian"},
+]
+_ALTERNATIVES = {word: group for group in _TRANSLATED for word in group}
+
+
+def _is_acronym(word: str) -> bool:
+    return sum(ch.isupper() for ch in word) >= 2
+
+
+def _names(text: str) -> list[list[str]]:
+    """The names a statement holds, as runs of words (``International Organization for Migration``):
+    acronyms anywhere, capitalised words not at the start of a sentence."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    last_end = -1
+    for m in _NAME.finditer(_plain(text)):
+        word = m.group(0)
+        initial = bool(_SENTENCE_END.search(_plain(text)[:m.start()]))
+        is_name = _is_acronym(word) or (word[0].isupper() and not initial)
+        between = _plain(text)[last_end:m.start()] if last_end >= 0 else ""
+        if is_name:
+            if run and between.strip() not in ("", "-") and not set(between.split()) <= _JOINERS:
+                runs.append(run)
+                run = []
+            run.append(word)
+            last_end = m.end()
+        elif run and word.lower() in _JOINERS and between.strip() == "":
+            last_end = m.end()
+            run.append(word.lower())
+        else:
+            if run:
+                runs.append(run)
+            run, last_end = [], -1
+    if run:
+        runs.append(run)
+    return [[w for w in r if w not in _JOINERS] or r for r in runs]
+
+
+def _plain(text: str) -> str:
+    return text.replace("*", " ").replace("_", " ")
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", fold(text).replace("\u00ad", "")).lower()
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
+
+
+def _variants(word: str) -> set[str]:
+    """A name as the evidence may write it: its possessive and plural dropped, a demonym's country."""
+    low = _folded(word)
+    forms = {low, re.sub(r"'s$", "", low)}
+    for form in list(forms):
+        if form.endswith("s") and (_is_acronym(word) or len(form) > 4):
+            forms.add(form[:-1])  # NGOs, Persons
+        for suffix, country in (("ese", ""), ("ian", "ia"), ("an", "a"), ("n", ""), ("i", "")):
+            if form.endswith(suffix) and len(form) > len(suffix) + 3:
+                forms.add(form[: -len(suffix)] + country)
+    for form in list(forms):
+        forms |= _ALTERNATIVES.get(form, set())
+    return forms
+
+
+@dataclass
+class Haystack:
+    """Where a name may stand: the folded texts, their words, and the acronyms their names spell."""
+
+    texts: tuple[str, ...]
+
+    @cached_property
+    def folded(self) -> str:
+        return "\n".join(_folded(t) for t in self.texts)
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(re.findall(r"[^\W_][\w]*(?:[-'][\w]+)*", self.folded)) | \
+            frozenset(re.findall(r"[^\W_]+", self.folded))
+
+    @cached_property
+    def spelled(self) -> frozenset[str]:
+        """Acronyms the texts spell out: the initials of each run of capitalised words (skipping joiners)."""
+        found: set[str] = set()
+        for text in self.texts:
+            words = [w for w in _NAME.findall(_plain(text))]
+            for i, word in enumerate(words):
+                if not word[:1].isupper():
+                    continue
+                initials = ""
+                for nxt in words[i:i + 12]:
+                    if nxt.lower() in _JOINERS:
+                        continue
+                    if not nxt[:1].isupper():
+                        break
+                    initials += "".join(p[0] for p in nxt.split("-") if p)
+                    found.add(initials.lower())
+        return frozenset(found)
+
+    @cached_property
+    def spelled_plain(self) -> frozenset[str]:
+        """Acronyms of three to six letters spelled by as many words in a row, in any case: Indonesian
+        spells SDM as "sumber daya manusia"."""
+        words = re.findall(r"[^\W\d_]+", self.folded)
+        return frozenset("".join(w[0] for w in words[i:i + n]) for n in range(3, 7) for i in range(len(words) - n + 1))
+
+    def has(self, word: str) -> bool:
+        for form in _variants(word):
+            if " " in form or ("-" in form and form not in self.words):
+                if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", self.folded):
+                    return True
+            elif form in self.words:
+                return True
+        if not _is_acronym(word):
+            return False
+        letters = re.sub(r"[^a-z]", "", _folded(re.sub(r"s$", "", word)))
+        return letters in self.spelled or (3 <= len(letters) <= 6 and letters in self.spelled_plain)
+
+
+# --- negations ----------------------------------------------------------------------------------------------
+
+NEGATORS = {"tidak", "belum", "bukan", "tanpa", "tak", "kurang", "kurangnya", "jangan", "tiada", "takkan", "tidaklah",
+            "bukanlah", "belumlah", "not", "no", "never", "without", "cannot", "none", "nothing", "nobody",
+            "neither", "nor", "nowhere", "fail", "fails", "failed", "failing"}
+_PREFIXES = ("un", "in", "im", "il", "ir")  # English un-/in- forms; Indonesian non- makes terms (nonnegara)
+_LACK = {"rendah", "rendahnya", "minim", "minimnya", "lemah", "lemahnya", "terbatas", "keterbatasan", "sedikit",
+         "buruk", "low", "poor", "weak", "little", "few", "lack", "lacks", "lacking", "scarce", "limited",
+         "shortage", "meagre", "meager", "insufficient", "kekurangan"}
+_STOP = {"yang", "dan", "atau", "di", "ke", "dari", "untuk", "pada", "dengan", "secara", "hanya", "bisa", "dapat",
+         "cukup", "sepenuhnya", "lagi", "akan", "juga", "masih", "ada", "itu", "ini", "the", "a", "an", "to", "be",
+         "is", "are", "was", "were", "only", "yet", "fully", "been", "have", "has", "of", "in", "and", "or", "its",
+         "their", "one", "any", "more", "longer", "enough", "shall", "will", "can", "may", "must", "boleh", "perlu",
+         "harus", "terlalu", "very", "too", "so", "begitu", "sangat"}
+_TOKENS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.lower().replace("’", "'") for t in _TOKENS.findall(text)]
+
+
+def negations(tokens: list[str], vocabulary: set[str]) -> Counter[str]:
+    """The negations of a text: its negating words (``tidak``, ``not``, ``don't``, ``ketidakadilan``) and its
+    un-/in-/non- forms of words that ``vocabulary`` holds without the prefix (``ineffective``: effective)."""
+    found: Counter[str] = Counter()
+    for token in tokens:
+        if token in NEGATORS or token.endswith("n't") or token.startswith(("ketidak", "ketakber")) \
+                or _negated_stem(token, vocabulary) is not None:
+            found[token] += 1
+    return found
+
+
+def _negated_stem(token: str, vocabulary: set[str]) -> str | None:
+    for prefix in _PREFIXES:
+        stem = token[len(prefix):]
+        if token.startswith(prefix) and len(stem) >= 4 and stem in vocabulary:
+            return stem
+    return None
+
+
+def _negated_words(tokens: list[str], vocabulary: set[str], reach: int, back: int = 0) -> set[str]:
+    """The words a negation bears on: up to ``reach`` words after a negating word (and ``back`` before it:
+    Indonesian says "koordinasi masih kurang"), the stem of an un- form."""
+    out: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token in NEGATORS or token.endswith("n't"):
+            out |= {t for t in tokens[max(0, i - back):i + 1 + reach] if t not in _STOP and t not in NEGATORS}
+        elif (stem := _negated_stem(token, vocabulary)) is not None:
+            out.add(stem)
+    return out
+
+
+# --- the check ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a statement may rest on: quotes and their passages (numbers, names, negations), whole source texts
+    (names), the author's own translations (polarity across languages) and declared inferences."""
+
+    quotes: tuple[tuple[str, str], ...]  # (text, language)
+    passages: tuple[tuple[str, str], ...]  # (text, "section 4 of udhr1948.md")
+    texts: tuple[str, ...] = ()
+    infers: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()  # the source texts' names, for messages
+
+    @cached_property
+    def numbers(self) -> tuple[set[Decimal], set[Decimal]]:
+        return _value_set(n for t, _ in self.quotes for n in numbers(t))
+
+    @cached_property
+    def passage_numbers(self) -> tuple[set[Decimal], set[Decimal]]:
+        return _value_set(n for t, _ in self.passages for n in numbers(t))
+
+    @cached_property
+    def inferred_numbers(self) -> set[Decimal]:
+        return _value_set(n for t in self.infers for n in numbers(t))[0]
+
+    @cached_property
+    def near(self) -> Haystack:
+        return Haystack(tuple(t for t, _ in self.quotes) + tuple(t for t, _ in self.passages) + self.infers)
+
+    @cached_property
+    def far(self) -> Haystack:
+        return Haystack(self.texts)
+
+    def where(self) -> str:
+        """``neither in the quote nor in section 4 of udhr1948.md``: the evidence, as a message names it."""
+        quotes = "the quote" if len(self.quotes) == 1 or not self.passages else "the quotes of its claims"
+        if not self.passages:
+            return f"not in {quotes}"
+        return f"neither in {quotes} nor in {', '.join(dict.fromkeys(where for _, where in self.passages))}"
+
+    def where_named(self, shown: tuple[str, ...]) -> str:
+        """Where a name was looked for: the quote, and the whole of each source's text."""
+        quotes = "the quote" if len(self.quotes) == 1 else "the quotes of its claims"
+        return f"neither in {quotes} nor anywhere in {', '.join(shown)}" if shown else f"not in {quotes}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A text printed as resting on a source, where it stands."""
+
+    text: str
+    lang: str  # base language ("id", "en"), "" when unknown
+    what: str  # "claim 'x' says (en)", "point 'y' (id)"
+    path: str
+    line: int
+    col: int
+
+
+def check_statements(project: Project, sources: tuple[Source, ...], texts: dict[str, SourceText]) -> list[Diagnostic]:
+    """Every statement of every claim and point against its evidence."""
+    diags: list[Diagnostic] = []
+    evidence: dict[str, Evidence] = {}
+    languages: dict[str, str] = {}
+    for source in sources:
+        text = texts.get(source.key)
+        for claim in source.claims:
+            if claim.draft:
+                continue  # documents leave it out
+            ev = claim_evidence(claim, source, text)
+            evidence[claim.ref] = ev
+            languages[claim.ref] = _base(source.lang)
+            diags += _check_claim(claim, source, ev, text)
+    by_point: dict[str, list[str]] = {}
+    for source in sources:
+        for claim in source.claims:
+            if claim.point and claim.ref in evidence:
+                by_point.setdefault(claim.point, []).append(claim.ref)
+    for point in project.points:
+        refs = by_point.get(point.id, [])
+        if refs:
+            diags += _check_point(project, point, [evidence[r] for r in refs], [languages[r] for r in refs])
+    return diags
+
+
+def _base(lang: str) -> str:
+    return lang.split("-")[0].lower()
+
+
+def _check_claim(claim: Claim, source: Source, ev: Evidence, text: SourceText | None) -> list[Diagnostic]:
+    key = (text.digest if text else "", text.shown if text else "", claim, source.lang)
+    if text is not None and not text.digest:
+        return list(_claim_problems(claim, source, ev))
+    return list(_CLAIM_CHECKS.get(_memo_key(key), lambda: tuple(_claim_problems(claim, source, ev))))
+
+
+def _memo_key(key: tuple[object, ...]) -> tuple[object, ...]:
+    claim = key[2]
+    assert isinstance(claim, Claim)
+    return (key[0], key[1], key[3], claim.ref, claim.path, claim.line, claim.quote, claim.at, claim.draft,
+            tuple(sorted(claim.says.items())), tuple(sorted(claim.short.items())),
+            tuple(sorted(claim.translation.items())), claim.infers, tuple(sorted(claim.spots.items())))
+
+
+_CLAIM_CHECKS = Memo()
+
+
+def _claim_problems(claim: Claim, source: Source, ev: Evidence) -> list[Diagnostic]:
+    qlang = _base(source.lang)
+    diags: list[Diagnostic] = []
+    unchecked = []
+    for field, values in (("says", claim.says), ("short", claim.short), ("translation", claim.translation)):
+        for lang, value in values.items():
+            line, col = claim.spots.get(f"{field}.{lang}", (claim.line, 1))
+            slang = qlang if lang == "*" else _base(lang)
+            label = f"claim '{claim.id}' {field}" + ("" if lang == "*" else f" ({lang})")
+            statement = Statement(value, slang, label, claim.path, line, col)
+            diags += _numbers_and_names(statement, ev)
+            if field == "translation":
+                continue  # the translation is what statements in its language are compared with
+            if not qlang or not slang or slang == qlang:
+                diags += _polarity(statement, [(claim.quote, "the quote")], ev.infers)
+            elif (translated := _in(claim.translation, slang)) is not None:
+                diags += _polarity(statement, [(translated, f"the translation ({slang})")], ev.infers)
+            elif field == "says" and _in(claim.says, qlang) is None:
+                unchecked.append(statement)
+    if unchecked:
+        first = unchecked[0]
+        diags.append(Diagnostic(first.path, first.line, first.col, Severity.NOTE, f"{first.what}: the negations of "
+                                f"this statement were not checked: the quote is in '{qlang}' and the claim has "
+                                f"neither says ({qlang}) nor translation ({first.lang}) to compare it with; add "
+                                f"translation: {{{first.lang}: ...}}", "statement-polarity-unchecked"))
+    return diags
+
+
+def _in(text: Localized, lang: str) -> str | None:
+    for key, value in text.items():
+        if _base(key) == lang:
+            return value
+    return None
+
+
+def _check_point(project: Project, point: Point, evidence: list[Evidence], langs: list[str]) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    merged = Evidence(tuple(q for ev in evidence for q in ev.quotes),
+                      tuple(dict.fromkeys(p for ev in evidence for p in ev.passages)),
+                      tuple(dict.fromkeys(t for ev in evidence for t in ev.texts)),
+                      tuple(dict.fromkeys(t for ev in evidence for t in ev.infers)) + point.infers,
+                      tuple(dict.fromkeys(t for ev in evidence for t in ev.shown)))
+    for lang, value in point.says.items():
+        line, col = point.spots.get(f"says.{lang}", (point.line, 1))
+        slang = _base(lang)
+        statement = Statement(value, slang, f"point '{point.id}'" + ("" if lang == "*" else f" ({lang})"),
+                              str(project.config_path), line, col)
+        diags += _numbers_and_names(statement, merged)
+        same = [(q, "the quotes of its claims") for q, ql in merged.quotes if ql == slang or lang == "*" or not ql]
+        if same:
+            diags += _polarity(statement, same, merged.infers, point=True)
+    return diags
+
+
+def claim_evidence(claim: Claim, source: Source, text: SourceText | None) -> Evidence:
+    """A claim's quote (and the author's translations of it), the passage its locator names, its source's text."""
+    quotes = ((claim.quote, _base(source.lang)),
+              *((value, _base(lang)) for lang, value in claim.translation.items()))
+    passage = passage_of(claim, text) if text is not None else None
+    return Evidence(quotes, (passage,) if passage else (), (text.text,) if text is not None else (), claim.infers,
+                    (text.shown,) if text is not None else ())
+
+
+def passage_of(claim: Claim, text: SourceText) -> tuple[str, str] | None:
+    """The passage of ``text`` that a claim's locator names, and how a message names it; None when the text
+    gives no such passage (a paragraph, a section that is not a heading of it)."""
+    at = claim.at
+    if at is None:
+        return None
+    if at.kind == "page" and text.pages:
+        ends = [part.strip() for part in re.split(r"[-–]", at.value, maxsplit=1)]
+        indices = [text.page_of(end) for end in ends]
+        if None in indices:
+            return None
+        first, last = indices[0], indices[-1]
+        assert first is not None and last is not None
+        starts = (*text.page_starts, len(text.text) + 1)
+        return text.text[starts[first - 1]:starts[max(first, last)] - 1], f"page {at.value} of {text.shown}"
+    headings = text.sections if at.kind == "section" else text.chapters if at.kind == "chapter" else {}
+    if at.value not in headings:
+        return None
+    start = headings[at.value]
+    later = [line for number, line in headings.items() if line > start
+             and not (at.kind == "section" and number.startswith(at.value + "."))]
+    lines = text.text.split("\n")
+    return "\n".join(lines[start - 1:min(later, default=len(lines) + 1) - 1]), f"{at.kind} {at.value} of {text.shown}"
+
+
+def _numbers_and_names(statement: Statement, ev: Evidence) -> list[Diagnostic]:
+    diags = []
+    inferred = ev.inferred_numbers
+    reported: set[str] = set()
+    for n in numbers(statement.text):
+        if n.idiom or n.shown in reported or n.values & inferred:
+            continue
+        values, percents = ev.numbers
+        if _stands(n, values, percents):
+            continue
+        values, percents = ev.passage_numbers
+        if _stands(n, values, percents):
+            continue
+        reported.add(n.shown)
+        diags.append(warning(statement.path, statement.line, statement.col, f"{statement.what}: '{n.shown}' stands "
+                             f"{ev.where()}{_holding(ev)}; correct it, or if it is your own inference "
+                             f"add infers: [\"{n.shown}\"] to the {_owner(statement)}", "statement-number"))
+    for run in _names(statement.text):
+        if _run_stands(run, ev):
+            continue
+        for word in run:
+            if word in _JOINERS or word in reported or ev.near.has(word) or ev.far.has(word):
+                continue
+            reported.add(word)
+            diags.append(warning(statement.path, statement.line, statement.col, f"{statement.what}: '{word}' is "
+                                 f"named {ev.where_named(ev.shown)}; correct it, or if you name it on your own "
+                                 f"authority add infers: [\"{word}\"] to the {_owner(statement)}", "statement-name"))
+    return diags
+
+
+def _owner(statement: Statement) -> str:
+    return "point" if statement.what.startswith("point") else "claim"
+
+
+def _stands(n: Number, values: set[Decimal], percents: set[Decimal]) -> bool:
+    return bool(n.values & (percents if n.percent else values))
+
+
+def _holding(ev: Evidence) -> str:
+    shown = list(dict.fromkeys(n.shown for t, _ in ev.quotes for n in numbers(t) if not n.idiom))[:6]
+    return f" (the quote's numbers: {', '.join(shown)})" if shown else " (the quote holds no number)"
+
+
+def _run_stands(run: list[str], ev: Evidence) -> bool:
+    """A name stands when each of its words does, or the source spells it as the acronym of its initials."""
+    words = [w for w in run if w not in _JOINERS]
+    if all(ev.near.has(w) or ev.far.has(w) for w in words):
+        return True
+    if len(words) > 1:
+        acronym = "".join(w[0] for w in words).lower()
+        if acronym in ev.near.words or acronym in ev.far.words:
+            return True
+        phrase = _folded(" ".join(run))
+        return phrase in ev.near.folded or phrase in ev.far.folded
+    return False
+
+
+def _polarity(statement: Statement, compared: list[tuple[str, str]], infers: tuple[str, ...],
+              point: bool = False) -> list[Diagnostic]:
+    """A statement adds a negation its evidence does not hold, or drops one of a word it shares with it."""
+    said = _tokens(statement.text)
+    allowed = sum(negations(_tokens(t), set()).total() for t in infers)
+    evidence = [(_tokens(text), where) for text, where in compared]
+    vocabulary = set(said).union(*(set(tokens) for tokens, _ in evidence))
+    mine = negations(said, vocabulary)
+    theirs = Counter[str]()
+    for tokens, _ in evidence:
+        theirs += negations(tokens, vocabulary)
+    shared = set().union(*(set(tokens) - _negated_words(tokens, vocabulary, 6) for tokens, _ in evidence))
+    if mine.total() > theirs.total() + allowed:
+        # the extra negation bears on a word the evidence says without one
+        bears = sorted(w for w in _negated_words(said, vocabulary, 2) & shared if len(w) >= 3)
+        if bears:
+            extra = [w for w in mine if mine[w] > theirs[w]] or list(mine)
+            holds = f"holds {theirs.total()} ({', '.join(theirs)})" if theirs else "holds none"
+            return [warning(statement.path, statement.line, statement.col, f"{statement.what}: '{extra[0]}' "
+                            f"negates '{bears[0]}', which {compared[0][1]} says without a negation (it {holds}); "
+                            f"correct it, or if it is your own inference add infers: [\"{extra[0]}\"] to the "
+                            f"{_owner(statement)}", "statement-negation")]
+    free = set(said) - _negated_words(said, vocabulary, 6, back=4)
+    # "rendahnya kualitas" says what "kurangnya kualitas" says: a word of lack stands for a negation
+    weakened = mine.total() + sum(t in _LACK for t in said)
+    for tokens, where in evidence:
+        if negations(tokens, vocabulary).total() <= weakened or (point and weakened):
+            continue
+        plain = set(tokens) - _negated_words(tokens, vocabulary, 6)
+        unsaid = set().union(*(set(t) for t, _ in evidence if t is not tokens)) if point else set()
+        dropped = sorted(w for w in _always_negated(tokens, vocabulary) & free if len(w) >= 4 and w not in unsaid)
+        if dropped and not plain >= set(dropped):
+            negator = _negation_before(tokens, dropped[0], vocabulary)
+            return [warning(statement.path, statement.line, statement.col, f"{statement.what}: '{dropped[0]}' is "
+                            f"negated in {where} ('{negator}'), not in the statement: it drops the negation",
+                            "statement-negation")]
+    return []
+
+
+def _always_negated(tokens: list[str], vocabulary: set[str]) -> set[str]:
+    """The words a text says only under a negation (the first word after it that is not a small word such as
+    "yet" or "sepenuhnya", or the stem of an un- form)."""
+    negated: Counter[str] = Counter()
+    for i, token in enumerate(tokens):
+        if token in NEGATORS or token.endswith("n't"):
+            negated.update(next(({t} for t in tokens[i + 1:i + 5] if t not in _STOP and t not in NEGATORS), set()))
+        elif (stem := _negated_stem(token, vocabulary)) is not None:
+            negated[stem] += 1
+    said = Counter(tokens)
+    return {w for w, n in negated.items() if said[w] <= n}
+
+
+def _negation_before(tokens: list[str], word: str, vocabulary: set[str]) -> str:
+    for i, token in enumerate(tokens):
+        if token == word:
+            before = [t for t in tokens[max(0, i - 3):i] if t in NEGATORS or t.endswith("n't")]
+            if before:
+                return " ".join(tokens[tokens.index(before[-1], max(0, i - 3)):i + 1])
+        if _negated_stem(token, vocabulary) == word:
+            return token
+    return word
