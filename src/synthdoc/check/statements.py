@@ -70,8 +70,9 @@ class Number:
     idiom: bool = False  # a number word that is also an ordinary word ("one of", "kedua" = both)
 
 
-def numbers(text: str) -> list[Number]:
-    """Every number a text holds: digits (Indonesian or English separators) and number words of both languages."""
+def numbers(text: str, parts: bool = False) -> list[Number]:
+    """Every number a text holds: digits (Indonesian or English separators) and number words of both languages;
+    with ``parts``, each word of a compound as well (evidence saying "dua puluh" also holds "dua")."""
     found = []
     for m in _DIGITS.finditer(text):
         values = _digit_values(m.group(1))
@@ -80,6 +81,9 @@ def numbers(text: str) -> list[Number]:
         if values:
             found.append(Number(m.group(0).strip(), values, bool(m.group(3))))
     found += _word_numbers(text)
+    if parts:
+        found += [Number(w, frozenset({Decimal(_SMALL[w.lower()])}), False) for w in _WORD.findall(text)
+                  if w.lower() in _SMALL]
     return found
 
 
@@ -324,8 +328,7 @@ def negations(tokens: list[str], vocabulary: set[str]) -> Counter[str]:
     un-/in-/non- forms of words that ``vocabulary`` holds without the prefix (``ineffective``: effective)."""
     found: Counter[str] = Counter()
     for token in tokens:
-        if token in NEGATORS or token.endswith("n't") or token.startswith(("ketidak", "ketakber")) \
-                or _negated_stem(token, vocabulary) is not None:
+        if _is_negation(token, vocabulary):
             found[token] += 1
     return found
 
@@ -338,12 +341,14 @@ def _negated_stem(token: str, vocabulary: set[str]) -> str | None:
     return None
 
 
-def _negated_words(tokens: list[str], vocabulary: set[str], reach: int, back: int = 0) -> set[str]:
+def _negated_words(tokens: list[str], vocabulary: set[str], reach: int, back: int = 0,
+                   lack: bool = False) -> set[str]:
     """The words a negation bears on: up to ``reach`` words after a negating word (and ``back`` before it:
-    Indonesian says "koordinasi masih kurang"), the stem of an un- form."""
+    Indonesian says "koordinasi masih kurang"), the stem of an un- form; with ``lack``, words of lack
+    ("keterbatasan anggaran") count as negating."""
     out: set[str] = set()
     for i, token in enumerate(tokens):
-        if token in NEGATORS or token.endswith("n't"):
+        if token in NEGATORS or token.endswith("n't") or (lack and token in _LACK):
             out |= {t for t in tokens[max(0, i - back):i + 1 + reach] if t not in _STOP and t not in NEGATORS}
         elif (stem := _negated_stem(token, vocabulary)) is not None:
             out.add(stem)
@@ -366,11 +371,11 @@ class Evidence:
 
     @cached_property
     def numbers(self) -> tuple[set[Decimal], set[Decimal]]:
-        return _value_set(n for t, _ in self.quotes for n in numbers(t))
+        return _value_set(n for t, _ in self.quotes for n in numbers(t, parts=True))
 
     @cached_property
     def passage_numbers(self) -> tuple[set[Decimal], set[Decimal]]:
-        return _value_set(n for t, _ in self.passages for n in numbers(t))
+        return _value_set(n for t, _ in self.passages for n in numbers(t, parts=True))
 
     @cached_property
     def inferred_numbers(self) -> set[Decimal]:
@@ -435,6 +440,14 @@ def check_statements(project: Project, sources: tuple[Source, ...], texts: dict[
     return diags
 
 
+def check_text(text: str, lang: str, evidence: Evidence) -> list[Diagnostic]:
+    """One statement in ``lang`` against ``evidence`` whose first quote is in the same language (the bench and
+    the property tests ask this of statements that stand in no file)."""
+    statement = Statement(text, _base(lang), "statement", "-", 1, 1)
+    return _numbers_and_names(statement, evidence) + _polarity(statement, [(evidence.quotes[0][0], "the quote")],
+                                                               evidence.infers)
+
+
 def _base(lang: str) -> str:
     return lang.split("-")[0].lower()
 
@@ -471,7 +484,8 @@ def _claim_problems(claim: Claim, source: Source, ev: Evidence) -> list[Diagnost
             if field == "translation":
                 continue  # the translation is what statements in its language are compared with
             if not qlang or not slang or slang == qlang:
-                diags += _polarity(statement, [(claim.quote, "the quote")], ev.infers)
+                diags += _polarity(statement, [(claim.quote, "the quote")], ev.infers,
+                                   context=tuple(t for t, _ in ev.passages))
             elif (translated := _in(claim.translation, slang)) is not None:
                 diags += _polarity(statement, [(translated, f"the translation ({slang})")], ev.infers)
             elif field == "says" and _in(claim.says, qlang) is None:
@@ -507,7 +521,9 @@ def _check_point(project: Project, point: Point, evidence: list[Evidence], langs
         diags += _numbers_and_names(statement, merged)
         same = [(q, "the quotes of its claims") for q, ql in merged.quotes if ql == slang or lang == "*" or not ql]
         if same:
-            diags += _polarity(statement, same, merged.infers, point=True)
+            context = tuple(t for ev, ql in zip(evidence, langs, strict=True) if ql == slang or lang == "*" or not ql
+                            for t, _ in ev.passages)
+            diags += _polarity(statement, same, merged.infers, point=True, context=context)
     return diags
 
 
@@ -585,7 +601,10 @@ def _stands(n: Number, values: set[Decimal], percents: set[Decimal]) -> bool:
 
 def _holding(ev: Evidence) -> str:
     shown = list(dict.fromkeys(n.shown for t, _ in ev.quotes for n in numbers(t) if not n.idiom))[:6]
-    return f" (the quote's numbers: {', '.join(shown)})" if shown else " (the quote holds no number)"
+    one = len(ev.quotes) == 1
+    if shown:
+        return f" ({'the quote' if one else 'their quotes'} hold{'s' * one} {', '.join(shown)})"
+    return f" ({'the quote holds' if one else 'their quotes hold'} no number)"
 
 
 def _run_stands(run: list[str], ev: Evidence) -> bool:
@@ -603,8 +622,10 @@ def _run_stands(run: list[str], ev: Evidence) -> bool:
 
 
 def _polarity(statement: Statement, compared: list[tuple[str, str]], infers: tuple[str, ...],
-              point: bool = False) -> list[Diagnostic]:
-    """A statement adds a negation its evidence does not hold, or drops one of a word it shares with it."""
+              point: bool = False, context: tuple[str, ...] = ()) -> list[Diagnostic]:
+    """A statement adds a negation its evidence does not hold, or drops one of a word it shares with it.
+    A negation of a word the quote does not say passes when the passage (``context``, in the statement's
+    language) says that word under a negation too."""
     said = _tokens(statement.text)
     allowed = sum(negations(_tokens(t), set()).total() for t in infers)
     evidence = [(_tokens(text), where) for text, where in compared]
@@ -614,9 +635,16 @@ def _polarity(statement: Statement, compared: list[tuple[str, str]], infers: tup
     for tokens, _ in evidence:
         theirs += negations(tokens, vocabulary)
     shared = set().union(*(set(tokens) - _negated_words(tokens, vocabulary, 6) for tokens, _ in evidence))
-    if mine.total() > theirs.total() + allowed:
+    relevant = sum(_bears_on(tokens, i, vocabulary) in (None, *said) for tokens, _ in evidence
+                   for i, token in enumerate(tokens) if _is_negation(token, vocabulary))
+    if mine.total() > relevant + allowed:
         # the extra negation bears on a word the evidence says without one
         bears = sorted(w for w in _negated_words(said, vocabulary, 2) & shared if len(w) >= 3)
+        if not bears and context and not theirs:
+            around = _negated_words([t for text in context for t in _tokens(text)], vocabulary, 4)
+            bears = [w for i, t in enumerate(said) if _is_negation(t, vocabulary)
+                     and (w := _bears_on(said, i, vocabulary)) is not None and w not in around and len(w) >= 3]
+            compared = [(text, f"{where} nor its passage") for text, where in compared]
         if bears:
             extra = [w for w in mine if mine[w] > theirs[w]] or list(mine)
             holds = f"holds {theirs.total()} ({', '.join(theirs)})" if theirs else "holds none"
@@ -624,21 +652,36 @@ def _polarity(statement: Statement, compared: list[tuple[str, str]], infers: tup
                             f"negates '{bears[0]}', which {compared[0][1]} says without a negation (it {holds}); "
                             f"correct it, or if it is your own inference add infers: [\"{extra[0]}\"] to the "
                             f"{_owner(statement)}", "statement-negation")]
-    free = set(said) - _negated_words(said, vocabulary, 6, back=4)
+    free = set(said) - _negated_words(said, vocabulary, 6, back=4, lack=True)
     # "rendahnya kualitas" says what "kurangnya kualitas" says: a word of lack stands for a negation
     weakened = mine.total() + sum(t in _LACK for t in said)
-    for tokens, where in evidence:
-        if negations(tokens, vocabulary).total() <= weakened or (point and weakened):
-            continue
-        plain = set(tokens) - _negated_words(tokens, vocabulary, 6)
-        unsaid = set().union(*(set(t) for t, _ in evidence if t is not tokens)) if point else set()
-        dropped = sorted(w for w in _always_negated(tokens, vocabulary) & free if len(w) >= 4 and w not in unsaid)
-        if dropped and not plain >= set(dropped):
+    if point:  # a synthesis says less than all its quotes: a word they all say only under a negation
+        joined = [t for tokens, _ in evidence for t in tokens]
+        candidates = [(joined, compared[0][1])] if evidence else []
+    else:
+        candidates = [(tokens, where) for tokens, where in evidence
+                      if negations(tokens, vocabulary).total() > weakened]
+    for tokens, where in candidates:
+        dropped = sorted(w for w in _always_negated(tokens, vocabulary) & free if len(w) >= 4)
+        if dropped:
             negator = _negation_before(tokens, dropped[0], vocabulary)
             return [warning(statement.path, statement.line, statement.col, f"{statement.what}: '{dropped[0]}' is "
                             f"negated in {where} ('{negator}'), not in the statement: it drops the negation",
                             "statement-negation")]
     return []
+
+
+def _is_negation(token: str, vocabulary: set[str]) -> bool:
+    return token in NEGATORS or token.endswith("n't") or token.startswith(("ketidak", "ketakber")) \
+        or _negated_stem(token, vocabulary) is not None
+
+
+def _bears_on(tokens: list[str], i: int, vocabulary: set[str]) -> str | None:
+    """The word the negation ``tokens[i]`` bears on: the first after it that is not a small word, or the stem
+    of an un- form; None when there is none (it then counts wherever it stands)."""
+    if (stem := _negated_stem(tokens[i], vocabulary)) is not None:
+        return stem
+    return next((t for t in tokens[i + 1:i + 5] if t not in _STOP and t not in NEGATORS), None)
 
 
 def _always_negated(tokens: list[str], vocabulary: set[str]) -> set[str]:
