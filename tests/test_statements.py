@@ -244,3 +244,16 @@ def test_an_inserted_negation_always_warns(item, at, data):
     words.insert(i, negator)
     found = [d.code for d in check_text(" ".join(words), lang, Evidence(((quote, lang),), ()))]
     assert "statement-negation" in found
+
+
+def test_the_bench_corpus_in_small_finds_its_mutations_and_no_false_alarm():
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from statements import corpus
+
+    cases = corpus(limit=4)
+    kinds = {c.kind for c in cases}
+    assert {"unmodified", "number-insert", "percent-insert", "name-insert", "negation-insert"} <= kinds
+    assert [c for c in cases if c.kind == "unmodified" and c.caught] == []
+    assert all(c.caught for c in cases if c.kind in ("number-insert", "percent-insert", "name-insert"))

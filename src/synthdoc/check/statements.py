@@ -14,15 +14,15 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..core.diagnostics import Diagnostic, Severity, warning
 from ..core.project import Point, Project
 from ..core.schema import Localized
 from ..core.warm import Memo
-from ..sources.claims import Claim, Source
+from ..sources.claims import Claim, Locator, Source
 from ..sources.quotes import fold
 from ..sources.texts import SourceText
 
@@ -33,8 +33,8 @@ CODES = ("statement-number", "statement-name", "statement-negation", "statement-
 # Digits not glued to a word (BP2MI, COVID-19 are names), with Indonesian or English separators, an ordinal or
 # plural ending (3rd, 1990s), "ke-3", then a multiplier word and a percent sign or word.
 _DIGITS = re.compile(
-    r"(?:(?<=\bke-)|(?<=\bKe-)|(?<![^\W\d_])(?<![^\W\d_]-))(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|s)?(?![^\W_])"
-    r"(?:\s*(ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b)?"
+    r"(?:(?<=\bke-)|(?<=\bKe-)|(?<![\w.,])(?<![^\W\d_]-))(\d+(?:[.,]\d+)*)(?:st|nd|rd|th|s)?(?![^\W_])"
+    r"(?:\s*(ratus|hundred|ribu|juta|miliar|milyar|triliun|thousand|million|billion|trillion)\b)?"
     r"(\s*(?:%|persen\b|per\s?cent\b|percent\b))?", re.IGNORECASE)
 _SCALES = {"ratus": 100, "hundred": 100, "ribu": 1000, "thousand": 1000, "juta": 10**6, "million": 10**6,
            "miliar": 10**9, "milyar": 10**9, "billion": 10**9, "triliun": 10**12, "trillion": 10**12}
@@ -60,6 +60,10 @@ _ORDINALS |= {f"ke{word}": value for word, value in _SMALL.items() if value and 
 # Number words a statement uses as ordinary words: "one of", "salah satu", "the first", "kedua" (both).
 _IDIOMS = {"one", "satu", "first", "pertama", "kesatu", "kedua", "second"}
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_ANY_DIGIT = re.compile(r"\d")
+# Every word that may be (part of) a number: a text holding none of them and no digit holds no number.
+_NUMBER_WORDS = frozenset(_SMALL) | frozenset(_ORDINALS) | frozenset(_SCALES) | {"puluh", "belas"} | {
+    f"{a}-{b}" for a in _SMALL for b in _SMALL if _SMALL[a] in range(20, 100, 10) and 0 < _SMALL[b] < 10}
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,12 @@ class Number:
 def numbers(text: str, parts: bool = False) -> list[Number]:
     """Every number a text holds: digits (Indonesian or English separators) and number words of both languages;
     with ``parts``, each word of a compound as well (evidence saying "dua puluh" also holds "dua")."""
-    found = []
+    found: list[Number] = []
+    if not _NUMBER_WORDS.intersection(_WORD.findall(text.lower())):
+        if not _ANY_DIGIT.search(text):
+            return found
+    elif not _ANY_DIGIT.search(text):
+        return list(_word_numbers(text)) + (_parts(text) if parts else [])
     for m in _DIGITS.finditer(text):
         values = _digit_values(m.group(1))
         if m.group(2):
@@ -81,10 +90,12 @@ def numbers(text: str, parts: bool = False) -> list[Number]:
         if values:
             found.append(Number(m.group(0).strip(), values, bool(m.group(3))))
     found += _word_numbers(text)
-    if parts:
-        found += [Number(w, frozenset({Decimal(_SMALL[w.lower()])}), False) for w in _WORD.findall(text)
-                  if w.lower() in _SMALL]
-    return found
+    return found + (_parts(text) if parts else [])
+
+
+def _parts(text: str) -> list[Number]:
+    return [Number(w, frozenset({Decimal(_SMALL[w.lower()])}), False) for w in _WORD.findall(text)
+            if w.lower() in _SMALL]
 
 
 def _digit_values(token: str) -> frozenset[Decimal]:
@@ -115,6 +126,8 @@ def _word_numbers(text: str) -> Iterator[Number]:
             i += 1
             continue
         j, value = _cardinal(words, i)
+        if j > i and low in _SCALES and text[:words[i][1]].rstrip()[-1:].isdigit():
+            j = i  # "1,5 juta": the digits' multiplier, read with them
         if j == i:
             i += 1
             continue
@@ -171,7 +184,7 @@ def _value_set(items: Iterable[Number]) -> tuple[set[Decimal], set[Decimal]]:
 # --- names --------------------------------------------------------------------------------------------------
 
 _NAME = re.compile(r"[^\W_][\w]*(?:[-'’][\w]+)*")
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;]|\n\s*\n)[\s\"'“‘(\[*_]*$")
+_ENDS_SENTENCE = re.compile(r"[.!?:;]|\n\s*\n")
 # Words that join the parts of a name: International Organization *for* Migration, Badan *Pelindungan*.
 _JOINERS = {"of", "for", "and", "the", "on", "in", "to", "against", "dan", "untuk", "bagi", "atas", "di", "ke",
             "dari", "pada", "tentang", "de", "la", "&"}
@@ -192,33 +205,35 @@ _ALTERNATIVES = {word: group for group in _TRANSLATED for word in group}
 
 
 def _is_acronym(word: str) -> bool:
-    return sum(ch.isupper() for ch in word) >= 2
+    return word[1:] != word[1:].lower() and sum(ch.isupper() for ch in word) >= 2
 
 
 def _names(text: str) -> list[list[str]]:
     """The names a statement holds, as runs of words (``International Organization for Migration``):
     acronyms anywhere, capitalised words not at the start of a sentence."""
+    rest = text[1:]
+    if rest.lower() == rest:
+        return []  # at most the first word is capitalised, and it starts the sentence
+    plain = _plain(text)
     runs: list[list[str]] = []
     run: list[str] = []
-    last_end = -1
-    for m in _NAME.finditer(_plain(text)):
+    previous = 0  # where the word before ends
+    for m in _NAME.finditer(plain):
         word = m.group(0)
-        initial = bool(_SENTENCE_END.search(_plain(text)[:m.start()]))
-        is_name = _is_acronym(word) or (word[0].isupper() and not initial)
-        between = _plain(text)[last_end:m.start()] if last_end >= 0 else ""
-        if is_name:
-            if run and between.strip() not in ("", "-") and not set(between.split()) <= _JOINERS:
+        between = plain[previous:m.start()]
+        initial = previous == 0 or _ENDS_SENTENCE.search(between) is not None
+        previous = m.end()
+        joined = between.strip() in ("", "-")
+        if _is_acronym(word) or (word[0].isupper() and not initial):
+            if run and not joined:
                 runs.append(run)
                 run = []
             run.append(word)
-            last_end = m.end()
-        elif run and word.lower() in _JOINERS and between.strip() == "":
-            last_end = m.end()
+        elif run and word.lower() in _JOINERS and joined:
             run.append(word.lower())
-        else:
-            if run:
-                runs.append(run)
-            run, last_end = [], -1
+        elif run:
+            runs.append(run)
+            run = []
     if run:
         runs.append(run)
     return [[w for w in r if w not in _JOINERS] or r for r in runs]
@@ -319,8 +334,11 @@ _STOP = {"yang", "dan", "atau", "di", "ke", "dari", "untuk", "pada", "dengan", "
 _TOKENS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 
 
+@lru_cache(maxsize=8192)
 def _tokens(text: str) -> list[str]:
-    return [t.lower().replace("’", "'") for t in _TOKENS.findall(text)]
+    """The words of a text, in lower case (kept: a claim's quote is read for each of its statements; callers
+    do not change the list)."""
+    return _TOKENS.findall(text.lower().replace("’", "'"))
 
 
 def negations(tokens: list[str], vocabulary: set[str]) -> Counter[str]:
@@ -334,6 +352,8 @@ def negations(tokens: list[str], vocabulary: set[str]) -> Counter[str]:
 
 
 def _negated_stem(token: str, vocabulary: set[str]) -> str | None:
+    if token[:2] not in _PREFIXES or len(token) < 6:
+        return None
     for prefix in _PREFIXES:
         stem = token[len(prefix):]
         if token.startswith(prefix) and len(stem) >= 4 and stem in vocabulary:
@@ -453,18 +473,14 @@ def _base(lang: str) -> str:
 
 
 def _check_claim(claim: Claim, source: Source, ev: Evidence, text: SourceText | None) -> list[Diagnostic]:
-    key = (text.digest if text else "", text.shown if text else "", claim, source.lang)
+    """A claim's statements (kept, for the process's next build, by its text's bytes and everything of the
+    claim the check reads; made each time for a text not read from a file)."""
     if text is not None and not text.digest:
-        return list(_claim_problems(claim, source, ev))
-    return list(_CLAIM_CHECKS.get(_memo_key(key), lambda: tuple(_claim_problems(claim, source, ev))))
-
-
-def _memo_key(key: tuple[object, ...]) -> tuple[object, ...]:
-    claim = key[2]
-    assert isinstance(claim, Claim)
-    return (key[0], key[1], key[3], claim.ref, claim.path, claim.line, claim.quote, claim.at, claim.draft,
-            tuple(sorted(claim.says.items())), tuple(sorted(claim.short.items())),
-            tuple(sorted(claim.translation.items())), claim.infers, tuple(sorted(claim.spots.items())))
+        return _claim_problems(claim, source, ev)
+    key = (text.digest if text else "", text.shown if text else "", source.lang, claim.ref, claim.path, claim.line,
+           claim.quote, claim.at, tuple(sorted(claim.says.items())), tuple(sorted(claim.short.items())),
+           tuple(sorted(claim.translation.items())), claim.infers, tuple(sorted(claim.spots.items())))
+    return list(_CLAIM_CHECKS.get(key, lambda: tuple(_claim_problems(claim, source, ev))))
 
 
 _CLAIM_CHECKS = Memo()
@@ -480,9 +496,10 @@ def _claim_problems(claim: Claim, source: Source, ev: Evidence) -> list[Diagnost
             slang = qlang if lang == "*" else _base(lang)
             label = f"claim '{claim.id}' {field}" + ("" if lang == "*" else f" ({lang})")
             statement = Statement(value, slang, label, claim.path, line, col)
-            diags += _numbers_and_names(statement, ev)
-            if field == "translation":
+            if field == "translation":  # against the quote (and other translations), not against itself
+                diags += _numbers_and_names(statement, replace(ev, quotes=tuple(q for q in ev.quotes if q[0] != value)))
                 continue  # the translation is what statements in its language are compared with
+            diags += _numbers_and_names(statement, ev)
             if not qlang or not slang or slang == qlang:
                 diags += _polarity(statement, [(claim.quote, "the quote")], ev.infers,
                                    context=tuple(t for t, _ in ev.passages))
@@ -531,17 +548,23 @@ def claim_evidence(claim: Claim, source: Source, text: SourceText | None) -> Evi
     """A claim's quote (and the author's translations of it), the passage its locator names, its source's text."""
     quotes = ((claim.quote, _base(source.lang)),
               *((value, _base(lang)) for lang, value in claim.translation.items()))
-    passage = passage_of(claim, text) if text is not None else None
+    passage = _passage(claim.at, text) if text is not None and claim.at is not None else None
     return Evidence(quotes, (passage,) if passage else (), (text.text,) if text is not None else (), claim.infers,
                     (text.shown,) if text is not None else ())
 
 
-def passage_of(claim: Claim, text: SourceText) -> tuple[str, str] | None:
-    """The passage of ``text`` that a claim's locator names, and how a message names it; None when the text
-    gives no such passage (a paragraph, a section that is not a heading of it)."""
-    at = claim.at
-    if at is None:
-        return None
+def _passage(at: Locator, text: SourceText) -> tuple[str, str] | None:
+    """The passage of ``text`` that a locator names (read once per text and locator: its claims share it)."""
+    return _PASSAGES.get((text.shown, text.digest, text.labels, at), lambda: passage_of(at, text)) if text.digest \
+        else passage_of(at, text)
+
+
+_PASSAGES = Memo()
+
+
+def passage_of(at: Locator, text: SourceText) -> tuple[str, str] | None:
+    """The passage of ``text`` that a locator names, and how a message names it; None when the text gives no
+    such passage (a paragraph, a section that is not a heading of it)."""
     if at.kind == "page" and text.pages:
         ends = [part.strip() for part in re.split(r"[-–]", at.value, maxsplit=1)]
         indices = [text.page_of(end) for end in ends]
@@ -626,10 +649,12 @@ def _polarity(statement: Statement, compared: list[tuple[str, str]], infers: tup
     """A statement adds a negation its evidence does not hold, or drops one of a word it shares with it.
     A negation of a word the quote does not say passes when the passage (``context``, in the statement's
     language) says that word under a negation too."""
+    if not _may_negate(statement.text, tuple(text for text, _ in compared)):
+        return []  # nothing negated on either side
     said = _tokens(statement.text)
-    allowed = sum(negations(_tokens(t), set()).total() for t in infers)
     evidence = [(_tokens(text), where) for text, where in compared]
     vocabulary = set(said).union(*(set(tokens) for tokens, _ in evidence))
+    allowed = sum(negations(_tokens(t), set()).total() for t in infers)
     mine = negations(said, vocabulary)
     theirs = Counter[str]()
     for tokens, _ in evidence:
@@ -669,6 +694,35 @@ def _polarity(statement: Statement, compared: list[tuple[str, str]], infers: tup
                             f"negated in {where} ('{negator}'), not in the statement: it drops the negation",
                             "statement-negation")]
     return []
+
+
+def _may_negate(text: str, compared: tuple[str, ...]) -> bool:
+    """Whether a statement or its evidence holds anything that negates: a negating word, or an un-/in- form
+    of a word one of them holds (most statements and quotes hold none, and are read no further)."""
+    words = [_words(text), *(_words(t) for t in compared)]
+    if any(not NEGATORS.isdisjoint(w) or w.negating for w in words):
+        return True
+    return any(stem in w for prefixed in words for stem in prefixed.stems for w in words)
+
+
+class _Words(frozenset[str]):
+    """A text's set of words, with what in it negates by itself and the stems of its un-/in- forms."""
+
+    negating: bool
+    stems: tuple[str, ...]
+
+
+@lru_cache(maxsize=8192)
+def _words(text: str) -> _Words:
+    words = _Words(_tokens(text))
+    lowered = text.lower()
+    words.negating = _NEGATING_FORMS.search(lowered) is not None
+    words.stems = tuple(_PREFIXED.findall(lowered))
+    return words
+
+
+_NEGATING_FORMS = re.compile(r"n['’]t\b|\bketidak|\bketakber")
+_PREFIXED = re.compile(r"\b(?:un|in|im|il|ir)([^\W\d_]{4,})")
 
 
 def _is_negation(token: str, vocabulary: set[str]) -> bool:
