@@ -78,7 +78,7 @@ def numbers(text: str, parts: bool = False) -> list[Number]:
     """Every number a text holds: digits (Indonesian or English separators) and number words of both languages;
     with ``parts``, each word of a compound as well (evidence saying "dua puluh" also holds "dua")."""
     found: list[Number] = []
-    if not _NUMBER_WORDS.intersection(_WORD.findall(text.lower())):
+    if _NUMBER_WORDS.isdisjoint(_words(text)):
         if not _ANY_DIGIT.search(text):
             return found
     elif not _ANY_DIGIT.search(text):
@@ -437,27 +437,40 @@ class Statement:
 def check_statements(project: Project, sources: tuple[Source, ...], texts: dict[str, SourceText]) -> list[Diagnostic]:
     """Every statement of every claim and point against its evidence."""
     diags: list[Diagnostic] = []
-    evidence: dict[str, Evidence] = {}
-    languages: dict[str, str] = {}
+    checked: dict[str, tuple[Claim, Source]] = {}
     for source in sources:
         text = texts.get(source.key)
         for claim in source.claims:
             if claim.draft:
                 continue  # documents leave it out
-            ev = claim_evidence(claim, source, text)
-            evidence[claim.ref] = ev
-            languages[claim.ref] = _base(source.lang)
-            diags += _check_claim(claim, source, ev, text)
-    by_point: dict[str, list[str]] = {}
-    for source in sources:
-        for claim in source.claims:
-            if claim.point and claim.ref in evidence:
-                by_point.setdefault(claim.point, []).append(claim.ref)
+            checked[claim.ref] = (claim, source)
+            if not _quiet(claim, source.lang):
+                diags += _check_claim(claim, source, claim_evidence(claim, source, text), text)
+    by_point: dict[str, list[tuple[Claim, Source]]] = {}
+    for claim, source in checked.values():
+        if claim.point:
+            by_point.setdefault(claim.point, []).append((claim, source))
     for point in project.points:
-        refs = by_point.get(point.id, [])
-        if refs:
-            diags += _check_point(project, point, [evidence[r] for r in refs], [languages[r] for r in refs])
+        backers = by_point.get(point.id, [])
+        if backers:
+            diags += _check_point(project, point, [claim_evidence(c, s, texts.get(s.key)) for c, s in backers],
+                                  [_base(s.lang) for _, s in backers])
     return diags
+
+
+def _quiet(claim: Claim, lang: str) -> bool:
+    """Whether a glance shows that no statement of a claim holds a number, a name or a negation, nor its quote a
+    negation, and none is in another language than the quote (most claims: they are read no further)."""
+    statements = [*claim.says.values(), *claim.short.values(), *claim.translation.values()]
+    if any(rest != rest.lower() for text in statements if (rest := text[1:])):
+        return False
+    qlang = _base(lang)
+    if qlang and any(key != "*" and _base(key) != qlang for key in (*claim.says, *claim.short)):
+        return False
+    said = _words("\n".join(statements), keep=False)
+    quoted = _words(claim.quote)
+    return not (said.numeric or said.negating or quoted.negating
+                or any(stem in said or stem in quoted for stem in (*said.stems, *quoted.stems)))
 
 
 def check_text(text: str, lang: str, evidence: Evidence) -> list[Diagnostic]:
@@ -468,6 +481,7 @@ def check_text(text: str, lang: str, evidence: Evidence) -> list[Diagnostic]:
                                                                evidence.infers)
 
 
+@lru_cache(maxsize=256)
 def _base(lang: str) -> str:
     return lang.split("-")[0].lower()
 
@@ -490,8 +504,18 @@ def _claim_problems(claim: Claim, source: Source, ev: Evidence) -> list[Diagnost
     qlang = _base(source.lang)
     diags: list[Diagnostic] = []
     unchecked = []
+    context = tuple(t for t, _ in ev.passages)
+    quoted = _words(claim.quote)
+    stems = quoted.stems
+    negating = quoted.negating or any(stem in quoted for stem in stems)
     for field, values in (("says", claim.says), ("short", claim.short), ("translation", claim.translation)):
         for lang, value in values.items():
+            said = _words(value)
+            if not (negating or said.numeric or said.capitals or said.negating
+                    or (field != "translation" and qlang and lang != "*" and _base(lang) != qlang)
+                    or (stems and not said.isdisjoint(stems))
+                    or (said.stems and any(stem in said or stem in quoted for stem in said.stems))):
+                continue  # no number, name or negation on either side: nothing to check
             line, col = claim.spots.get(f"{field}.{lang}", (claim.line, 1))
             slang = qlang if lang == "*" else _base(lang)
             label = f"claim '{claim.id}' {field}" + ("" if lang == "*" else f" ({lang})")
@@ -501,8 +525,7 @@ def _claim_problems(claim: Claim, source: Source, ev: Evidence) -> list[Diagnost
                 continue  # the translation is what statements in its language are compared with
             diags += _numbers_and_names(statement, ev)
             if not qlang or not slang or slang == qlang:
-                diags += _polarity(statement, [(claim.quote, "the quote")], ev.infers,
-                                   context=tuple(t for t, _ in ev.passages))
+                diags += _polarity(statement, [(claim.quote, "the quote")], ev.infers, context=context)
             elif (translated := _in(claim.translation, slang)) is not None:
                 diags += _polarity(statement, [(translated, f"the translation ({slang})")], ev.infers)
             elif field == "says" and _in(claim.says, qlang) is None:
@@ -586,10 +609,9 @@ def passage_of(at: Locator, text: SourceText) -> tuple[str, str] | None:
 
 def _numbers_and_names(statement: Statement, ev: Evidence) -> list[Diagnostic]:
     diags = []
-    inferred = ev.inferred_numbers
     reported: set[str] = set()
     for n in numbers(statement.text):
-        if n.idiom or n.shown in reported or n.values & inferred:
+        if n.idiom or n.shown in reported or n.values & ev.inferred_numbers:
             continue
         values, percents = ev.numbers
         if _stands(n, values, percents):
@@ -700,29 +722,46 @@ def _may_negate(text: str, compared: tuple[str, ...]) -> bool:
     """Whether a statement or its evidence holds anything that negates: a negating word, or an un-/in- form
     of a word one of them holds (most statements and quotes hold none, and are read no further)."""
     words = [_words(text), *(_words(t) for t in compared)]
-    if any(not NEGATORS.isdisjoint(w) or w.negating for w in words):
+    if any(w.negating for w in words):
         return True
     return any(stem in w for prefixed in words for stem in prefixed.stems for w in words)
 
 
 class _Words(frozenset[str]):
-    """A text's set of words, with what in it negates by itself and the stems of its un-/in- forms."""
+    """A text's set of words, with what a glance at it tells: whether it may hold a number (a digit or a
+    number word), a name (a capital after its first letter), a negating word, and the stems of its
+    un-/in- forms (negations if the other text holds the stem)."""
 
+    numeric: bool
+    capitals: bool
     negating: bool
     stems: tuple[str, ...]
 
 
+def _words(text: str, keep: bool = True) -> _Words:
+    """A glance at a text (kept for the texts read again: a quote for each of its statements)."""
+    return _kept_words(text) if keep else _glance(text)
+
+
 @lru_cache(maxsize=8192)
-def _words(text: str) -> _Words:
-    words = _Words(_tokens(text))
-    lowered = text.lower()
-    words.negating = _NEGATING_FORMS.search(lowered) is not None
-    words.stems = tuple(_PREFIXED.findall(lowered))
+def _kept_words(text: str) -> _Words:
+    return _glance(text)
+
+
+def _glance(text: str) -> _Words:
+    lowered = text.lower().translate(_SPACED)
+    words = _Words(lowered.split())
+    rest = text[1:]
+    words.numeric = _ANY_DIGIT.search(text) is not None or not _NUMBER_WORDS.isdisjoint(words)
+    words.capitals = rest != rest.lower()
+    words.negating = not NEGATORS.isdisjoint(words) or "n't" in lowered or "ketidak" in lowered \
+        or "ketakber" in lowered
+    words.stems = tuple(w[2:] for w in words if len(w) >= 6 and w[:2] in _PREFIXES)
     return words
 
 
-_NEGATING_FORMS = re.compile(r"n['’]t\b|\bketidak|\bketakber")
-_PREFIXED = re.compile(r"\b(?:un|in|im|il|ir)([^\W\d_]{4,})")
+# Punctuation read as space by a glance (a word's hyphen and apostrophe kept), the curly apostrophe as straight.
+_SPACED = str.maketrans({**{ch: " " for ch in '!"#$%&()*+,./:;<=>?@[\\]^_`{|}~“”‘«»…—–'}, "’": "'"})
 
 
 def _is_negation(token: str, vocabulary: set[str]) -> bool:
