@@ -6,6 +6,7 @@ another checkout's code (medians, interleaved in one run).
 
     python bench/statements.py                       # the corpus table → bench/STATEMENTS.md
     python bench/statements.py --scale ../main/src   # adds check times at 10,000 claims, this code vs that
+    python bench/statements.py --limit 4 --out /tmp/S.md   # a small run
 """
 
 from __future__ import annotations
@@ -221,8 +222,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=Path, help="the src/ folder of the code to compare check times with")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--limit", type=int, help="the example's first N claims only (a small run)")
+    parser.add_argument("--out", type=Path, default=HERE / "STATEMENTS.md", help="the results page to write")
     args = parser.parse_args()
-    cases = corpus()
+    cases = corpus(args.limit)
     lines = ["# The statement check, measured", "", "`python bench/statements.py` (see docs/claims.md).", "",
              table(cases), "", f"Statements by project: {dict(Counter(c.project for c in cases))}", "",
              "Mutations the check missed (first 12):", "", *missed(cases), ""]
@@ -232,7 +235,7 @@ def main() -> None:
                   f"Medians of {args.runs} interleaved runs: without the statement check {base:.2f} s, with it "
                   f"{here:.2f} s ({(here / base - 1):+.0%}).", ""]
     text = "\n".join(lines)
-    (HERE / "STATEMENTS.md").write_text(text, encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8")
     print(text)
 
 
