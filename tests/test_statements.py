@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import REPO
-from synthdoc.build.pipeline import check_project, render_document
+from synthdoc.build.pipeline import check_project
 from synthdoc.check.statements import _STOP, NEGATORS, Evidence, _negated_words, _tokens, check_text, numbers
 from synthdoc.cli import app
 from synthdoc.core.project import load_project
+from synthdoc.render.document import render_document
 from synthdoc.render.provenance import claims_table
 
 CODES = ("statement-number", "statement-name", "statement-negation", "statement-polarity-unchecked")
@@ -37,6 +38,10 @@ def check(root: Path, *options: str):
 def statement_diags(root: Path):
     _, diags = check_project(load_project(root / "synthdoc.yaml"))
     return [d for d in diags if d.code in CODES]
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -69,8 +74,8 @@ def test_three_stages_told_as_seven_is_reported_and_three_in_words_is_not(exampl
     assert statement_diags(example) == []
     edit(claims, "dengan tiga tahapan implementasi", "dengan tujuh tahapan implementasi")
     [d] = statement_diags(example)
-    assert (d.path, d.line, d.code, d.severity.value) == ("sources/skripsi-actip-indonesia.yaml", 15,
-                                                          "statement-number", "warning")
+    where = ("sources/skripsi-actip-indonesia.yaml", line_of(claims, "tujuh tahapan"))
+    assert (d.path, d.line, d.code, d.severity.value) == (*where, "statement-number", "warning")
     assert "'tujuh'" in d.message and "holds 3" in d.message
 
 
@@ -80,7 +85,8 @@ def test_point_that_drops_belum_or_adds_a_year_is_reported_at_its_line(example):
     edit(config, "en: Weak coordination among government agencies", "en: Since 2019, weak coordination among "
          "government agencies")
     found = {(d.path, d.line, d.col, d.code) for d in statement_diags(example)}
-    assert found == {("synthdoc.yaml", 70, 11, "statement-negation"), ("synthdoc.yaml", 81, 11, "statement-number")}
+    assert found == {("synthdoc.yaml", line_of(config, "sudah tepat arahnya dan efektif"), 11, "statement-negation"),
+                     ("synthdoc.yaml", line_of(config, "Since 2019"), 11, "statement-number")}
 
 
 def test_added_and_dropped_negations_in_the_quotes_language(example):
