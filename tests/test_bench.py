@@ -21,6 +21,7 @@ SMALL = {
     "hostile.py": ["--runs", "1", "--scan-mb", "1", "--entries", "50"],
     "differential.py": ["--jobs", "1", "--seeds", "1", "--sizes", "10", "--large-styles", "apa"],
     "watch.py": ["--runs", "1", "--sizes", "example"],
+    "statements.py": ["--limit", "4"],
 }
 WRITES_NO_PAGE = {"example.py"}
 

@@ -24,6 +24,7 @@ from ..render.templating import environment, template_files
 from ..sources.claims import Claim, Locator, Source
 from ..sources.quotes import QuoteMatch, fold
 from ..sources.texts import SourceText, read_text
+from .statements import check_statements
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
 REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -97,6 +98,7 @@ def check(inputs: Inputs) -> list[Diagnostic]:
     diags += _check_languages(inputs)
     diags += _check_claims(inputs)
     diags += _check_entries(inputs)
+    diags += check_statements(inputs.project, inputs.sources, inputs.texts)
     return _sorted(diags)
 
 

@@ -48,6 +48,8 @@ class Point:
     theme: str
     says: Localized
     line: int
+    infers: tuple[str, ...] = ()  # what the statement holds on the author's own authority, not its claims'
+    spots: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)  # "says.en": (line, col)
 
 
 @dataclass(frozen=True)
@@ -318,14 +320,15 @@ def _points(r: Reader, value: object, theme_ids: set[str]):
     seen: set[str] = set()
     for i, item in _items(r, "points", value):
         key = ("points", i)
-        m = r.mapping(key, item, {"id", "theme", "says"}, {"id", "theme", "says"}, "a point")
+        m = r.mapping(key, item, {"id", "theme", "says", "infers"}, {"id", "theme", "says"}, "a point")
         ident = r.string((*key, "id"), m.get("id"), "point id")
         theme = r.string((*key, "theme"), m.get("theme"), "point theme")
         if theme is not None and theme not in theme_ids:
             r.problem((*key, "theme"), f"unknown theme '{theme}'{did_you_mean(theme, theme_ids)}", "unknown-theme")
         if _unique(r, (*key, "id"), ident, seen, "point") and theme:
             yield Point(ident, theme, r.localized((*key, "says"), m.get("says"), "point statement"),
-                        r.doc.where(*key)[0])
+                        r.doc.where(*key)[0], r.strings((*key, "infers"), m.get("infers"), "infers"),
+                        r.spots(key, m, ("says",)))
 
 
 def _import_settings(r: Reader, value: object,

@@ -93,6 +93,18 @@ class Reader:
                 out[str(lang)] = got
         return out
 
+    def spots(self, key: Key, mapping: dict[str, Any], fields: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+        """Where each language's text of the localized ``fields`` of ``mapping`` stands: ``"says.en"`` →
+        (line, col); ``"says.*"`` for one text for every language."""
+        out: dict[str, tuple[int, int]] = {}
+        for name in fields:
+            value = mapping.get(name)
+            if isinstance(value, str):
+                out[f"{name}.*"] = self.doc.where(*key, name)
+            elif isinstance(value, dict):
+                out |= {f"{name}.{lang}": self.doc.where(*key, name, lang) for lang in value}
+        return out
+
 
 def in_language(text: Localized, lang: str) -> str | None:
     """The text for ``lang`` (``id`` matches ``id-ID``), else the language-neutral one, else None."""

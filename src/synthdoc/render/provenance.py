@@ -12,6 +12,7 @@ from typing import Any
 
 from .astwalk import find, stringify, words
 from .markdown import unescape
+from .phrases import phrases
 from .synthesis import Context
 
 HTML_HEAD = """<style>
@@ -29,6 +30,7 @@ a:hover, a:focus-visible { text-decoration: underline; }
 .synthdoc-popover p { margin: .35em 0; }
 .synthdoc-popover q { font-style: italic; }
 .synthdoc-popover code { font-size: .8rem; color: #555; }
+.synthdoc-popover .synthdoc-infers { color: #7a4b00; }
 div.csl-entry { padding-left: 1.27cm; text-indent: -1.27cm; margin-bottom: .4em; }
 table { font-size: .92rem; border-collapse: collapse; }
 td, th { vertical-align: top; border-top: 1px solid #ddd; padding: .4em .5em; overflow-wrap: anywhere; }
@@ -56,6 +58,10 @@ HTML_SCRIPT = """<script>
       p.appendChild(document.createTextNode(" (" + c.where + "): "));
       var q = document.createElement("q"); q.textContent = c.quote; p.appendChild(q);
       pop.appendChild(p);
+      if (c.infers) {
+        var i = document.createElement("p"); i.className = "synthdoc-infers"; i.textContent = c.infers;
+        pop.appendChild(i);
+      }
     });
     document.body.appendChild(pop);
     var r = el.getBoundingClientRect();
@@ -78,9 +84,12 @@ HTML_SCRIPT = """<script>
 
 
 def claims_table(ctx: Context) -> dict[str, dict[str, str]]:
-    """Each claim of the document by its number: name, verbatim quote and locator."""
+    """Each claim of the document by its number: name, verbatim quote, locator, and what its statement holds
+    on the author's own authority (``infers:``), so that a reader sees that part is not the source's."""
+    label = phrases(ctx.lang)["author_infers"]
     return {str(v.n): {"ref": v.ref, "quote": " ".join(v.claim.quote.split()),
                        "where": unescape(v.where) if v.claim.at else "—"}
+            | ({"infers": f"{label[0].upper()}{label[1:]}: {', '.join(v.claim.infers)}"} if v.claim.infers else {})
             for v in ctx.claims}
 
 
@@ -114,7 +123,8 @@ def docx_comments(ast: dict[str, Any], ctx: Context, author: str = "synthdoc") -
     def expand(span: dict[str, Any]) -> list[dict[str, Any]]:
         (_ident, _classes, attrs), content = span["c"]
         ids = dict(attrs).get("data-claims", dict(attrs).get("claims", "")).split()
-        notes = [f"{table[n]['ref']} ({table[n]['where']}): “{table[n]['quote']}”" for n in ids if n in table]
+        notes = [f"{table[n]['ref']} ({table[n]['where']}): “{table[n]['quote']}”"
+                 + (f" ({table[n]['infers']})" if "infers" in table[n] else "") for n in ids if n in table]
         if not notes:
             return [walk(span)]
         counter[0] += 1

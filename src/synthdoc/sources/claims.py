@@ -55,6 +55,11 @@ class Claim:
     draft: bool = False  # imported without a theme: checked, noted, left out of documents until it has themes
     translation: Localized = field(default_factory=dict)  # the author's own translation of the quote, per language
     by: str | None = None  # imported from someone else's annotation (from: {author: …}): whose
+    # What its statements hold on the author's own authority (a year, a name, a negation): checked statements
+    # accept it, and documents show it as the author's, not the source's.
+    infers: tuple[str, ...] = ()
+    # Where each statement stands in the claims file: "says.en" → (line, col), for the statement checks.
+    spots: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def ref(self) -> str:
@@ -84,7 +89,7 @@ _SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page", "relevance",
 # What a claims file may say of its source as previous research (the chapter's Penelitian Terdahulu).
 STUDY_FIELDS = ("focus", "method", "similarity", "difference")
 _CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors", "draft",
-                 "from", "translation"}
+                 "from", "translation", "infers"}
 _REQUIRED = {"id", "kind", "themes", "says", "quote"}
 _DRAFT_REQUIRED = {"id", "kind", "quote"}  # an imported highlight may have no theme or comment yet
 
@@ -214,6 +219,8 @@ def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:
         draft=draft,
         translation=r.localized((*key, "translation"), m.get("translation"), "translation"),
         by=by,
+        infers=r.strings((*key, "infers"), m.get("infers"), "infers"),
+        spots=r.spots(key, m, ("says", "short", "translation")),
     )
 
 

@@ -23,6 +23,9 @@ _LOCALIZED = {"anyOf": [_TEXT, {"type": "object", "additionalProperties": _TEXT,
                                 "propertyNames": {"pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"}}],
               "description": "Text per language, {id: ..., en: ...}, or one text for every language."}
 
+_INFERS = ("What the statement holds on your own authority, not the source's: numbers, names or negations such as "
+           "[\"2021\", \"UNODC\"]. synthdoc check accepts them, and documents show them as your inference.")
+
 
 def _object(fields: set[str] | frozenset[str], known: dict[str, Any], required: set[str] = frozenset(),
             description: str = "") -> dict[str, Any]:
@@ -58,6 +61,7 @@ def claims_schema() -> dict[str, Any]:
                         "who wrote the annotation, when it was someone else."),
         "translation": {**_LOCALIZED, "description": "Your own translation of the quote, per language, for "
                         "documents in another language than the source's: {en: …}."},
+        "infers": {**_LIST, "description": _INFERS},
     }
     claim = _object(claims._CLAIM_FIELDS, claim_fields, claims._REQUIRED, "A claim.")
     claim["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
@@ -86,7 +90,9 @@ def claims_schema() -> dict[str, Any]:
 
 def project_schema() -> dict[str, Any]:
     theme = _object({"id", "title", "intro"}, {"id": _TEXT, "title": _LOCALIZED, "intro": _LOCALIZED}, {"id", "title"})
-    point = _object({"id", "theme", "says"}, {"id": _TEXT, "theme": _TEXT, "says": _LOCALIZED}, {"id", "theme", "says"})
+    point = _object({"id", "theme", "says", "infers"}, {"id": _TEXT, "theme": _TEXT, "says": _LOCALIZED,
+                                                      "infers": {**_LIST, "description": _INFERS}},
+                    {"id", "theme", "says"})
     actor = _object({"id", "title"}, {"id": _TEXT, "title": _LOCALIZED}, {"id", "title"})
     formats = {"anyOf": [{"enum": list(project.FORMATS)}, {"type": "array", "items": {"enum": list(project.FORMATS)}}]}
     spacing = {"enum": list(project.LINE_SPACINGS), "description": "Body text line spacing, as in Word."}
