@@ -87,6 +87,21 @@ def test_template_change_and_force(project):
     assert len(run(project, force=True).outputs) == 2
 
 
+def test_outputs_made_by_other_code_of_synthdoc_are_made_again(project, monkeypatch):
+    """An upgrade (or an edit of an installed synthdoc) that keeps the version string still changes what a
+    build writes: the outputs of the old code are not up to date."""
+    from synthdoc.build import manifest
+
+    run(project)
+    assert run(project).outputs == ()
+    monkeypatch.setattr(manifest, "code_identity", lambda: "other code")
+    manifest.tool_versions.cache_clear()
+    try:
+        assert len(run(project).outputs) == 2
+    finally:
+        manifest.tool_versions.cache_clear()
+
+
 def test_corrupt_or_missing_record_means_full_rebuild(project):
     run(project)
     (project / ".synthdoc" / "manifest.json").write_text("{not json")

@@ -26,6 +26,7 @@ from ..render.styles import locale_path, resolve_style
 from ..render.synthesis import ClaimView, Context, selected_claims
 from ..render.templating import template_files
 from ..sources.claims import Claim
+from .quickcheck import code_identity
 
 MANIFEST = "manifest.json"
 SCHEMA = 1
@@ -55,7 +56,9 @@ def tool_versions() -> str:
         typst_version = getattr(typst, "__version__", "?")
     except ImportError:
         typst_version = "missing"
-    return f"synthdoc {__version__}; pandoc {pandoc.pandoc_identity()}; typst {typst_version}"
+    # synthdoc's own code by its files: outputs made by other code are not up to date, whatever the version says
+    return (f"synthdoc {__version__} {digest(code_identity())}; pandoc {pandoc.pandoc_identity()}; "
+            f"typst {typst_version}")
 
 
 @dataclass(frozen=True)

