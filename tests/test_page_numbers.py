@@ -1,0 +1,130 @@
+"""Printed page numbers as publishers make them (issue #29): an unnumbered cover before page 1 in a PDF
+without page labels, first_page: over a PDF's own labels, a locator outside the entry's pages, and a
+build that prints a page the quote is not on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typst
+
+from conftest import small_files, write_project
+from rendered import libreoffice_convert
+from synthdoc.build.pipeline import load_inputs
+from synthdoc.core.project import load_project
+from test_page_labels import A, diagnose, problems, set_page
+from test_page_labels import project as labelled_project
+
+COVER = "Laporan Tahunan 2021"
+BODY = ["Recruiters promise good jobs abroad, and the promises are rarely kept.",
+        "Debts tie workers to their employers for years."]
+
+# typst: a cover without a number, then pages whose foot prints 1, 2 (a footer, not a numbering: no /PageLabels)
+COVER_TYP = ('#set page(width: 12cm, height: 8cm, header: align(right, emph[Jurnal Fiktif]), footer: context {\n'
+             '  let n = counter(page).get().first() - 1\n  if n > 0 { align(center, str(n)) }\n})\n'
+             + f"#align(center)[*{COVER}*]\n#pagebreak()\n" + "\n#pagebreak()\n".join(BODY) + "\n")
+
+# LibreOffice: the cover on a page style without a footer; the body restarts the page count at 1.
+COVER_FODT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:automatic-styles>
+  <style:page-layout style:name="pm1"><style:page-layout-properties fo:page-width="12cm" fo:page-height="8cm"
+   fo:margin="1cm"/><style:footer-style/></style:page-layout>
+  <style:style style:name="P0" style:family="paragraph" style:master-page-name="Cover"/>
+  <style:style style:name="P1" style:family="paragraph" style:master-page-name="Standard">
+   <style:paragraph-properties style:page-number="1" fo:break-before="page"/></style:style>
+  <style:style style:name="P2" style:family="paragraph">
+   <style:paragraph-properties fo:break-before="page"/></style:style>
+ </office:automatic-styles>
+ <office:master-styles>
+  <style:master-page style:name="Cover" style:page-layout-name="pm1"/>
+  <style:master-page style:name="Standard" style:page-layout-name="pm1">
+   <style:footer><text:p><text:page-number text:select-page="current">1</text:page-number></text:p></style:footer>
+  </style:master-page>
+ </office:master-styles>
+ <office:body><office:text>
+  <text:p text:style-name="P0">{cover}</text:p>
+  <text:p text:style-name="P1">{one}</text:p>
+  <text:p text:style-name="P2">{two}</text:p>
+ </office:text></office:body>
+</office:document>
+"""
+
+
+def cover_pdf(maker: str, folder: Path) -> bytes:
+    """Three pages: an unnumbered cover, then two pages printed 1 and 2; no /PageLabels."""
+    if maker == "typst":
+        return typst.compile(COVER_TYP.encode())
+    folder.mkdir(parents=True, exist_ok=True)
+    fodt = folder / "cover.fodt"
+    fodt.write_text(COVER_FODT.format(cover=COVER, one=BODY[0], two=BODY[1]), encoding="utf-8")
+    return libreoffice_convert(fodt, "pdf", folder).read_bytes()
+
+
+def cover_project(tmp_path: Path, maker: str, numbering: str = "") -> Path:
+    files = small_files()
+    files[A] = files[A].replace("text: smith2020.md", "text: smith2020.pdf" + (f"\n{numbering}" if numbering else ""))
+    root = write_project(tmp_path / "p", files)
+    (root / "sources" / "smith2020.pdf").write_bytes(cover_pdf(maker, tmp_path / "made"))
+    set_page(root, "promises", None)  # inferred from where the quote stands
+    set_page(root, "debts", "2")  # as the page prints it
+    return root
+
+
+def inferred(root: Path) -> dict[str, str]:
+    inputs = load_inputs(load_project(root / "synthdoc.yaml"))
+    return {c.id: c.at.value for s in inputs.sources for c in s.claims if s.key == "smith2020"}
+
+
+@pytest.mark.parametrize("maker", ["typst", "libreoffice"])
+def test_an_unnumbered_cover_is_said_and_page_labels_number_it(tmp_path, maker):
+    root = cover_project(tmp_path, maker)
+    found = problems(root)
+    [said] = [p for p in found if p.startswith("page-labels:")]
+    assert "1 (cited as page 2)" in said and "page_labels: [cover, 1]" in said, said
+    assert inferred(root)["promises"] == "2"  # what a citation would say without page_labels
+
+    fixed = cover_project(tmp_path / "fixed", maker, "page_labels: [cover, 1]")
+    assert problems(fixed) == []
+    assert inferred(fixed) == {"promises": "1", "debts": "2"}
+
+
+def test_first_page_0_says_how_to_number_a_cover(tmp_path):
+    root = cover_project(tmp_path, "typst", "first_page: 0")
+    [d] = [d for d in diagnose(root) if d.code == "schema-type"]
+    assert (d.path, d.line) == (A, 3) and "page_labels: [cover, 1]" in d.message
+
+
+@pytest.mark.parametrize(("numbering", "where"), [
+    ("page_labels: [cover]", "is no page number"),
+    ("page_labels: []", "is a list"),
+    ("first_page: 2\npage_labels: [cover, 1]", "not both"),
+])
+def test_page_labels_that_cannot_number_the_pages_are_errors(tmp_path, numbering, where):
+    root = cover_project(tmp_path, "typst", numbering)
+    [d] = [d for d in diagnose(root) if d.code == "schema-type"]
+    assert d.path == A and where in d.message, d.message
+
+
+def test_page_labels_count_on_in_roman_and_arabic(tmp_path):
+    from synthdoc.sources.texts import count_on
+    assert count_on(("cover", "i"), 4) == ("cover", "i", "ii", "iii")
+    assert count_on(("cover", "I", "II", "1"), 5) == ("cover", "I", "II", "1", "2")
+    assert count_on(("87",), 3) == ("87", "88", "89")
+
+
+def test_first_page_over_the_pdfs_own_labels_says_which_wins(tmp_path):
+    root = labelled_project(tmp_path, first_page=1)  # the PDF's own labels: i, ii, 87, 88
+    set_page(root, "promises", "87")  # right by the PDF's labels
+    set_page(root, "debts", "4")
+    found = problems(root)
+    [said, *_] = [p for p in found if p.startswith("page-labels:")]
+    assert "page labels of its own (i–ii, 87–88)" in said and "first_page: 1 overrides them" in said, said
+    assert any("remove first_page: 1" in p for p in found), found
+    [unknown] = [p for p in found if p.startswith("unknown-locator")]
+    assert "by those it is page 87" in unknown, unknown
