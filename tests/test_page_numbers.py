@@ -128,3 +128,56 @@ def test_first_page_over_the_pdfs_own_labels_says_which_wins(tmp_path):
     assert any("remove first_page: 1" in p for p in found), found
     [unknown] = [p for p in found if p.startswith("unknown-locator")]
     assert "by those it is page 87" in unknown, unknown
+
+
+# --- a locator outside the pages of the entry's own work ----------------------------------------------
+
+CHAPTER = """@incollection{smith2020,
+  author = {Smith, Jane},
+  title = {Recruitment and Its Discontents},
+  booktitle = {Migration in Southeast Asia},
+  editor = {Lee, Ann},
+  year = {2020},
+  publisher = {Example Press},
+  pages = {87--110},
+}"""
+
+
+def chapter_project(tmp_path: Path, labels: bool = True) -> Path:
+    root = labelled_project(tmp_path, labels=labels)
+    bib = root / "bibliography.bib"
+    text = bib.read_text()
+    start = text.index("@book{smith2020")
+    bib.write_text(text[:start] + CHAPTER + text[text.index("}\n", text.index("publisher", start)) + 1:])
+    return root
+
+
+def test_a_page_outside_the_entrys_pages_is_a_warning(tmp_path):
+    root = chapter_project(tmp_path)
+    set_page(root, "promises", "87")
+    set_page(root, "debts", "88")
+    assert problems(root) == []
+    path = root / A
+    path.write_text(path.read_text().replace("Debts tie workers to their employers for years.",
+                                             "Contents. Recruitment, debts, brokers."))
+    set_page(root, "debts", "ii")  # stands there in the PDF: front matter of the volume, not of the chapter
+    [d] = [d for d in diagnose(root) if d.code == "page-outside-entry"]
+    assert d.path == A and d.severity.value == "warning"
+    assert "cites page ii" in d.message and "87-110 (bibliography.bib:1)" in d.message, d.message
+
+
+def test_an_inferred_page_outside_the_entrys_pages_says_how_to_number_the_pdf(tmp_path):
+    root = chapter_project(tmp_path, labels=False)  # the excerpt's PDF counts 1, 2, 3, 4
+    set_page(root, "promises", None)
+    set_page(root, "debts", None)
+    found = [d for d in diagnose(root) if d.code == "page-outside-entry"]
+    assert len(found) == 2 and all("first_page:" in d.message for d in found), [d.message for d in found]
+
+
+@pytest.mark.parametrize(("page", "ranges"), [
+    ("87--110", [(87, 110, False)]), ("1234-56", [(1234, 1256, False)]),
+    ("iii-xii, 1-20", [(3, 12, True), (1, 20, False)]),
+    ("300", []), ("e1234", []), ("S12-S20", [])])
+def test_entry_pages(page, ranges):
+    from synthdoc.check.checks import entry_pages
+    assert entry_pages(page.replace("--", "–")) == ranges

@@ -287,6 +287,8 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                      "as at: {section: \"4.1\"}", "no-locator"))
             if text is not None:
                 diags += _check_quote(claim, text, claim.ref in inputs.inferred)
+            diags += _outside_entry(claim, bib.get(source.key), bib.where(source.key), text,
+                                    claim.ref in inputs.inferred)
             if claim.draft and claim.by:
                 diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft "
                                         f"from an annotation by {claim.by}, not by you: documents leave it out "
@@ -519,6 +521,58 @@ def _check_page(claim: Claim, text: SourceText, page: int, inferred: bool) -> li
         return [warning(claim.path, claim.line, 1, f"claim '{claim.id}': the quote stands on page {label} of "
                         f"{text.shown}, not page {claim.at.value}{_own_label(text, page)}", "locator-mismatch")]
     return []
+
+
+_PAGE_PART = re.compile(r"\s*([0-9]+|[ivxlcdm]+)\s*(?:[-\u2010-\u2015]+\s*([0-9]+|[ivxlcdm]+)\s*)?", re.IGNORECASE)
+
+
+def entry_pages(page: object) -> list[tuple[int, int, bool]]:
+    """The pages an entry's ``page`` field gives (``87–110``, ``iii-xii, 1-20``, ``1234-56``) as (first, last,
+    roman) ranges; none when a part is no page number or no part is a range (a book's page count)."""
+    if not isinstance(page, str | int) or isinstance(page, bool):
+        return []
+    ranges, any_range = [], False
+    for part in str(page).split(","):
+        m = _PAGE_PART.fullmatch(part)
+        if m is None:
+            return []
+        first, last = m.group(1), m.group(2) or m.group(1)
+        if first.isdecimal() != last.isdecimal():
+            return []
+        if first.isdecimal() and int(last) < int(first) and len(last) < len(first):  # 1234-56 is 1234-1256
+            last = first[:len(first) - len(last)] + last
+        low, high = page_number(first), page_number(last)
+        if low is None or high is None or high < low:
+            return []
+        any_range = any_range or m.group(2) is not None
+        ranges.append((low, high, not first.isdecimal()))
+    return ranges if any_range else []
+
+
+def _outside_entry(claim: Claim, entry: dict | None, place: tuple[str, int], text: SourceText | None,
+                   inferred: bool) -> list[Diagnostic]:
+    """A page locator outside the pages the claim's entry gives for its work (``at: {page: ii}`` of a
+    chapter on pages 87–110) cites a page the reader will not find in that work."""
+    if claim.at is None or claim.at.kind != "page" or entry is None:
+        return []
+    ranges = entry_pages(entry.get("page"))
+    ends = [part.strip() for part in re.split(r"[-–]", claim.at.value, maxsplit=1)]
+    values = [(page_number(end), not end.isdecimal()) for end in ends]
+    if not ranges or any(v is None for v, _ in values):
+        return []
+    if all(any(low <= v <= high and roman == r for low, high, roman in ranges) for v, r in values if v is not None):
+        return []
+    pages = str(entry.get("page")).replace("--", "–")
+    where = f"the entry gives its pages as {pages} ({place[0]}:{place[1]})"
+    if inferred:
+        fix = ("number the PDF's pages as they are printed: first_page: or page_labels: in this file"
+               if text is not None and text.pages and not text.printed else "check the entry's pages")
+        message = (f"claim '{claim.id}' has no locator, and its quote stands on page {claim.at.value} of "
+                   f"{text.shown if text else 'its text'}, but {where}; {fix}")
+    else:
+        message = (f"claim '{claim.id}' cites page {claim.at.value}, but {where}: a reader finds no page "
+                   f"{claim.at.value} in it; correct the locator or the entry's pages")
+    return [warning(claim.path, claim.line, 1, message, "page-outside-entry")]
 
 
 def _own_label(text: SourceText, page: int) -> str:
