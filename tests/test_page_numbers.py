@@ -181,3 +181,40 @@ def test_an_inferred_page_outside_the_entrys_pages_says_how_to_number_the_pdf(tm
 def test_entry_pages(page, ranges):
     from synthdoc.check.checks import entry_pages
     assert entry_pages(page.replace("--", "–")) == ranges
+
+
+# --- a build that prints a page the quote is not on ---------------------------------------------------------
+
+def run(root: Path, *args: str):
+    from typer.testing import CliRunner
+
+    from synthdoc.cli import app
+    return CliRunner().invoke(app, [*args, "--project", str(root)])
+
+
+def test_build_strict_refuses_a_citation_of_a_page_the_quote_is_not_on(tmp_path):
+    root = labelled_project(tmp_path)
+    set_page(root, "promises", "87")
+    set_page(root, "debts", "88")
+    done = run(root, "build")
+    assert done.exit_code == 0, done.output
+    html = (root / "output" / "review.html").read_bytes()
+
+    set_page(root, "promises", "88")  # the quote stands on page 87
+    done = run(root, "build", "--strict")
+    assert done.exit_code == 1, done.output
+    assert "sources/smith2020.yaml:" in done.output and ": error: claim 'promises': the quote stands on page 87" \
+        in done.output and "[locator-mismatch]" in done.output, done.output
+    assert "Traceback" not in done.output
+    assert (root / "output" / "review.html").read_bytes() == html  # nothing written
+    assert not (root / "output" / "review.changes.md").exists()
+
+    done = run(root, "build")  # without --strict: built, and the change report says it
+    assert done.exit_code == 0, done.output
+    assert "1 citations of a place the quote is not on" in done.output, done.output
+    report = (root / "output" / "review.changes.md").read_text(encoding="utf-8")
+    section = report.split("## Citations of a place the quote is not on", 1)[1]
+    assert "smith2020/promises" in section and "p. 88" in section and "stands on page 87" in section, report
+
+    done = run(root, "build", "--strict")  # nothing changed since: its warnings still stop a strict build
+    assert done.exit_code == 1 and "[locator-mismatch]" in done.output, done.output
