@@ -24,6 +24,7 @@ from ..render.templating import environment, template_files
 from ..sources.claims import Claim, Locator, Source
 from ..sources.quotes import QuoteMatch, fold
 from ..sources.texts import SourceText, label_ranges, page_number, read_text
+from .told import told_claims
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
 REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -117,11 +118,12 @@ def _check_documents(inputs: Inputs) -> list[Diagnostic]:
                                f"{did_you_mean(doc.template, known_templates)}", "template-missing"))
         else:  # rendered with the project's own claims: what would fail at build fails here
             try:
-                markdown, _ = render_document(inputs, doc)
+                markdown, ctx = render_document(inputs, doc)
             except SynthdocError as exc:
                 diags += exc.diagnostics
             else:
                 diags += _template_citations(inputs, doc, markdown)
+                diags += told_claims(doc, markdown, ctx)
         try:
             where = ("command line (--style)", 1) if doc.style_line == 0 else (str(project.config_path), doc.style_line)
             resolve_style(doc.style, project.root, *where)
