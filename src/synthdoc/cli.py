@@ -64,6 +64,7 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild every output, changed or not.")] = False,
     citations: Annotated[str | None, typer.Option(help="DOCX citations: text, or zotero (live Zotero fields).")]
     = None,
+    strict: Annotated[bool, typer.Option(help="Warnings are errors: write nothing while there are any.")] = False,
     project_dir: ProjectOption = None,
 ) -> None:
     """Check the project, then build the documents whose inputs changed into output/."""
@@ -81,6 +82,8 @@ def build(
         texts = quickcheck.recorded_texts(project)
         digest = quickcheck.inputs_digest(project, names, texts)
         stored = quickcheck.unchanged(project, names, force)
+        if stored is not None and strict and any(d.get("severity") == "warning" for d in stored):
+            stored = None  # its warnings are errors now: checked again, to say so with their places
         if stored is not None:
             diags = console.from_dicts(stored)
             _print_diagnostics(diags)
@@ -89,7 +92,7 @@ def build(
             return
         from .build.pipeline import build as run_build
 
-        result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force)
+        result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force, strict=strict)
         if list(result.texts) != texts:  # the claims files name other texts now: hash those (just read)
             digest = quickcheck.inputs_digest(project, names, list(result.texts))
         quickcheck.remember(project, names, digest, [d.as_dict() for d in result.diagnostics], result.texts)

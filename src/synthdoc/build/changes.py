@@ -23,6 +23,8 @@ class ChangeReport:
     entries_removed: tuple[str, ...]
     entries_changed: tuple[str, ...]
     texts_changed: tuple[str, ...]
+    # claims whose citation names a page or section their quote does not stand on: ref → what check says
+    misplaced: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -33,11 +35,13 @@ class ChangeReport:
         parts = [f"{len(v)} {name}" for name, v in (
             ("claims added", self.added), ("claims removed", self.removed), ("claims changed", self.changed),
             ("entries added", self.entries_added), ("entries removed", self.entries_removed),
-            ("entries changed", self.entries_changed), ("source texts changed", self.texts_changed)) if v]
+            ("entries changed", self.entries_changed), ("source texts changed", self.texts_changed),
+            ("citations of a place the quote is not on", self.misplaced)) if v]
         return ", ".join(parts) or "no change in claims, entries or texts"
 
 
-def compare(doc: Document, before: dict[str, Any], now: Fingerprint) -> ChangeReport:
+def compare(doc: Document, before: dict[str, Any], now: Fingerprint,
+            misplaced: dict[str, str] | None = None) -> ChangeReport:
     old_claims = before.get("claims") or {}
     old_entries = before.get("entries") or {}
     old_texts = before.get("texts") or {}
@@ -50,6 +54,7 @@ def compare(doc: Document, before: dict[str, Any], now: Fingerprint) -> ChangeRe
         entries_removed=tuple(k for k in old_entries if k not in now.entries),
         entries_changed=tuple(k for k in now.entries if k in old_entries and old_entries[k] != now.entries[k]),
         texts_changed=tuple(k for k in now.texts if k in old_texts and old_texts[k] != now.texts[k]),
+        misplaced=tuple((misplaced or {}).items()),
     )
 
 
@@ -76,4 +81,9 @@ def render_report(report: ChangeReport, inputs: Inputs, doc: Document) -> str:
         if keys:
             out += [f"## {title}", "", *(f"- {literal(k)}" for k in keys), ""]
     out += ["## Stale claims", "", "None: every quote of this document was found in its source's current text.", ""]
+    if report.misplaced:
+        out += ["## Citations of a place the quote is not on", "",
+                "Each of these claims is cited with its own locator, which the document prints; its quote stands "
+                "elsewhere in the source's text:", "",
+                *(f"{line(ref)}  \n  {literal(said)}" for ref, said in report.misplaced), ""]
     return "\n".join(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import os
 import re
@@ -21,7 +22,7 @@ from ..check.staleness import mark_stale
 from ..check.translations import check_translations
 from ..core import pandoc, warm
 from ..core.cache import JsonCache
-from ..core.diagnostics import Diagnostic, SynthdocError, has_errors
+from ..core.diagnostics import Diagnostic, Severity, SynthdocError, has_errors
 from ..core.files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
@@ -31,6 +32,7 @@ from ..render.citeproc import ambiguous_citations, read_cited, without_empty_not
 from ..render.document import Inputs, render_document
 from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
+from ..render.synthesis import selected_claims
 from ..render.templating import written_citations
 from ..sources import zotero as zotero_library
 from ..sources.claims import load_sources
@@ -353,13 +355,14 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
 
 def build(project: Project, names: Sequence[str] = (), report: Report | None = None,
           force: bool = False, first: Sequence[str] = (),
-          on_output: Callable[[Output], None] | None = None) -> BuildResult:
+          on_output: Callable[[Output], None] | None = None, strict: bool = False) -> BuildResult:
     """Check the project, then rebuild the outputs of the named documents (all by default) that changed.
 
     Each document writes the formats in ``first`` before its others; ``on_output`` hears of each file
     as soon as it is written.
 
-    Errors stop the build before anything is written; warnings are returned with the outputs. The build is
+    Errors stop the build before anything is written; warnings are returned with the outputs (``strict``:
+    warnings are errors, and stop it too; a document that cites a page its quote is not on is not written). The build is
     a transaction: every output of the run, the change reports and the manifest are written to temporary
     files first and renamed into place only when all of them were made; otherwise none is (``first``
     formats excepted: they are put in place as soon as they are made).
@@ -370,6 +373,8 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     with build_lock(work, report), _without_cycle_collection():
         _remove_leftovers(project.output, work)
         inputs, diags = check_project(project)
+        if strict:
+            diags = strictly(diags)
         if has_errors(diags):
             raise SynthdocError(diags)
         manifest = Manifest(work / MANIFEST)
@@ -389,12 +394,14 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                                                              shown[p.document.id]), todo))
             results += list(pool.map(lambda make_rest: make_rest(), later))
         made = [r for rs in results for r in rs if not r.placed]
+        if strict and (late := strictly([d for found in shown.values() for d in found])):
+            raise SynthdocError(diags + late)
         files: list[tuple[Path, bytes]] = [(r.output.path, r.data) for r in made]
         for p in todo:
             fmt = p.formats[0]
             before = manifest.previous(p.document.id, fmt)
             if before is not None:
-                change = compare(p.document, before, p.fingerprints[fmt])
+                change = compare(p.document, before, p.fingerprints[fmt], misplaced(inputs, p.document, diags))
                 if not change.empty:
                     files.append((project.output / f"{p.document.id}.changes.md",
                                   render_report(change, inputs, p.document).encode("utf-8")))
@@ -413,6 +420,19 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             _written(r.output, project.root, report, on_output)
     return BuildResult(tuple(r.output for rs in results for r in rs), tuple(diags), up_to_date, tuple(reports),
                        tuple(sorted({str(t.path) for t in inputs.texts.values()})))
+
+
+def strictly(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """``build --strict``: each warning as an error (as ``check --strict`` fails on them)."""
+    return [dataclasses.replace(d, severity=Severity.ERROR, message=f"{d.message} (an error under --strict)")
+            if d.severity is Severity.WARNING else d for d in diags]
+
+
+def misplaced(inputs: Inputs, doc: Document, diags: Sequence[Diagnostic]) -> dict[str, str]:
+    """The document's claims whose locator names a page or section their quote does not stand on (what its
+    citations print that the reader will not find there), by ref: what check says of each."""
+    said = {(d.path, d.line): d.message for d in diags if d.code == "locator-mismatch"}
+    return {c.ref: said[(c.path, c.line)] for c in selected_claims(doc, inputs.sources) if (c.path, c.line) in said}
 
 
 def _put_in_place(files: list[tuple[Path, bytes]], root: Path) -> None:

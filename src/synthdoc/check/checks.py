@@ -23,8 +23,9 @@ from ..render.synthesis import selected_claims
 from ..render.templating import environment, template_files
 from ..sources.claims import Claim, Locator, Source
 from ..sources.quotes import QuoteMatch, fold
-from ..sources.texts import SourceText, read_text
+from ..sources.texts import SourceText, label_ranges, page_number, read_text
 from .statements import check_statements
+from .told import told_claims
 
 # What an entry needs to be cited properly, by CSL type (any one of a group of alternatives).
 REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -84,7 +85,7 @@ def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str,
             continue
         try:
             texts[source.key] = read_text(source.text, shown_path(source.text, project.root), source.first_page,
-                                          project.root)
+                                          project.root, labels=source.page_labels)
         except SynthdocError as exc:
             d = exc.diagnostics[0]
             diags.append(error(source.path, source.line, 1, f"{d.message}: {d.path}", d.code))
@@ -119,11 +120,12 @@ def _check_documents(inputs: Inputs) -> list[Diagnostic]:
                                f"{did_you_mean(doc.template, known_templates)}", "template-missing"))
         else:  # rendered with the project's own claims: what would fail at build fails here
             try:
-                markdown, _ = render_document(inputs, doc)
+                markdown, ctx = render_document(inputs, doc)
             except SynthdocError as exc:
                 diags += exc.diagnostics
             else:
                 diags += _template_citations(inputs, doc, markdown)
+                diags += told_claims(doc, markdown, ctx)
         try:
             where = ("command line (--style)", 1) if doc.style_line == 0 else (str(project.config_path), doc.style_line)
             resolve_style(doc.style, project.root, *where)
@@ -289,6 +291,8 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                      "as at: {section: \"4.1\"}", "no-locator"))
             if text is not None:
                 diags += _check_quote(claim, text, claim.ref in inputs.inferred)
+            diags += _outside_entry(claim, bib.get(source.key), bib.where(source.key), text,
+                                    claim.ref in inputs.inferred)
             if claim.draft and claim.by:
                 diags.append(Diagnostic(claim.path, claim.line, 1, Severity.NOTE, f"claim '{claim.id}' is a draft "
                                         f"from an annotation by {claim.by}, not by you: documents leave it out "
@@ -303,6 +307,7 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
                                    "says: {id: ..., en: ...}", "schema-missing-field"))
         if text is not None:
             diags += _unverifiable_locators(source, text)
+            diags += _page_numbering(source, text)
 
     for point in project.points:
         backers = by_point.get(point.id, set())
@@ -360,6 +365,46 @@ def _unverifiable_locators(source: Source, text: SourceText) -> list[Diagnostic]
         if citing and reason:
             diags.append(warning(citing[0].path, citing[0].line, 1, f"{len(citing)} claim(s) of '{source.key}' cite "
                                  f"a {kind}, but {reason}", "unchecked-locator"))
+    return diags
+
+
+def _page_numbering(source: Source, text: SourceText) -> list[Diagnostic]:
+    """How a PDF's pages are numbered, where citations would otherwise be silently off: the claims file's
+    first_page: or page_labels: overriding the PDF's own labels (said, with which wins), and page numbers
+    that disagree with the numbers the pages print (an unnumbered cover, then pages printed 1, 2, 3 …)."""
+    if not text.pages or not any(c.at and c.at.kind == "page" for c in source.claims):
+        return []
+    line = source.numbered_at or source.line
+    diags = []
+    if text.own_labels:
+        diags.append(warning(source.path, line, 1, f"{text.shown} has page labels of its own "
+                             f"({label_ranges(text.own_labels)}), and {source.numbering} overrides them: locators "
+                             f"are checked, and citations printed, by {source.numbering}'s numbers "
+                             f"({text.label_ranges()}); remove it to use the PDF's own labels", "page-labels"))
+    offsets: dict[int, list[int]] = defaultdict(list)
+    for page, printed in text.printed_numbers.items():
+        if (value := page_number(text.labels[page - 1])) is not None and text.labels[page - 1].isdecimal():
+            offsets[printed - value].append(page)
+    if not offsets:
+        return diags
+    offset, pages = max(offsets.items(), key=lambda item: len(item[1]))
+    if offset == 0 or len(pages) < 2 or 2 * len(pages) < len(text.printed_numbers):
+        return diags
+    first = pages[0]
+    start = text.printed_numbers[first] - (first - 1)  # what the PDF's first page would be printed
+    fix = f"first_page: {start}" if start >= 1 else ("page_labels: [" + ", ".join(
+        ["cover", *["unnumbered"] * (-start), "1"]) + "]")
+    if text.own_labels and all(text.own_labels[p - 1] == str(text.printed_numbers[p]) for p in pages):
+        fix = f"nothing: remove {source.numbering}, and the PDF's own labels, which agree with its pages, count"
+    said = source.numbering or ("its own page labels" if text.printed else "no page labels, so its pages are "
+                                "counted 1, 2, 3 … from the first")
+    shown = ", ".join(f"{text.printed_numbers[p]} (cited as page {text.labels[p - 1]})" for p in pages[:3])
+    what = f"add {fix} to this file" + (f" in place of {source.numbering}" if source.numbering else "") \
+        if not fix.startswith("nothing") else fix.removeprefix("nothing: ")
+    diags.append(warning(source.path, line, 1, f"{text.shown} has {said}, but its pages print other numbers: "
+                         f"{shown} …; a quote found there, or a locator checked, is put {abs(offset)} page"
+                         f"{'s' * (abs(offset) != 1)} {'too low' if offset > 0 else 'too high'}; {what}",
+                         "page-labels"))
     return diags
 
 
@@ -473,13 +518,73 @@ def _check_page(claim: Claim, text: SourceText, page: int, inferred: bool) -> li
     indices = [text.page_of(end) for end in ends]
     for end, index in zip(ends, indices, strict=True):
         if index is None:
-            return [error(claim.path, claim.line, 1, f"claim '{claim.id}': {_no_such_page(end, text)}",
-                          "unknown-locator")]
+            return [error(claim.path, claim.line, 1, f"claim '{claim.id}': {_no_such_page(end, text)}"
+                          f"{_own_label(text, page)}", "unknown-locator")]
     first, last = indices[0], indices[-1]
     if first is not None and last is not None and not first <= page <= max(first, last):
         return [warning(claim.path, claim.line, 1, f"claim '{claim.id}': the quote stands on page {label} of "
-                        f"{text.shown}, not page {claim.at.value}", "locator-mismatch")]
+                        f"{text.shown}, not page {claim.at.value}{_own_label(text, page)}", "locator-mismatch")]
     return []
+
+
+_PAGE_PART = re.compile(r"\s*([0-9]+|[ivxlcdm]+)\s*(?:[-\u2010-\u2015]+\s*([0-9]+|[ivxlcdm]+)\s*)?", re.IGNORECASE)
+
+
+def entry_pages(page: object) -> list[tuple[int, int, bool]]:
+    """The pages an entry's ``page`` field gives (``87–110``, ``iii-xii, 1-20``, ``1234-56``) as (first, last,
+    roman) ranges; none when a part is no page number or no part is a range (a book's page count)."""
+    if not isinstance(page, str | int) or isinstance(page, bool):
+        return []
+    ranges, any_range = [], False
+    for part in str(page).split(","):
+        m = _PAGE_PART.fullmatch(part)
+        if m is None:
+            return []
+        first, last = m.group(1), m.group(2) or m.group(1)
+        if first.isdecimal() != last.isdecimal():
+            return []
+        if first.isdecimal() and int(last) < int(first) and len(last) < len(first):  # 1234-56 is 1234-1256
+            last = first[:len(first) - len(last)] + last
+        low, high = page_number(first), page_number(last)
+        if low is None or high is None or high < low:
+            return []
+        any_range = any_range or m.group(2) is not None
+        ranges.append((low, high, not first.isdecimal()))
+    return ranges if any_range else []
+
+
+def _outside_entry(claim: Claim, entry: dict | None, place: tuple[str, int], text: SourceText | None,
+                   inferred: bool) -> list[Diagnostic]:
+    """A page locator outside the pages the claim's entry gives for its work (``at: {page: ii}`` of a
+    chapter on pages 87–110) cites a page the reader will not find in that work."""
+    if claim.at is None or claim.at.kind != "page" or entry is None:
+        return []
+    ranges = entry_pages(entry.get("page"))
+    ends = [part.strip() for part in re.split(r"[-–]", claim.at.value, maxsplit=1)]
+    values = [(page_number(end), not end.isdecimal()) for end in ends]
+    if not ranges or any(v is None for v, _ in values):
+        return []
+    if all(any(low <= v <= high and roman == r for low, high, roman in ranges) for v, r in values if v is not None):
+        return []
+    pages = str(entry.get("page")).replace("--", "–")
+    where = f"the entry gives its pages as {pages} ({place[0]}:{place[1]})"
+    if inferred:
+        fix = ("number the PDF's pages as they are printed: first_page: or page_labels: in this file"
+               if text is not None and text.pages and not text.printed else "check the entry's pages")
+        message = (f"claim '{claim.id}' has no locator, and its quote stands on page {claim.at.value} of "
+                   f"{text.shown if text else 'its text'}, but {where}; {fix}")
+    else:
+        message = (f"claim '{claim.id}' cites page {claim.at.value}, but {where}: a reader finds no page "
+                   f"{claim.at.value} in it; correct the locator or the entry's pages")
+    return [warning(claim.path, claim.line, 1, message, "page-outside-entry")]
+
+
+def _own_label(text: SourceText, page: int) -> str:
+    """For a PDF whose own page labels the claims file overrides: what they call the page a quote stands on."""
+    if not text.own_labels or text.own_labels[page - 1] == text.labels[page - 1]:
+        return ""
+    return (f" (numbered by this file's first_page: or page_labels:, which override the PDF's own labels; by "
+            f"those it is page {text.own_labels[page - 1]})")
 
 
 def _no_such_page(stated: str, text: SourceText) -> str:
@@ -491,7 +596,7 @@ def _no_such_page(stated: str, text: SourceText) -> str:
         message = f"no page of {text.shown} is numbered {stated} (its pages: {text.label_ranges()})"
     if not text.printed:
         message += ("; if its pages are printed with other numbers (an excerpt starting at page 87, say), add "
-                    "first_page: 87 to this file")
+                    "first_page: 87 to this file, or page_labels: [cover, 1] for an unnumbered cover before page 1")
     return message
 
 

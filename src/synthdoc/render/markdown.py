@@ -87,6 +87,33 @@ def without_end(sentence: str) -> str:
     return "".join(tokens).rstrip()
 
 
+# The marks a quotation's own quotation marks turn into inside the document's (“… ‘…’ …”).
+_INNER = {"“": ("‘", "’"), "„": ("‚", "‘")}
+_OPENS_AFTER = set(" \t([{\u2014\u2013-/")
+
+
+def nested(text: str, open_mark: str = "“") -> str:
+    """A quotation's text (plain, or Markdown as ``literal`` escapes it) to stand inside ``open_mark``:
+    its own double quotation marks turned to single ones (“… ‘…’ …”), straight ones by where they stand
+    (an opening one at the start or after a space or bracket)."""
+    inner = _INNER.get(open_mark)
+    if inner is None:
+        return text
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        if token in ("“", "”", '"', '\\"'):
+            if token == "“":
+                opening = True
+            elif token == "”":
+                opening = False
+            else:
+                opening = not out or out[-1][-1] in _OPENS_AFTER
+            out.append(inner[0] if opening else inner[1])
+        else:
+            out.append(token)
+    return "".join(out)
+
+
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a monospaced grid table (wide East Asian characters count 2)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from .astwalk import find, stringify, words
-from .markdown import unescape
+from .markdown import nested, unescape
 from .phrases import phrases
 from .synthesis import Context
 
@@ -123,7 +123,7 @@ def docx_comments(ast: dict[str, Any], ctx: Context, author: str = "synthdoc") -
     def expand(span: dict[str, Any]) -> list[dict[str, Any]]:
         (_ident, _classes, attrs), content = span["c"]
         ids = dict(attrs).get("data-claims", dict(attrs).get("claims", "")).split()
-        notes = [f"{table[n]['ref']} ({table[n]['where']}): “{table[n]['quote']}”"
+        notes = [f"{table[n]['ref']} ({table[n]['where']}): “{nested(table[n]['quote'])}”"
                  + (f" ({table[n]['infers']})" if "infers" in table[n] else "") for n in ids if n in table]
         if not notes:
             return [walk(span)]

@@ -82,7 +82,7 @@ class ClaimView:
         w = self._words
         if self.foreign and not self.translated:
             return markdown.without_end(self.says)
-        text = markdown.without_end(self.translated or self.verbatim)
+        text = markdown.nested(markdown.without_end(self.translated or self.verbatim), w["quote_open"])
         mark = f" ({w['my_translation']})" if self.translated else ""
         return f"{w['quote_open']}{text}{w['quote_close']}{mark}"
 

@@ -13,6 +13,7 @@ import zipfile
 from typing import Any
 from xml.sax.saxutils import escape
 
+from ..sources.texts import roman
 from .astwalk import raw_block, words
 
 # Word's "single" line for Times New Roman is about 1.15 em; typst's line pitch is its leading plus
@@ -22,19 +23,6 @@ _TYPST_TEXT_EM = 0.66
 BLOCK_QUOTE_WORDS = 40  # APA, and the Indonesian guides after it: a quotation this long stands as a block
 INDENT = "1.25cm"  # first line of a body paragraph
 QUOTE_INDENT = "1.27cm"
-
-_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
-          (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
-
-
-def roman(number: int) -> str:
-    out = []
-    for value, letters in _ROMAN:
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
-
 
 def chapter_label(chapter: int, lang: str) -> str:
     """``BAB II`` in Indonesian, ``CHAPTER 2`` in English (and any other language)."""

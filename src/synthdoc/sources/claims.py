@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..core.diagnostics import Diagnostic, SynthdocError
 from ..core.files import list_folder, read_input
@@ -14,6 +15,7 @@ from ..core.schema import Localized, Reader, did_you_mean
 from ..core.warm import Memo, digest
 from ..core.yamlfile import MAX_BYTES, decode_yaml
 from .quotes import fold
+from .texts import page_number
 
 LOCATOR_KINDS = ("page", "section", "chapter", "paragraph")
 
@@ -79,13 +81,23 @@ class Source:
     relevance: Localized = field(default_factory=dict)  # how the source bears on the user's own study
     # study: the source as previous research (Penelitian Terdahulu): focus, method, similarity, difference
     study: tuple[tuple[str, Localized], ...] = ()
+    # page_labels: the printed numbers of a PDF's first pages, the rest counting on ("cover", "1")
+    page_labels: tuple[str, ...] = ()
+    numbered_at: int = 0  # the line of first_page: or page_labels:
+
+    @property
+    def numbering(self) -> str:
+        """How the claims file numbers its PDF's pages, as it is written (``first_page: 87``), or ""."""
+        if self.first_page is not None:
+            return f"first_page: {self.first_page}"
+        return f"page_labels: [{', '.join(self.page_labels)}]" if self.page_labels else ""
 
     def studied(self, name: str) -> Localized:
         """One field of ``study:`` (focus, method, similarity, difference); empty when not given."""
         return dict(self.study).get(name, {})
 
 
-_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page", "relevance", "study"}
+_SOURCE_FIELDS = {"source", "text", "lang", "claims", "first_page", "page_labels", "relevance", "study"}
 # What a claims file may say of its source as previous research (the chapter's Penelitian Terdahulu).
 STUDY_FIELDS = ("focus", "method", "similarity", "difference")
 _CLAIM_FIELDS = {"id", "kind", "themes", "says", "short", "quote", "at", "point", "contrasts", "actors", "draft",
@@ -151,12 +163,7 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
             r.problem(("text",), refusal(text, reason, "text"), "path-outside")
             text = None
     lang = r.string(("lang",), top.get("lang"), "lang", "") or ""
-    first_page = top.get("first_page")
-    if first_page is not None and (isinstance(first_page, bool) or not isinstance(first_page, int)
-                                   or first_page < 1):
-        r.problem(("first_page",), "first_page is the number printed on the PDF's first page, a whole number "
-                  "such as 87", "schema-type")
-        first_page = None
+    first_page, labels = _numbering(r, top)
     raw_claims = top.get("claims")
     if key is None:
         return None
@@ -172,7 +179,42 @@ def _source(r: Reader, folder: Path, root: Path) -> Source | None:
     return Source(key, folder / text if text else None, lang, tuple(claims), r.doc.name(), r.doc.where("source")[0],
                   first_page, r.localized(("relevance",), top.get("relevance"), "relevance"),
                   tuple((name, r.localized(("study", name), study[name], f"study {name}"))
-                        for name in STUDY_FIELDS if study.get(name) is not None))
+                        for name in STUDY_FIELDS if study.get(name) is not None),
+                  labels, r.doc.where("first_page" if first_page is not None else "page_labels")[0])
+
+
+_COVER_HINT = ("a PDF whose first page is an unnumbered cover, then pages printed 1, 2, 3 …, is numbered with "
+               "page_labels: [cover, 1] (the printed number of its first pages; the rest count on)")
+
+
+def _numbering(r: Reader, top: dict[str, Any]) -> tuple[int | None, tuple[str, ...]]:
+    """How a claims file numbers its PDF's pages: ``first_page: 87``, or ``page_labels: [cover, i, ii, 1]``
+    (the printed numbers of the first pages, the pages after them counting on from the last)."""
+    first_page = top.get("first_page")
+    if first_page is not None and (isinstance(first_page, bool) or not isinstance(first_page, int)
+                                   or first_page < 1):
+        r.problem(("first_page",), "first_page is the number printed on the PDF's first page, a whole number "
+                  f"such as 87; {_COVER_HINT}", "schema-type")
+        first_page = None
+    raw = top.get("page_labels")
+    if raw is None:
+        return first_page, ()
+    if not isinstance(raw, list) or not raw:
+        r.problem(("page_labels",), f"page_labels is a list of printed page numbers; {_COVER_HINT}", "schema-type")
+        return first_page, ()
+    labels = r.strings(("page_labels",), raw, "page_labels")
+    if len(labels) != len(raw):
+        return first_page, ()
+    if page_number(labels[-1]) is None:
+        r.problem(("page_labels", len(raw) - 1), f"the last of page_labels, '{labels[-1]}', is no page number (arabic "
+                  "or roman): the pages after it count on from it; end the list with the number printed on the first "
+                  "numbered page, as in page_labels: [cover, 1]", "schema-type")
+        return first_page, ()
+    if first_page is not None:
+        r.problem(("page_labels",), "give first_page or page_labels, not both: first_page: 87 is page_labels: [87]",
+                  "schema-type")
+        return first_page, ()
+    return None, labels
 
 
 def _claim(r: Reader, key: tuple, item: object, source: str) -> Claim | None:

@@ -74,6 +74,9 @@ def claims_schema() -> dict[str, Any]:
         "lang": {**_TEXT, "description": "The language of the quotes."},
         "first_page": {"type": "integer", "minimum": 1,
                        "description": "For a PDF without page labels: the number printed on its first page."},
+        "page_labels": {"type": "array", "minItems": 1, "items": {"type": ["string", "integer"]},
+                        "description": "For a PDF without page labels: the numbers printed on its first pages, the "
+                        "rest counting on from the last ([cover, 1]: an unnumbered cover, then 1, 2, 3 …)."},
         "relevance": {**_LOCALIZED, "description": "How the source bears on your own study (Tabel penelitian "
                       "terdahulu)."},
         "study": _object(set(claims.STUDY_FIELDS), {

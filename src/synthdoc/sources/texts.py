@@ -39,6 +39,8 @@ class SourceText:
     page_starts: tuple[int, ...] = ()  # for a PDF: where each page's text starts in ``text``
     labels: tuple[str, ...] = ()  # for a PDF: the number printed on each page ("i", "ii", "87", …)
     printed: bool = False  # whether the labels are the PDF's own (or first_page's), not just 1, 2, 3 …
+    # for a PDF with page labels of its own that the claims file's first_page: or page_labels: overrides: its own
+    own_labels: tuple[str, ...] = ()
     digest: str = field(default="", compare=False)  # of the file's bytes: what checks of this text are kept by
     # for a PDF: the spans of ``text`` that are page furniture (running heads and feet, page numbers, footnotes)
     furniture: tuple[tuple[int, int], ...] = ()
@@ -68,7 +70,21 @@ class SourceText:
 
     def label_ranges(self) -> str:
         """The printed page numbers in short: ``i–iv, 87–110``."""
-        return ", ".join(first if first == last else f"{first}–{last}" for first, last in _runs(self.labels))
+        return label_ranges(self.labels)
+
+    @cached_property
+    def printed_numbers(self) -> dict[int, int]:
+        """For a PDF: the arabic number each page prints on a line of its own at its head or foot (its
+        page number, as the reader sees it), by 1-based page; pages that print none are left out."""
+        out: dict[int, int] = {}
+        for index, start in enumerate(self.page_starts, 1):
+            end = self.page_starts[index] - len(PAGE_BREAK) if index < len(self.page_starts) else len(self.text)
+            lines = [line.strip() for line in self.text[start:end].splitlines() if line.strip()]
+            ends = [*lines[-_REACH:][::-1], *lines[:_REACH]] if len(lines) > 1 else []
+            numbers = [int(m.group(1)) for line in ends if (m := _PRINTED_NUMBER.fullmatch(line))]
+            if numbers:
+                out[index] = numbers[0]
+        return out
 
     @cached_property
     def normalized(self) -> NormalizedText:
@@ -131,9 +147,10 @@ class SourceText:
 
 
 def read_text(path: Path, shown: str, first_page: int | None = None, root: Path | None = None,
-              keep: bool = True) -> SourceText:
+              keep: bool = True, labels: tuple[str, ...] = ()) -> SourceText:
     """A source's text: Markdown, plain text, or the text layer of a PDF (page by page), whose pages
-    are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given.
+    are known by their printed numbers: the PDF's page labels, or ``first_page`` onwards when given, or
+    ``labels`` (those of its first pages, the rest counting on from the last: ``("cover", "1")``).
     With ``root``, only from inside that folder. The file is read every time; what is made of its
     bytes is kept for the process's next build (``warm``), unless ``keep`` is off (an import reads
     hundreds of PDFs once each)."""
@@ -146,9 +163,10 @@ def read_text(path: Path, shown: str, first_page: int | None = None, root: Path 
     key = digest(raw)
 
     def make() -> SourceText:
-        return replace(_read_pdf(raw, path, shown, first_page) if pdf else _read_plain(raw, path, shown), digest=key)
+        numbering = (str(first_page),) if first_page is not None else labels
+        return replace(_read_pdf(raw, path, shown, numbering) if pdf else _read_plain(raw, path, shown), digest=key)
 
-    return _READ.get((str(path), shown, first_page, key), make) if keep else make()
+    return _READ.get((str(path), shown, first_page, labels, key), make) if keep else make()
 
 
 _READ = Memo()
@@ -163,7 +181,7 @@ def _read_plain(raw: bytes, path: Path, shown: str) -> SourceText:
     return SourceText(path, shown, text)
 
 
-def _read_pdf(raw: bytes, path: Path, shown: str, first_page: int | None) -> SourceText:
+def _read_pdf(raw: bytes, path: Path, shown: str, numbering: tuple[str, ...]) -> SourceText:
     """The text of each page of a PDF (pypdf), joined by form feeds, remembering where pages start."""
     import logging
 
@@ -177,7 +195,8 @@ def _read_pdf(raw: bytes, path: Path, shown: str, first_page: int | None) -> Sou
             raise SynthdocError.single(shown, "the PDF is encrypted with a password; save a copy without one (in "
                                        "a PDF reader: print it to PDF)", "text-format")
         pages = [page.extract_text() or "" for page in reader.pages]
-        labels, printed = page_labels(reader, first_page)
+        own, printed = page_labels(reader)
+        labels = count_on(numbering, len(pages)) if numbering else own
     except SynthdocError:
         raise
     except DependencyError:  # pypdf opens AES-encrypted PDFs with cryptography, a dependency of synthdoc's
@@ -194,13 +213,15 @@ def _read_pdf(raw: bytes, path: Path, shown: str, first_page: int | None) -> Sou
         parts.append(page)
         furniture += [(at + a, at + b) for a, b in spans]
         at += len(page) + len(PAGE_BREAK)
-    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts), labels, printed,
+    return SourceText(path, shown, PAGE_BREAK.join(parts), tuple(starts), labels, printed or bool(numbering),
+                      own_labels=own if numbering and printed and own != labels else (),
                       furniture=tuple(furniture))
 
 
 _LINE = re.compile(r"[^\n]*\n?")
 _BARE_NUMBER = re.compile(r"[\s\-\u2013\u2014|.]*(?:\d{1,4}|[ivxlcdm]{1,8})[\s\-\u2013\u2014|.]*", re.IGNORECASE)
 _NOTE_START = re.compile(r"[ \t]*(\d{1,3}|[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)[ \t]*\S")
+_PRINTED_NUMBER = re.compile(r"[\s\-\u2013\u2014|.]*(\d{1,4})[\s\-\u2013\u2014|.]*")
 _REACH = 2  # how many lines at a page's head or foot may be furniture
 
 
@@ -288,7 +309,7 @@ def page_labels(reader: PdfReader, first_page: int | None = None) -> tuple[tuple
 
     count = len(reader.pages)
     if first_page is not None:
-        return tuple(str(first_page + i) for i in range(count)), True
+        return count_on((str(first_page),), count), True
     if "/PageLabels" in reader.root_object:
         try:
             labels = [str(label) for label in reader.page_labels]
@@ -299,12 +320,34 @@ def page_labels(reader: PdfReader, first_page: int | None = None) -> tuple[tuple
     return tuple(str(i) for i in range(1, count + 1)), False
 
 
+def count_on(first: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """The printed numbers of ``count`` pages, given those of the first pages (``("cover", "1")``): the
+    pages after them count on from the last number given, arabic or roman in its own case; a page
+    before that has the name it was given (an unnumbered cover)."""
+    labels = list(first[:count])
+    numbered = [label for label in first if page_number(label) is not None]
+    last = numbered[-1] if numbered else str(len(labels))
+    value = page_number(last) or len(labels)
+    for step in range(1, count - len(labels) + 1):
+        if last.isdecimal():
+            labels.append(str(value + step))
+        else:
+            numeral = roman(value + step)
+            labels.append(numeral if last.isupper() else numeral.lower())
+    return tuple(labels)
+
+
+def label_ranges(labels: tuple[str, ...]) -> str:
+    """Printed page numbers in short: ``i–iv, 87–110``."""
+    return ", ".join(first if first == last else f"{first}–{last}" for first, last in _runs(labels))
+
+
 def _runs(labels: tuple[str, ...]) -> list[tuple[str, str]]:
     """Consecutive labels grouped where each is the one before plus one (arabic or roman)."""
     runs: list[tuple[str, str]] = []
     previous: int | None = None
     for label in labels:
-        value = _number(label)
+        value = page_number(label)
         if runs and value is not None and previous is not None and value == previous + 1 \
                 and label.isdecimal() == runs[-1][1].isdecimal():
             runs[-1] = (runs[-1][0], label)
@@ -317,8 +360,8 @@ def _runs(labels: tuple[str, ...]) -> list[tuple[str, str]]:
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
-def _number(label: str) -> int | None:
-    """An arabic or roman page label's value."""
+def page_number(label: str) -> int | None:
+    """An arabic or roman page label's value (None for a label that is neither, such as ``cover``)."""
     if label.isdecimal():  # not isdigit: a superscript ² is a digit that int() refuses
         return int(label)
     lowered = label.lower()
@@ -329,3 +372,17 @@ def _number(label: str) -> int | None:
         value = _ROMAN[ch]
         total += -value if nxt and _ROMAN[nxt] > value else value
     return total
+
+
+_NUMERALS = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+             (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(number: int) -> str:
+    """``number`` in upper-case roman numerals (``XIV``)."""
+    out = []
+    for value, letters in _NUMERALS:
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)
