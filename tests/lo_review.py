@@ -15,21 +15,10 @@ as pandoc writes it: give it a DOCX LibreOffice wrote itself, and add comments i
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
-
-
-def prop(name: str, value: object) -> PropertyValue:
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_office import libreoffice, prop
 
 
 def set_user(ctx: object, name: str) -> None:
@@ -74,21 +63,7 @@ def edit(ctx: object, doc: object, edits: list[dict]) -> None:
 
 def main(profile: str, source: str, target: str, edits_file: str) -> None:
     edits = json.loads(Path(edits_file).read_text(encoding="utf-8"))
-    pipe = f"synthdoc-{uuid.uuid4().hex}"
-    office = subprocess.Popen(["soffice", f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless",
-                               "--norestore", "--nologo", f"--accept=pipe,name={pipe};urp;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(600):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except NoConnectException:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("LibreOffice did not answer")
+    with libreoffice(profile) as ctx:
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         doc = desktop.loadComponentFromURL(Path(source).resolve().as_uri(), "_blank", 0, (prop("Hidden", True),))
         try:
@@ -96,13 +71,6 @@ def main(profile: str, source: str, target: str, edits_file: str) -> None:
             doc.storeToURL(Path(target).resolve().as_uri(), (prop("FilterName", "MS Word 2007 XML"),))
         finally:
             doc.close(True)
-        desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-
 
 if __name__ == "__main__":
     main(*sys.argv[1:])
