@@ -11,21 +11,10 @@ print what is left of each, block by block, as a JSON list: ``["p", text]`` for 
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
-import uno  # type: ignore[import-not-found]
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-from com.sun.star.connection import NoConnectException  # type: ignore[import-not-found]
-
-
-def prop(name: str, value: object) -> PropertyValue:
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_office import libreoffice, prop
 
 
 def blocks(doc: object) -> list[list[object]]:
@@ -48,21 +37,7 @@ def blocks(doc: object) -> list[list[object]]:
 
 
 def main(profile: str, *jobs: str) -> None:
-    pipe = f"synthdoc-{uuid.uuid4().hex}"
-    office = subprocess.Popen(["soffice", f"-env:UserInstallation={Path(profile).resolve().as_uri()}", "--headless",
-                               "--norestore", "--nologo", f"--accept=pipe,name={pipe};urp;"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(600):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except NoConnectException:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("LibreOffice did not answer")
+    with libreoffice(profile) as ctx:
         smgr = ctx.ServiceManager
         desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
@@ -77,13 +52,6 @@ def main(profile: str, *jobs: str) -> None:
                             "changes_left": doc.getRedlines().createEnumeration().hasMoreElements()})
             doc.close(True)
         print(json.dumps(results, ensure_ascii=False))
-        desktop.terminate()
-    finally:
-        try:
-            office.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            office.kill()
-
 
 if __name__ == "__main__":
     main(*sys.argv[1:])

@@ -40,6 +40,20 @@ def _run(cmd: list[str], timeout: float = 240) -> str:
 
 # --- LibreOffice -------------------------------------------------------------------------------------------
 
+def run_uno_script(script: str, *args: str) -> str:
+    """What ``tests/<script>`` prints, run by the system's Python with LibreOffice's ``uno`` (python3-uno)."""
+    need("soffice")
+    python = "/usr/bin/python3"
+    if subprocess.run([python, "-c", "import uno"], capture_output=True).returncode != 0:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice's Python bridge (python3-uno) is missing; .ci/run installs it")
+        pytest.skip("python3-uno is not installed")
+    done = subprocess.run([python, str(Path(__file__).parent / script), *args], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
 def libreoffice_convert(path: Path, target: str, outdir: Path) -> Path:
     """``path`` converted by LibreOffice headless to ``target`` (``pdf``, ``fodt``, ``html``, …) in ``outdir``.
 

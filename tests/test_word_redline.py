@@ -168,22 +168,11 @@ STRUCTURE_DOCS = ("tinjauan-pustaka", "penelitian-terdahulu", "evidence-matrix")
 def _libreoffice_after(profile: Path, jobs: list[tuple[Path, str]]) -> list[list]:
     """What LibreOffice leaves of each DOCX after Accept All, Reject All or nothing ('none'), block by block."""
     import json
-    import os
-    import subprocess
 
-    from rendered import need
+    from rendered import run_uno_script
 
-    need("soffice")
-    python = "/usr/bin/python3"
-    if subprocess.run([python, "-c", "import uno"], capture_output=True).returncode != 0:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice's Python bridge (python3-uno) is missing; .ci/run installs it")
-        pytest.skip("python3-uno is not installed")
-    script = Path(__file__).parent / "lo_changes.py"
-    done = subprocess.run([python, str(script), str(profile), *(f"{path}:{mode}" for path, mode in jobs)],
-                          capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return [result["blocks"] for result in json.loads(done.stdout)]
+    done = run_uno_script("lo_changes.py", str(profile), *(f"{path}:{mode}" for path, mode in jobs))
+    return [result["blocks"] for result in json.loads(done)]
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,11 @@ def _unnumbered(header: dict[str, Any]) -> bool:
     return "unnumbered" in header["c"][1][1]
 
 
+def without_number(heading: str, chapter: int) -> str:
+    """A heading's text as its template wrote it: without the number ``number_chapter`` gave it (2.3.9)."""
+    return re.sub(rf"^\s*{chapter}(\.[0-9]+)+\s+", "", heading)
+
+
 def number_chapter(ast: dict[str, Any], chapter: int, title: str, lang: str) -> dict[str, Any]:
     """The AST as chapter ``chapter``: a centred "BAB II" / "TITLE" heading first, every heading one
     level lower, numbered 2.1, 2.1.1 … (headings marked unnumbered, such as the bibliography's, keep no

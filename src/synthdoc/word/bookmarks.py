@@ -4,7 +4,9 @@ Each claim of a marked sentence (``[text]{.claim data-claims="3 4"}``) becomes a
 around the sentence, named ``_sd<digest of the claim's name>_<n>``. Word hides bookmarks whose names
 begin with ``_``; LibreOffice keeps them when it saves a DOCX. ``synthdoc review`` reads them back to
 trace a reviewer's comment to the claims its text sits on, whether or not ``provenance: comments`` is on.
-The document's id travels as the custom property ``synthdoc-document``.
+The document's id travels as the custom property ``synthdoc-document``. The bibliography's entries carry
+pandoc's own bookmarks (``ref-<key>``), which the citations link to: a remark on an entry, or on one citation
+of a cluster, is traced by them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ DOCUMENT_PROPERTY = "synthdoc-document"
 FIRST_ID = 700_000
 # 80 bits of the claim's name: no two claims of a project share one (Word allows 40 characters).
 _DIGITS = 20
+ENTRY_PREFIX = "ref-"  # pandoc's: the bookmark around a bibliography entry, the anchor a citation links to
 NAME = re.compile(rf"^{PREFIX}([0-9a-f]{{{_DIGITS}}})_[0-9]+$")
 
 
@@ -37,6 +40,12 @@ def digest_of(name: str) -> str | None:
     """The claim digest a bookmark name carries, or None for any other bookmark."""
     match = NAME.match(name)
     return match.group(1) if match else None
+
+
+def entry_of(name: str) -> str | None:
+    """The bibliography key a bookmark or internal link names: pandoc writes each bibliography entry as a
+    bookmark ``ref-<key>`` and links each citation to it (``w:hyperlink w:anchor="ref-<key>"``)."""
+    return (name[len(ENTRY_PREFIX):] or None) if name.startswith(ENTRY_PREFIX) else None
 
 
 def claim_names(ctx: Context) -> dict[str, str]:

@@ -13,9 +13,10 @@ per piece of text that follows it.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,11 @@ from xml.parsers import expat
 
 from ..core.diagnostics import SynthdocError
 from ..core.files import open_input
-from .bookmarks import DOCUMENT_PROPERTY, digest_of
+from .bookmarks import DOCUMENT_PROPERTY, digest_of, entry_of
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
 _CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 # Parts of a paragraph or run that describe formatting (a w:ins there marks a paragraph mark, not text).
 _PROPERTIES = {f"{W}pPr", f"{W}rPr", f"{W}sectPr", f"{W}tblPr", f"{W}trPr", f"{W}tcPr"}
@@ -34,11 +37,15 @@ MAX_PART_BYTES = 32_000_000  # one part of the DOCX once decompressed (a 300-pag
 MAX_TOTAL_BYTES = 64_000_000  # every part read, once decompressed
 MAX_DEPTH = 1_000  # elements inside elements (Word nests a few dozen deep)
 MAX_REMARKS = 20_000  # comments and tracked changes in one file
-MAX_CLAIM_BOOKMARKS = 100_000  # claim bookmarks in one file
+MAX_CLAIM_BOOKMARKS = 100_000  # claim and bibliography entry bookmarks in one file
+MAX_LINKS = 100_000  # citations linked to their bibliography entries, in one file
+MAX_CITATION = 500  # characters of text a remark on citations alone may cover (a cluster of a few works)
 MAX_PLACES = 1_000  # claim bookmarks one remark may cover
 MAX_SHOWN = 10_000  # characters of a comment, or of the text a remark covers, that are shown
 MAX_NAME = 200  # characters of an author's name or a date
+MAX_CLUSTER = 20  # citations a remark on citations alone may cover
 _CHUNK = 1 << 16
+_WORDS = re.compile(r"[^\W_]")  # a letter or digit: text that is not a citation's punctuation
 
 
 @dataclass
@@ -57,8 +64,11 @@ class Remark:
     date: str
     text: str  # the comment's text (empty for a tracked change)
     anchored: str = ""
-    bookmarks: list[str] = field(default_factory=list)
+    bookmarks: list[str] = field(default_factory=list)  # claim and bibliography entry bookmarks over its text
     paragraph: Paragraph | None = None  # the paragraph it starts in
+    # The works whose citations alone it covers (keys), when it covers nothing but citations.
+    citations: list[str] = field(default_factory=list)
+    reply_to: Remark | None = None  # the comment it answers (Word's threads)
 
 
 @dataclass(frozen=True)
@@ -92,7 +102,10 @@ def read_reviewed(path: Path, shown: str) -> Reviewed:
             texts = _Comments()
             if "word/comments.xml" in names:
                 reader.parse("word/comments.xml", texts)
-            body = _Body(texts.found, reader)
+            threads = _Threads()
+            if "word/commentsExtended.xml" in names:
+                reader.parse("word/commentsExtended.xml", threads)
+            body = _Body(texts.found, reader, threads.replies(texts.para_ids))
             reader.parse("word/document.xml", body)
             custom = _Custom()
             if "docProps/custom.xml" in names:
@@ -186,6 +199,7 @@ class _Comments(_Handler):
     def __init__(self) -> None:
         super().__init__()
         self.found: dict[str, tuple[str, str, str]] = {}
+        self.para_ids: dict[str, str] = {}  # comment id -> w14:paraId of its last paragraph (Word's threads)
         self.comment: tuple[str, str, str] | None = None
         self.paragraphs: list[list[str]] = []  # the open paragraphs of the comment, innermost last
         self.done: list[str] = []
@@ -202,6 +216,8 @@ class _Comments(_Handler):
             self.paragraphs, self.done, self.kept, self.length = [], [], 0, 0
         elif self.comment is not None and tag == f"{W}p":
             self.paragraphs.append([])
+            if f"{W14}paraId" in attrs:
+                self.para_ids[self.comment[0]] = attrs[f"{W14}paraId"][:MAX_NAME]
         elif tag == f"{W}t":
             self.in_text = True
 
@@ -223,6 +239,31 @@ class _Comments(_Handler):
             ident, author, date = self.comment
             self.found[ident] = (author, date, cut("\n".join(self.done), self.length))
             self.comment = None
+
+
+class _Threads(_Handler):
+    """``word/commentsExtended.xml`` as Word writes it: a reply names the last paragraph of the comment it
+    answers (``w15:paraIdParent``), each comment by its own last paragraph (``w15:paraId``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parents: dict[str, str] = {}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == f"{W15}commentEx" and f"{W15}paraIdParent" in attrs:
+            if len(self.parents) >= MAX_REMARKS:
+                raise self.refuse(f"more than {MAX_REMARKS:,} replies")
+            self.parents[attrs.get(f"{W15}paraId", "")[:MAX_NAME]] = attrs[f"{W15}paraIdParent"][:MAX_NAME]
+
+    def replies(self, para_ids: dict[str, str]) -> dict[str, str]:
+        """Each reply's comment id -> the id of the comment it answers."""
+        comment_of = {para: ident for ident, para in para_ids.items()}
+        out = {}
+        for ident, para in para_ids.items():
+            parent = comment_of.get(self.parents.get(para, ""))
+            if parent is not None and parent != ident:
+                out[ident] = parent
+        return out
 
 
 class _Custom(_Handler):
@@ -290,20 +331,25 @@ class _Open:
     line: int
     bookmarks: list[int]
     end: int | None = None
+    ident: str = ""  # a comment's id
 
 
 class _Body(_Handler):
     """``word/document.xml``: paragraphs, claim bookmarks, comment ranges and tracked changes, in order."""
 
-    def __init__(self, comments: dict[str, tuple[str, str, str]], reader: _Reader) -> None:
+    def __init__(self, comments: dict[str, tuple[str, str, str]], reader: _Reader,
+                 replies: dict[str, str] | None = None) -> None:
         super().__init__()
         self.comments = comments
+        self.replies = replies or {}  # a reply's comment id -> the id of the comment it answers
         self.reader = reader
         self.log = _Log()
-        self.claims: list[list] = []  # each claim bookmark: [start, end or None, name]
+        self.claims: list[list] = []  # each claim or bibliography entry bookmark: [start, end or None, name]
         self.open_claims: dict[str, int] = {}  # open claim bookmarks: id -> index in self.claims
         self.open: dict[str, _Open] = {}  # comments whose range is open
         self.changes: list[_Open | None] = []  # per open element: the tracked change it opened, if any
+        self.anchors: list[tuple[int, str] | None] = []  # per open element: a citation link it opened, if any
+        self.links: list[tuple[int, int, str]] = []  # each citation's text: start, end, the work's key
         self.seen: set[str] = set()
         self.remarks: list[_Open] = []
         self.paragraphs: list[tuple[Paragraph, list[str], int]] = []  # open paragraphs: their text so far
@@ -317,14 +363,14 @@ class _Body(_Handler):
     def paragraph(self) -> Paragraph:
         return self.paragraphs[-1][0] if self.paragraphs else self.outside
 
-    def remark(self, kind: str, author: str, date: str, text: str) -> _Open:
+    def remark(self, kind: str, author: str, date: str, text: str, ident: str = "") -> _Open:
         if len(self.remarks) >= MAX_REMARKS:
             raise self.refuse(f"more than {MAX_REMARKS:,} comments and tracked changes; accept or reject some "
                               "and try again")
         if len(self.open_claims) > MAX_PLACES:
             self.too_many()
         item = _Open(Remark(kind, author[:MAX_NAME], date[:MAX_NAME], text, paragraph=self.paragraph),
-                     self.log.size, self.where(), list(self.open_claims.values()))
+                     self.log.size, self.where(), list(self.open_claims.values()), ident=ident)
         self.remarks.append(item)
         return item
 
@@ -341,13 +387,15 @@ class _Body(_Handler):
             self.skip = len(self.stack) + 1
             return
         self.changes.append(None)
+        self.anchors.append(None)
         ident = attrs.get(f"{W}id", "")
         if tag == f"{W}bookmarkStart":
-            name = attrs.get(f"{W}name", "")
-            if digest_of(name) is not None:
+            name = attrs.get(f"{W}name", "")[:MAX_NAME]
+            claim = digest_of(name) is not None
+            if claim or entry_of(name) is not None:
                 if len(self.claims) >= MAX_CLAIM_BOOKMARKS:
-                    raise self.refuse(f"more than {MAX_CLAIM_BOOKMARKS:,} claim bookmarks")
-                self.claim_bookmarks += 1
+                    raise self.refuse(f"more than {MAX_CLAIM_BOOKMARKS:,} claim and bibliography bookmarks")
+                self.claim_bookmarks += claim
                 self.open_claims[ident] = len(self.claims)
                 self.claims.append([self.log.size, None, name])
             else:
@@ -359,7 +407,7 @@ class _Body(_Handler):
         elif tag in (f"{W}commentRangeStart", f"{W}commentReference"):
             if ident in self.comments and ident not in self.seen:
                 self.seen.add(ident)
-                item = self.remark("comment", *self.comments[ident])
+                item = self.remark("comment", *self.comments[ident], ident=ident)
                 if tag == f"{W}commentRangeStart":
                     self.open[ident] = item
                 else:
@@ -377,6 +425,8 @@ class _Body(_Handler):
         elif tag in (f"{W}ins", f"{W}del"):
             kind = "insertion" if tag == f"{W}ins" else "deletion"
             self.changes[-1] = self.remark(kind, attrs.get(f"{W}author", ""), attrs.get(f"{W}date", ""), "")
+        elif tag == f"{W}hyperlink" and (key := entry_of(attrs.get(f"{W}anchor", "")[:MAX_NAME])) is not None:
+            self.anchors[-1] = (self.log.size, key)
 
     def end(self, tag: str) -> None:
         if self.skip:
@@ -386,11 +436,17 @@ class _Body(_Handler):
         change = self.changes.pop()
         if change is not None:
             change.end = self.log.size
+        anchor = self.anchors.pop()
+        if anchor is not None and anchor[0] < self.log.size:
+            if len(self.links) >= MAX_LINKS:
+                raise self.refuse(f"more than {MAX_LINKS:,} citations linked to the bibliography")
+            self.links.append((anchor[0], self.log.size, anchor[1]))
         if tag in (f"{W}t", f"{W}delText"):
             self.in_text = False
         elif tag == f"{W}p" and self.paragraphs:
             paragraph, pieces, _ = self.paragraphs.pop()
             paragraph.text = " ".join("".join(pieces).split())
+            self.log.add("\n")  # a paragraph's end: what ends one paragraph does not touch the next
             if _is_heading(paragraph.style):
                 self.heading = paragraph.heading = paragraph.text
 
@@ -412,6 +468,16 @@ class _Body(_Handler):
         covering = [(start, i) for i, (start, end, _) in enumerate(self.claims)
                     if (size if end is None else end) > start]
         starts = [start for start, _ in covering]
+        link_starts = [start for start, _, _ in self.links]
+        by_id = {item.ident: item for item in self.remarks if item.ident}
+        for ident, parent in self.replies.items():  # a reply Word wrote without a range of its own
+            if ident not in by_id and parent in by_id and ident in self.comments:
+                first = by_id[parent]
+                item = self.remark("comment", *self.comments[ident], ident=ident)
+                item.start, item.end, item.bookmarks, item.remark.paragraph = (first.start, first.end,
+                                                                               first.bookmarks, first.remark.paragraph)
+                by_id[ident] = item
+        self.remarks.sort(key=lambda item: item.start)
         out = []
         for item in self.remarks:
             end = size if item.end is None else item.end
@@ -419,13 +485,42 @@ class _Body(_Handler):
             if hi - lo > MAX_PLACES:
                 self.too_many(item.line)
             chosen = dict.fromkeys([*item.bookmarks, *(i for _, i in covering[lo:hi])])
+            if not chosen and (item.remark.kind == "insertion" or item.start == end):
+                # Typed at a sentence's start, or a comment on the point where it begins: Word and LibreOffice
+                # put the new text before the sentence's bookmarks, which open where it ends.
+                chosen = dict.fromkeys(i for _, i in covering[hi:bisect_right(starts, end)])
             if len(chosen) > MAX_PLACES:
                 self.too_many(item.line)
             remark = item.remark
             remark.bookmarks = list(dict.fromkeys(self.claims[i][2] for i in chosen))
             remark.anchored = cut(self.log.between(item.start, end), end - item.start)
+            remark.citations = self.cited(link_starts, item.start, end)
+            parent = by_id.get(self.replies.get(item.ident, ""))
+            remark.reply_to = parent.remark if parent is not None else None
             out.append(remark)
         return out
+
+    def cited(self, link_starts: list[int], start: int, end: int) -> list[str]:
+        """The works whose citations are all the text from ``start`` to ``end`` holds, besides spaces and
+        punctuation (the keys of their entries); none when it holds more, or no citation."""
+        if end - start > MAX_CITATION:
+            return []
+        text = self.log.between(start, end)
+        keys: list[str] = []
+        at = start  # where the text not yet looked at begins
+        i = max(bisect_right(link_starts, start) - 1, 0)
+        while i < len(self.links) and (self.links[i][0] < end or self.links[i][0] == start == end):
+            first, last, key = self.links[i]
+            i += 1
+            if last <= start:
+                continue
+            if len(keys) >= MAX_CLUSTER or _WORDS.search(text, at - start, max(first - start, at - start)):
+                return []
+            keys.append(key)
+            at = max(at, last)
+        if _WORDS.search(text, min(at - start, len(text))):
+            return []
+        return list(dict.fromkeys(keys))
 
 
 def _is_heading(style: str) -> bool:

@@ -1,8 +1,10 @@
 """``synthdoc review``: each comment or tracked change a reviewer added, traced to where it must be answered.
 
 A remark on a synthesized sentence is traced through the sentence's claim bookmarks to each claim's
-file and line in ``sources/``. A remark on text no claim produced is traced to the theme it came from
-(its title or introduction in ``synthdoc.yaml``) or to the template line that wrote it.
+file and line in ``sources/`` (a remark on one citation of the sentence, to the claims that citation is
+for). A remark on a bibliography entry is traced to the entry in the bibliography file. A remark on text
+no claim produced is traced to the theme it came from (its title or introduction in ``synthdoc.yaml``, a
+heading's number left aside) or to the template line that wrote it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from ..core.project import Document
 from ..core.schema import pick
 from ..render.document import Inputs, template_values
 from ..render.templating import render_traced
-from .bookmarks import SYNTHDOC_AUTHOR, claim_digest, digest_of
+from ..render.thesis import without_number
+from .bookmarks import SYNTHDOC_AUTHOR, claim_digest, digest_of, entry_of
 from .comments import Remark, Reviewed, read_reviewed
 
 
@@ -43,12 +46,16 @@ class Traced:
 
     def lines(self) -> list[str]:
         author = self.remark.author or "(no author)"
+        if self.remark.reply_to is not None:
+            author += f" (reply to {self.remark.reply_to.author or '(no author)'})"
         return [f"{p.path}:{p.line}: {author}: {self.message}" + ("" if p.claim else f" [{p.what}]")
                 for p in self.places]
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.remark.kind, "author": self.remark.author, "date": self.remark.date,
                 "comment": self.remark.text, "text": " ".join(self.remark.anchored.split()),
+                "reply_to": None if (parent := self.remark.reply_to) is None else
+                {"author": parent.author, "date": parent.date, "comment": parent.text},
                 "places": [{"path": p.path, "line": p.line, "what": p.what} for p in self.places]}
 
 
@@ -70,14 +77,18 @@ def review(inputs: Inputs, path: Path) -> Review:
         if remark.author == SYNTHDOC_AUTHOR:
             continue  # synthdoc's own: a provenance comment or a redline's change, not the reviewer's
         digests = list(dict.fromkeys(d for d in map(digest_of, remark.bookmarks) if d))
+        cited = [d for d in digests if d in by_digest and by_digest[d].source in remark.citations]
         places = []
-        for digest in digests:
+        for digest in cited or digests:  # on one citation of the sentence: the claims it is for
             claim = by_digest.get(digest)
             if claim is None:
                 places.append(Place(shown_path(project.sources, project.root), 1,
                                     "a claim no longer in the project (removed or renamed since this file was built)"))
             else:
                 places.append(Place(claim.path, claim.line, claim.ref, claim=True))
+        for key in dict.fromkeys(k for k in map(entry_of, remark.bookmarks) if k):
+            if not digests and inputs.bibliography.get(key) is not None:
+                places.append(Place(*inputs.bibliography.where(key), f"bibliography entry {key}"))
         if not places:
             places.append(origins.of(remark))
         out.append(Traced(remark, tuple(dict.fromkeys(places))))
@@ -105,15 +116,22 @@ class _Origins:
         self.doc = next((d for d in project.documents if d.id == reviewed.document), None)
         self._chunks: list[tuple[str, str, int]] | None = None
 
+    def unnumbered(self, text: str) -> str:
+        """A heading's text without the number a chapter's headings carry (2.3.9)."""
+        chapter = self.doc.chapter if self.doc is not None else None
+        return without_number(text, chapter) if chapter else text
+
     def of(self, remark: Remark) -> Place:
         para = remark.paragraph
         text = _plain(remark.anchored) or (_plain(para.text) if para is not None else "")
+        if para is not None and para.text == para.heading:  # a heading: its number is not its theme's title
+            text = _plain(self.unnumbered(text))
         langs = [self.doc.lang] if self.doc else [self.project.lang]
         for theme in self.project.themes:
             for lang in langs:
                 title = _plain(pick(theme.title, lang))
                 intro = _plain(pick(theme.intro, lang)) if theme.intro else ""
-                if para is not None and _plain(para.text) == title and text and text in title:
+                if para is not None and _plain(self.unnumbered(para.text)) == title and text and text in title:
                     return Place(self.config, theme.line, f"theme {theme.id}: its title")
                 if intro and text and text in intro:
                     return Place(self.config, theme.line, f"theme {theme.id}: its introduction")
@@ -122,7 +140,7 @@ class _Origins:
             return found
         if para is not None and para.heading:
             for theme in self.project.themes:
-                if any(_plain(pick(theme.title, lang)) == _plain(para.heading) for lang in langs):
+                if any(_plain(pick(theme.title, lang)) == _plain(self.unnumbered(para.heading)) for lang in langs):
                     return Place(self.config, theme.line, f"under theme {theme.id}")
         return Place(self.config, self.doc.line if self.doc else 1, "the document (no claim, theme or template line)")
 
