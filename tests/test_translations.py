@@ -12,7 +12,7 @@ import statistics
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import small_files, write_project
@@ -87,8 +87,11 @@ def test_no_warning_in_the_source_language(tmp_path):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), min_size=1,
                max_size=60).filter(lambda t: t.strip()))
+@example('"')  # its own quotation mark: turned, not lost
+@example('kata "dalam" kutipan')
 def test_any_translation_is_shown_as_written(tmp_path_factory, translation):
-    """Whatever a translation holds — markup, brackets, quotes, @ — it is text in the page, never markup."""
+    """Whatever a translation holds — markup, brackets, quotes, @ — it is text in the page, never markup
+    (its own double quotation marks turned to single ones inside the quotation's)."""
     from synthdoc.build.pipeline import load_inputs
     from synthdoc.core.pandoc import MARKDOWN_READER, run
     from synthdoc.render.document import render_markdown
@@ -101,7 +104,11 @@ def test_any_translation_is_shown_as_written(tmp_path_factory, translation):
         expected = expected.rstrip(".").rstrip()
     markdown = render_markdown(load_inputs(project), project.documents[0])
     plain = run(["-f", MARKDOWN_READER, "-t", "plain", "--wrap=none"], markdown.encode("utf-8")).decode("utf-8")
-    assert f"“{expected}” (terjemahan penulis)" in " ".join(plain.split())
+    shown = " ".join(plain.split())
+    assert " (terjemahan penulis)" in shown
+    # Its own quotation marks stand turned inside the document's (“… ‘…’ …”): compare all but their kind.
+    marks = str.maketrans({c: "'" for c in "“”‘’\"'"})
+    assert f"“{expected}” (terjemahan penulis)".translate(marks) in shown.translate(marks)
 
 
 LONG_QUOTE = ("Recruitment agencies in the sending districts are rarely registered, and the workers they send "
