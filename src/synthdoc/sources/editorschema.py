@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core import project
-from ..core.files import atomic_write
+from ..core.diagnostics import SynthdocError
+from ..core.files import atomic_write, read_input
+from ..core.paths import outside_reason, refusal
 from . import claims
 
 SCHEMA_FOLDER = "schemas"
@@ -147,19 +149,28 @@ def schema_text(which: str) -> str:
 
 
 def write_schemas(root: Path) -> list[Path]:
-    """``schemas/*.schema.json`` in a project, written when missing or out of date."""
+    """``schemas/*.schema.json`` in a project, written when missing or out of date. A ``schemas`` that leads
+    out of the project (a link) is refused before anything is written."""
+    check_schema_folder(root)
     written = []
     for which, name in FILES.items():
         path = root / SCHEMA_FOLDER / name
         data = schema_text(which).encode()
         try:
-            current = path.read_bytes()
-        except OSError:
+            current = read_input(path, name, "a schema", root=root, limit=len(data))
+        except SynthdocError:  # missing, a link, a device, another size: written anew (the rename replaces it)
             current = None
         if current != data:
             atomic_write(path, data, str(Path(SCHEMA_FOLDER, name)))
             written.append(path)
     return written
+
+
+def check_schema_folder(root: Path) -> None:
+    """Refuse a ``schemas/`` that leads out of the project (``path-outside``)."""
+    reason = outside_reason(root, SCHEMA_FOLDER)
+    if reason is not None:
+        raise SynthdocError.single(SCHEMA_FOLDER, refusal(SCHEMA_FOLDER, reason, "the schemas folder"), "path-outside")
 
 
 def modeline(root: Path, yaml_file: Path, which: str) -> str:

@@ -13,18 +13,17 @@ from typing import Any
 from ..bibliography import Bibliography, load_bibliography
 from ..core.colors import theme_of
 from ..core.diagnostics import Diagnostic, SynthdocError, error, warning
-from ..core.files import atomic_write, read_input
+from ..core.files import atomic_write, read_input, work_dir
 from ..core.paths import shown_path
 from ..core.project import CLAIM_KINDS, Project
 from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
-from .editorschema import modeline, write_schemas
+from .editorschema import check_schema_folder, modeline, write_schemas
 from .quotes import fold
 from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
-WORK_DIR = ".synthdoc"
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ class _Session:
 def import_files(project: Project, paths: Sequence[Path], options: Options) -> Imported:
     """Import each file; all problems of all files are reported at once, and then nothing is written.
     ``options`` are checked already: its kind is a claim kind, its themes are the project's."""
-    bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+    bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
                             project.languages)
     sources, _ = load_sources(project.sources, project.root)
     existing = {s.key: (project.root / s.path, s.text, s.first_page) for s in sources}
@@ -113,6 +112,8 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
     if not result.added:
         session.copies.clear()  # a PDF is copied for the claims that quote it, not for nothing
     result.copied = [session.shown(dest) for dest in session.copies]
+    if any(claims.original is None and claims.added for claims in session.files.values()):
+        check_schema_folder(project.root)  # before anything is written, and in a dry run too
     if not options.dry_run:
         _write(session)
     return result
