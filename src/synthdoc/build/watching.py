@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 from ..core import console
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
+from ..core.paths import resolved, shown_path
 
 if TYPE_CHECKING:
     from .pipeline import Output
@@ -38,16 +39,16 @@ RELOAD_SCRIPT = b"""<script>
 
 def watch_filter(root: Path, output: Path) -> Callable[[object, str], bool]:
     """Changes that matter: anything in the project except outputs, synthdoc's own files and editor litter."""
-    root, output = root.resolve(), output.resolve()
+    root, output = resolved(root), resolved(output)
 
     def accept(_change: object, path: str) -> bool:
         p = Path(path)
-        resolved = p.resolve()
+        where = resolved(p)
         try:
-            rel = resolved.relative_to(root)
+            rel = where.relative_to(root)
         except ValueError:
             return False
-        if resolved == output or output in resolved.parents:
+        if where == output or output in where.parents:
             return False
         if any(part in IGNORED_DIRS for part in rel.parts):
             return False
@@ -183,12 +184,20 @@ def describe(batch: set[tuple[object, str]], root: Path) -> str:
         kinds.setdefault(path, set()).add(getattr(change, "name", str(change)))
     shown = []
     for path, seen in sorted(kinds.items()):
-        exists = Path(path).exists()
+        exists = os.path.lexists(path)  # a link that leads nowhere (or to itself) is there, and said so
         if not exists and "added" in seen:
             continue  # an editor's or a tool's temporary file
-        rel = Path(path).resolve().relative_to(root.resolve()) if Path(path).is_absolute() else Path(path)
+        rel = _relative(Path(path), root)
         shown.append(f"{rel}{'' if exists else ' (deleted)'}")
     return ", ".join(shown) or "(temporary files only)"
+
+
+def _relative(path: Path, root: Path) -> Path | str:
+    """``path`` as the watcher names it, relative to the project (the link itself, not where it leads)."""
+    for base in (root, resolved(root)):
+        if path.is_relative_to(base):
+            return path.relative_to(base)
+    return shown_path(path, root)
 
 
 def watch(config: Path, names: tuple[str, ...] = (), serve: bool = False, port: int = 8000,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .diagnostics import SynthdocError
+from .paths import resolved
 
 # The largest input synthdoc reads: a source PDF of a few hundred pages is well below it. YAML files,
 # templates and styles have their own, smaller limits.
@@ -27,7 +28,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of wait
 def is_inside(path: Path, root: Path) -> bool:
     """Whether ``path``, with every symbolic link followed, stands inside ``root``."""
     try:
-        path.resolve().relative_to(root.resolve())
+        resolved(path).relative_to(resolved(root))
     except (ValueError, OSError):
         return False
     return True

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
+from ..core.paths import resolved
 from ..core.project import BUILTIN_TEMPLATES
 from ..core.schema import did_you_mean
 from . import figures, markdown, prose, tables
@@ -120,7 +121,8 @@ class _Timeout(BaseException):
 
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
     """A sandboxed environment: templates can arrange data, never read files or reach Python internals."""
-    folders = [p for p in (project_templates, BUILTIN_TEMPLATES) if p is not None and p.is_dir()]
+    # A templates link that leads nowhere readable (one pointing at itself) stays, for the loader to say so.
+    folders = [p for p in (project_templates, BUILTIN_TEMPLATES) if p is not None and (p.is_dir() or p.is_symlink())]
     env = _Environment(
         loader=_Loader(folders),
         undefined=jinja2.StrictUndefined,
@@ -446,7 +448,7 @@ def _shown(filename: str | None, name: str, project_templates: Path | None, show
     path = Path(filename)
     if project_templates is not None:
         try:
-            return str(Path(shown_dir) / path.resolve().relative_to(project_templates.resolve()))
+            return str(Path(shown_dir) / resolved(path).relative_to(resolved(project_templates)))
         except ValueError:
             pass
     return f"(built-in) {path.name}"

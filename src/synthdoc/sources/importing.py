@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from ..bibliography import Bibliography, load_bibliography
 from ..core.colors import theme_of
 from ..core.diagnostics import Diagnostic, SynthdocError, error, warning
 from ..core.files import atomic_write, read_input, work_dir
-from ..core.paths import shown_path
+from ..core.paths import resolved, shown_path
 from ..core.project import CLAIM_KINDS, Project
 from ..core.schema import did_you_mean
 from .claims import load_sources
@@ -149,7 +150,7 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
             claims.data.insert(after_source, "text", _place_pdf(session, key, pdf))
             if first_page is not None and "first_page" not in claims.data:
                 claims.data.insert(after_source + 1, "first_page", first_page)
-        elif pdf is not None and text is not None and not _same_file(text, pdf):
+        elif pdf is not None and text is not None and not _same_file(session, text, pdf):
             session.other_text[path] = (pdf, text)
         return claims
     path = project.sources / f"{file_name(key)}.yaml"
@@ -163,11 +164,19 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
     return session.files[path]
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _same_file(session: _Session, text: Path, pdf: Path) -> bool:
+    """Whether a claims file's ``text`` (in the project) is the file ``pdf``: the same path or the same bytes."""
+    if resolved(text) == resolved(pdf):
+        return True
     try:
-        return a.resolve() == b.resolve() or a.read_bytes() == b.read_bytes()
-    except OSError:
+        return _project_file(session, text) == read_input(pdf, str(pdf), "a PDF file")
+    except SynthdocError:
         return False
+
+
+def _project_file(session: _Session, path: Path) -> bytes:
+    """A file in the project read as an input: a regular file inside it, never a device or pipe through a link."""
+    return read_input(path, session.shown(path), "a PDF file", root=session.project.root)
 
 
 def _quote_lang(session: _Session, key: str) -> str | None:
@@ -180,16 +189,16 @@ def _quote_lang(session: _Session, key: str) -> str | None:
 
 def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
     """The PDF's name relative to sources/: where it is, or ``<key>.pdf`` once copied there."""
-    folder = session.project.sources.resolve()
-    resolved = pdf.resolve()
-    if resolved.is_relative_to(folder):
-        return resolved.relative_to(folder).as_posix()
+    folder = resolved(session.project.sources)
+    pdf_path = resolved(pdf)
+    if pdf_path.is_relative_to(folder):
+        return pdf_path.relative_to(folder).as_posix()
     dest = session.project.sources / f"{file_name(key)}.pdf"
-    if dest.exists() and dest.read_bytes() != read_input(pdf, str(pdf), "a PDF file"):
+    if not os.path.lexists(dest):
+        session.copies[dest] = pdf
+    elif _project_file(session, dest) != read_input(pdf, str(pdf), "a PDF file"):
         raise SynthdocError.single(session.shown(dest), f"already exists and is another file than {pdf}; move one "
                                    "of them, then import again", "import-target")
-    if not dest.exists():
-        session.copies[dest] = pdf
     return dest.name
 
 
@@ -294,7 +303,7 @@ def _page(label: str) -> int | str:
 def _pdf_key(session: _Session, path: Path) -> str | None:
     """The source a PDF belongs to: the claims file whose text it is, else a key named like the file."""
     for key, (_, text, _) in session.existing.items():
-        if text is not None and text.resolve() == path.resolve():
+        if text is not None and resolved(text) == resolved(path):
             return key
     return path.stem if path.stem in set(session.bibliography.keys()) else None
 
