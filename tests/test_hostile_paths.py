@@ -177,3 +177,68 @@ def test_watch_survives_a_link_pointing_at_itself_anywhere(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "sources/loop.yaml:1:1: error:" in err and "still watching" in err
     assert err.rstrip().endswith("stopped watching")
+
+
+# --- 17. a build that failed or was killed records no version -------------------------------------------
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def sent(tmp_path) -> Path:
+    """The small project built to HTML and DOCX; its claim then reworded (the next build's text)."""
+    root = write_project(tmp_path / "p", small_files("html, docx"))
+    assert cli("build", "-C", str(root)).exit_code == 0
+    edit(root / "sources" / "smith2020.yaml", "Debts bind workers to employers.", "Debts never bind anyone.")
+    return root
+
+
+def versions_kept(root: Path) -> dict[str, bytes]:
+    return tree(root / ".synthdoc" / "versions")
+
+
+def test_a_failed_build_records_no_version(sent, monkeypatch, capsys):
+    """In ``watch``, the HTML preview of the rebuild is written and then its DOCX fails: the record of what was
+    built does not change, so ``redline`` cannot show the reworded claim as built and ``snapshot`` cannot
+    name it as sent."""
+    from synthdoc.build.watching import rebuild
+    from synthdoc.core import pandoc
+
+    before = versions_kept(sent)
+    real = pandoc.ast_to_bytes
+    monkeypatch.setattr(pandoc, "ast_to_bytes",
+                        lambda ast, fmt, **kw: b"not a docx" if fmt == "docx" else real(ast, fmt, **kw))
+    assert not rebuild(sent / "synthdoc.yaml", ())
+    assert "[output-invalid]" in capsys.readouterr().err
+    assert versions_kept(sent) == before
+    result = cli("redline", "review", "-C", str(sent))
+    assert result.exit_code == 1 and refused(result.output, "redline-no-previous", "synthdoc.yaml"), result.output
+    assert cli("snapshot", "sent", "-C", str(sent)).exit_code == 0
+    monkeypatch.undo()
+    assert cli("build", "-C", str(sent)).exit_code == 0
+    result = cli("redline", "review", "--since", "sent", "-C", str(sent))
+    assert result.exit_code == 0 and "since snapshot 'sent'" in result.output, result.output
+
+
+def test_a_build_killed_before_its_outputs_are_in_place_records_no_version(sent, monkeypatch):
+    """Killed after every output was made and before they were renamed into place (KeyboardInterrupt stands
+    for the kill): the version is not recorded, and the next build records it."""
+    from synthdoc.build import pipeline
+
+    before = versions_kept(sent)
+    real = pipeline._put_in_place
+
+    def killed(files, root):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_put_in_place", killed)
+    result = runner.invoke(app, ["build", "-C", str(sent)])
+    assert isinstance(result.exception, KeyboardInterrupt | SystemExit)
+    assert versions_kept(sent) == before
+    monkeypatch.setattr(pipeline, "_put_in_place", real)
+    assert cli("build", "-C", str(sent)).exit_code == 0
+    assert versions_kept(sent) != before
+    assert cli("redline", "review", "-C", str(sent)).exit_code == 0
