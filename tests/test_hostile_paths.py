@@ -242,3 +242,37 @@ def test_a_build_killed_before_its_outputs_are_in_place_records_no_version(sent,
     assert cli("build", "-C", str(sent)).exit_code == 0
     assert versions_kept(sent) != before
     assert cli("redline", "review", "-C", str(sent)).exit_code == 0
+
+
+# --- 18. a template cannot change what the next template sees --------------------------------------------
+
+EVIL_DOCUMENT = """
+  - id: evil
+    template: evil.md.j2
+    title: First
+    formats: [html]
+"""
+
+
+@pytest.mark.parametrize("field", ["says", "short", "translation"])
+def test_a_template_cannot_rewrite_the_claims_for_later_documents(tmp_path, capsys, field):
+    """A first document's template that updates a claim's ``says``, ``short`` or ``translation`` (dicts it
+    receives) is stopped at its line; the next document, and the next rebuild in ``watch`` once the template
+    is fixed, print the claims as written."""
+    from synthdoc.build.watching import rebuild
+
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("documents:\n", "documents:\n" + EVIL_DOCUMENT)
+    files["templates/evil.md.j2"] = (
+        "# Evil\n\n{% for c in claims %}{% set _ = c.claim." + field + '.update({"en": "HACKED"}) %}'
+        "{% endfor %}Nothing.\n")
+    root = write_project(tmp_path / "p", files)
+    config = root / "synthdoc.yaml"
+    assert not rebuild(config, ())
+    err = capsys.readouterr().err
+    assert re.search(r"^templates/evil\.md\.j2:3:\d+: error: .*\[template-error\]$", err, re.M), err
+    (root / "templates" / "evil.md.j2").write_text("# Evil, fixed\n\nNothing.\n")
+    assert rebuild(config, ())
+    page = (root / "output" / "review.html").read_text()
+    assert "HACKED" not in page, page
+    assert "Debts bind workers to employers" in page

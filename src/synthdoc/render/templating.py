@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
 import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import GeneratorType
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.loaders import split_template_path
 from jinja2.runtime import markup_join, str_join
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError, modifies_known_mutable
 
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
@@ -94,6 +95,14 @@ class _Environment(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**", "+"})
     code_generator_class = _CodeGenerator
+    given: frozenset[int] = frozenset()  # the lists, dicts and sets synthdoc gave this rendering (by id)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """A template changes the lists and dicts it made (``{% set _ = rows.append(row) %}``), never one synthdoc
+        gave it: a claim's ``says`` updated by one document's template would be what the next one prints."""
+        if id(obj) in self.given and modifies_known_mutable(obj, attr):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def call_concat(self, context: Any, parts: tuple[Any, ...]) -> str:
         texts = [str(part) for part in parts]
@@ -200,6 +209,7 @@ def template_names(project_templates: Path | None) -> list[str]:
 def render(name: str, context: dict[str, Any], project_templates: Path | None, shown_dir: str = "templates") -> str:
     """Render template ``name``; any template error becomes a diagnostic naming the template and line."""
     env, template = _loaded(name, project_templates, shown_dir)
+    env.given = _mutable_values(context)
     with _diagnosed(env, template, name, context, project_templates, shown_dir):
         text = within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
         _refuse_metadata(text, _shown(template.filename, name, project_templates, shown_dir))
@@ -210,8 +220,35 @@ def render_traced(name: str, context: dict[str, Any], project_templates: Path | 
     """What template ``name`` writes, piece by piece, each piece with the template file (as shown) and line that
     wrote it; within the limits of :func:`render` (time, output size), with the same diagnostics."""
     env, template = _loaded(name, project_templates, "templates")
+    env.given = _mutable_values(context)
     with _diagnosed(env, template, name, context, project_templates, "templates"):
         return within(RENDER_SECONDS, lambda: _traced(template, context, project_templates))
+
+
+_IMMUTABLE = (str, bytes, int, float, complex, bool, type(None), Path)
+
+
+def _mutable_values(context: dict[str, Any]) -> frozenset[int]:
+    """The ids of every list, dict and set reachable from ``context`` through mappings, sequences, sets and the
+    fields of dataclasses (every value synthdoc gives a template is one): what templates may read, not change."""
+    seen: set[int] = set()
+    mutable: set[int] = set()
+    todo: list[Any] = list(context.values())
+    while todo:
+        value = todo.pop()
+        if isinstance(value, _IMMUTABLE) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, list | dict | set | bytearray):
+            mutable.add(id(value))
+        if isinstance(value, Mapping):
+            todo.extend(value.keys())
+            todo.extend(value.values())
+        elif isinstance(value, list | tuple | set | frozenset):
+            todo.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+    return frozenset(mutable)
 
 
 def _traced(template: jinja2.Template, context: dict[str, Any], project_templates: Path | None
