@@ -276,3 +276,28 @@ def test_a_template_cannot_rewrite_the_claims_for_later_documents(tmp_path, caps
     page = (root / "output" / "review.html").read_text()
     assert "HACKED" not in page, page
     assert "Debts bind workers to employers" in page
+
+
+# --- 19. a template's one C call stays within the limit ----------------------------------------------
+
+SHARED = "{% set ns = namespace(a=[0], b=[0]) %}\n{% for i in range(64) %}{% set ns.a = [ns.a, ns.a] %}" \
+         "{% set ns.b = [ns.b, ns.b] %}{% endfor %}\n"
+
+
+@pytest.mark.parametrize("use", ["{{ ns.a == ns.b }}", "{{ [ns.b, ns.a] | sort | length }}", "{{ ns.a }}",
+                                 "{{ ns.a in [ns.b] }}", "{{ ns.a | tojson | length }}",
+                                 "{% set t = namespace(x=(0,)) %}{% for i in range(64) %}{% set t.x = (t.x, t.x) %}"
+                                 "{% endfor %}{{ {t.x: 1} | length }}"])
+def test_a_template_cannot_compare_sort_or_print_a_list_shared_without_end(tmp_path, use):
+    """Lists made of two references to the list before, 64 times: a few hundred bytes, but 2^64 items once
+    compared, sorted, hashed or printed, which Python does in one C call that no time limit interrupts (the
+    build ran past its 120 s). The template is stopped where it uses such a list, at its line."""
+    files = small_files()
+    files["synthdoc.yaml"] = files["synthdoc.yaml"].replace("template: synthesis.md.j2", "template: shared.md.j2")
+    files["templates/shared.md.j2"] = "# Shared\n\n" + SHARED + use + "\n"
+    root = write_project(tmp_path / "p", files)
+    setup = ONE_GB + "; import synthdoc.render.templating as t; t.RENDER_SECONDS = 5"
+    code, out, took, peak = child(["build"], root, setup, timeout=60)
+    assert code == 1 and refused(out, "template-error", "templates/shared.md.j2"), out
+    assert "templates/shared.md.j2:5:1: error:" in out
+    assert took < SECONDS and peak < MEGABYTES, (took, peak)
