@@ -23,7 +23,7 @@ from ..check.translations import check_translations
 from ..core import pandoc, warm
 from ..core.cache import JsonCache
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, has_errors
-from ..core.files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
+from ..core.files import WORK_DIR, atomic_write, put_in_place, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
@@ -180,7 +180,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     """Render one document to ``formats`` (default: all of its own) and put them in place together."""
     made: list[word_versions.Version] = []
     rendered = render_outputs(inputs, doc, formats, report, force, versions=made)
-    _put_in_place([(r.output.path, r.data) for r in rendered if not r.placed] + _version_files(made),
+    put_in_place([(r.output.path, r.data) for r in rendered if not r.placed] + _version_files(made),
                   inputs.project.root)
     _versions_kept(inputs.project.root, made)
     return [r.output for r in rendered]
@@ -278,7 +278,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
 
     outputs = [make(fmt, in_parts=later is not None) for fmt in formats if fmt in first]
     if outputs:  # the preview, put in place at once (synthdoc watch)
-        _put_in_place([(r.output.path, r.data) for r in outputs], project.root)
+        put_in_place([(r.output.path, r.data) for r in outputs], project.root)
         outputs = [Rendered(r.output, r.data, placed=True) for r in outputs]
         for r in outputs:
             _written(r.output, project.root, report, on_output)
@@ -432,7 +432,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         files += _version_files(versions)  # after the outputs: a kill between renames records no version
         if todo:
             files.append((manifest.path, manifest.payload()))
-        _put_in_place(files, project.root)
+        put_in_place(files, project.root)
         _versions_kept(project.root, versions)
         for r in made:
             _written(r.output, project.root, report, on_output)
@@ -451,20 +451,6 @@ def misplaced(inputs: Inputs, doc: Document, diags: Sequence[Diagnostic]) -> dic
     citations print that the reader will not find there), by ref: what check says of each."""
     said = {(d.path, d.line): d.message for d in diags if d.code == "locator-mismatch"}
     return {c.ref: said[(c.path, c.line)] for c in selected_claims(doc, inputs.sources) if (c.path, c.line) in said}
-
-
-def _put_in_place(files: list[tuple[Path, bytes]], root: Path) -> None:
-    """Write every file to a temporary file beside it; only when all were written, rename them into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in files:
-            staged.append((stage(path, data, shown_path(path, root)), path))
-    except BaseException:
-        for tmp, _ in staged:
-            discard(tmp)
-        raise
-    for tmp, path in staged:
-        commit(tmp, path, shown_path(path, root))
 
 
 def _remove_leftovers(output: Path, work: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core import project
 from ..core.diagnostics import SynthdocError
-from ..core.files import atomic_write, read_input
+from ..core.files import put_in_place, read_input
 from ..core.paths import outside_reason, refusal
 from . import claims
 
@@ -149,10 +149,17 @@ def schema_text(which: str) -> str:
 
 
 def write_schemas(root: Path) -> list[Path]:
-    """``schemas/*.schema.json`` in a project, written when missing or out of date. A ``schemas`` that leads
-    out of the project (a link) is refused before anything is written."""
+    """``schemas/*.schema.json`` in a project, written when missing or out of date."""
+    files = schema_files(root)
+    put_in_place(files, root)
+    return [path for path, _ in files]
+
+
+def schema_files(root: Path) -> list[tuple[Path, bytes]]:
+    """The schema files of a project that are missing or out of date, with what they should hold. A
+    ``schemas`` that leads out of the project (a link) is refused."""
     check_schema_folder(root)
-    written = []
+    files = []
     for which, name in FILES.items():
         path = root / SCHEMA_FOLDER / name
         data = schema_text(which).encode()
@@ -161,9 +168,8 @@ def write_schemas(root: Path) -> list[Path]:
         except SynthdocError:  # missing, a link, a device, another size: written anew (the rename replaces it)
             current = None
         if current != data:
-            atomic_write(path, data, str(Path(SCHEMA_FOLDER, name)))
-            written.append(path)
-    return written
+            files.append((path, data))
+    return files
 
 
 def check_schema_folder(root: Path) -> None:

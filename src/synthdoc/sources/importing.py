@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,13 @@ from typing import Any
 from ..bibliography import Bibliography, load_bibliography
 from ..core.colors import theme_of
 from ..core.diagnostics import Diagnostic, SynthdocError, error, warning
-from ..core.files import atomic_write, read_input, work_dir
+from ..core.files import put_in_place, read_input, work_dir
 from ..core.paths import resolved, shown_path
 from ..core.project import CLAIM_KINDS, Project
 from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
-from .editorschema import check_schema_folder, modeline, write_schemas
+from .editorschema import check_schema_folder, modeline, schema_files
 from .quotes import fold
 from .texts import SourceText, read_text
 
@@ -121,16 +122,18 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
 
 
 def _write(session: _Session) -> None:
-    """The PDFs copied, then each claims file written whole (a new one pointing editors at its schema)."""
+    """The schemas (for a new claims file, which points editors at them), the PDFs copied and each claims file
+    written whole, together: each to a temporary file first, and renamed into place only when all were written,
+    so that a disk that fills leaves every file as it was."""
     root = session.project.root
-    rendered = {claims.path: (claims.shown, claims.render(modeline(root, claims.path, "claims")))
-                for claims in session.files.values() if claims.added}
+    files: list[tuple[Path, bytes | Callable[[], bytes]]] = []
     if any(claims.original is None and claims.added for claims in session.files.values()):
-        write_schemas(root)
+        files += schema_files(root)
     for dest, pdf in session.copies.items():
-        atomic_write(dest, read_input(pdf, str(pdf), "a PDF file"), session.shown(dest))
-    for path, (shown, text) in rendered.items():
-        atomic_write(path, text.encode("utf-8"), shown)
+        files.append((dest, functools.partial(read_input, pdf, str(pdf), "a PDF file")))
+    files += [(claims.path, claims.render(modeline(root, claims.path, "claims")).encode("utf-8"))
+              for claims in session.files.values() if claims.added]
+    put_in_place(files, root)
 
 
 # --- where claims go ------------------------------------------------------------------------------
