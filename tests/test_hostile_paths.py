@@ -361,3 +361,23 @@ def test_a_sheet_import_is_linear_in_its_rows(tmp_path):
     code, out, took, peak = child(["import", str(sheet)], root, timeout=60)
     assert code == 0 and "4000 new claims" in out, out
     assert took < SECONDS and peak < MEGABYTES, (took, peak)
+
+
+# --- 21. watch says what a failed rebuild changed ---------------------------------------------------------
+
+def test_watch_says_the_preview_was_replaced_when_a_later_format_fails(sent, monkeypatch, capsys):
+    """The HTML preview of a rebuild is put in place at once; when the DOCX then fails, the message says the
+    preview shows the new text and the other outputs are unchanged, not that all outputs are."""
+    from synthdoc.build.watching import rebuild
+    from synthdoc.core import pandoc
+
+    docx = (sent / "output" / "review.docx").read_bytes()
+    real = pandoc.ast_to_bytes
+    monkeypatch.setattr(pandoc, "ast_to_bytes",
+                        lambda ast, fmt, **kw: b"not a docx" if fmt == "docx" else real(ast, fmt, **kw))
+    assert not rebuild(sent / "synthdoc.yaml", ())
+    err = capsys.readouterr().err
+    assert "Debts never bind anyone" in (sent / "output" / "review.html").read_text()
+    assert (sent / "output" / "review.docx").read_bytes() == docx
+    assert "previous outputs are unchanged" not in err, err
+    assert "output/review.html was replaced by the new preview; the other outputs are unchanged" in err, err

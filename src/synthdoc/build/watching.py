@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import stat
@@ -151,16 +152,26 @@ def rebuild(config: Path, names: tuple[str, ...], on_html: Callable[[], None] | 
     from ..core.project import load_project
     from .pipeline import build
 
+    previews: list[Path] = []  # put in place before the rest was made
+
     def written(output: Output) -> None:
+        previews.append(output.path)
         if output.format == "html" and on_html:
             on_html()
 
     try:
-        result = build(load_project(config), names, report=console.say, first=("html",), on_output=written)
+        project = load_project(config)
+        result = build(project, names, report=console.say, first=("html",), on_output=written)
     except SynthdocError as exc:
+        unchanged = "previous outputs are unchanged"
+        if previews:  # the preview shows the new text: only the other outputs stayed as they were
+            replaced = ", ".join(shown_path(p, project.root) for p in previews)
+            unchanged = f"{replaced} {'was' if len(previews) == 1 else 'were'} replaced by the new preview; the " \
+                        "other outputs are unchanged"
+            exc = SynthdocError([dataclasses.replace(d, message=d.message.replace(
+                "previous outputs are unchanged", "the other outputs are unchanged")) for d in exc.diagnostics])
         console.print_diagnostics(exc.diagnostics)
-        console.say(f"build failed: {console.summary(exc.diagnostics)}; previous outputs are unchanged; "
-                    "still watching")
+        console.say(f"build failed: {console.summary(exc.diagnostics)}; {unchanged}; still watching")
         return False
     except Exception as exc:  # a bug in synthdoc: say so, as the CLI's guard does, and keep watching
         if os.environ.get("SYNTHDOC_DEBUG"):
