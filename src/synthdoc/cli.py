@@ -347,12 +347,12 @@ def snapshot(
     project_dir: ProjectOption = None,
 ) -> None:
     """Name the current built version of every document, to compare with later (synthdoc redline --since)."""
-    from .build.pipeline import WORK_DIR
+    from .core.files import work_dir
     from .word import versions
 
     try:
         project = _project(project_dir)
-        work = project.root / WORK_DIR
+        work = work_dir(project.root)
         if list_them or name is None:
             taken = versions.snapshots(work)
             for shot in taken:

@@ -23,7 +23,7 @@ from ..check.translations import check_translations
 from ..core import pandoc, warm
 from ..core.cache import JsonCache
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, has_errors
-from ..core.files import WORK_DIR, atomic_write, commit, discard, stage, work_dir
+from ..core.files import WORK_DIR, atomic_write, put_in_place, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
@@ -178,16 +178,29 @@ def _library_uris(project: Project, inputs: Inputs) -> dict[str, str]:
 def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
                    report: Report | None = None, force: bool = False) -> list[Output]:
     """Render one document to ``formats`` (default: all of its own) and put them in place together."""
-    rendered = render_outputs(inputs, doc, formats, report, force)
-    _put_in_place([(r.output.path, r.data) for r in rendered if not r.placed], inputs.project.root)
+    made: list[word_versions.Version] = []
+    rendered = render_outputs(inputs, doc, formats, report, force, versions=made)
+    put_in_place([(r.output.path, r.data) for r in rendered if not r.placed] + _version_files(made),
+                  inputs.project.root)
+    _versions_kept(inputs.project.root, made)
     return [r.output for r in rendered]
+
+
+def _version_files(made: Sequence[word_versions.Version]) -> list[tuple[Path, bytes]]:
+    return [file for version in made for file in version.files]
+
+
+def _versions_kept(root: Path, made: Sequence[word_versions.Version]) -> None:
+    for version in made:
+        word_versions.kept(work_dir(root), version)
 
 
 def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None = None,
                    report: Report | None = None, force: bool = False, first: Sequence[str] = (),
                    on_output: Callable[[Output], None] | None = None,
                    later: list[Callable[[], list[Rendered]]] | None = None,
-                   warnings: list[Diagnostic] | None = None) -> list[Rendered]:
+                   warnings: list[Diagnostic] | None = None,
+                   versions: list[word_versions.Version] | None = None) -> list[Rendered]:
     """Render one document to ``formats`` (default: all of its own) in memory; citeproc runs once, to the AST.
     The caller puts them in place (:func:`build`: the outputs of a whole run together).
 
@@ -195,7 +208,9 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     in ``first`` are made and put in place before the others start (``synthdoc watch``: the HTML preview
     first), and with a ``later`` list the others are left there to be made once every document's first
     ones are; ``on_output`` hears of each file put in place here. What the rendered document shows that a
-    reader would misread (one citation text for two works) is added to ``warnings``."""
+    reader would misread (one citation text for two works) is added to ``warnings``. The document's version,
+    for redlines against it later, is added to ``versions``, for the caller to put in place with the outputs:
+    a build that fails or is killed before then records no version of text it never built."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -263,7 +278,7 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
 
     outputs = [make(fmt, in_parts=later is not None) for fmt in formats if fmt in first]
     if outputs:  # the preview, put in place at once (synthdoc watch)
-        _put_in_place([(r.output.path, r.data) for r in outputs], project.root)
+        put_in_place([(r.output.path, r.data) for r in outputs], project.root)
         outputs = [Rendered(r.output, r.data, placed=True) for r in outputs]
         for r in outputs:
             _written(r.output, project.root, report, on_output)
@@ -294,8 +309,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
         later.append(make_rest)
     else:
         outputs += make_rest()
-    # This version of the document, for redlines against it later.
-    word_versions.keep(work.parent, doc.id, ast, word_bookmarks.claim_names(ctx))
+    if versions is not None:
+        versions.append(word_versions.version(work.parent, doc.id, ast, word_bookmarks.claim_names(ctx)))
     return outputs
 
 
@@ -387,11 +402,12 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
                        f"{'; '.join(dict.fromkeys(r for f in p.formats for r in p.reasons[f]))}")
         reports: list[ChangeReport] = []
         shown: dict[str, list[Diagnostic]] = {p.document.id: [] for p in todo}
+        versions: list[word_versions.Version] = []
         with ThreadPoolExecutor(max_workers=max(1, len(todo))) as pool:
             later: list[Callable[[], list[Rendered]]] = []
             results = list(pool.map(lambda p: render_outputs(inputs, p.document, p.formats, report, force, first,
                                                              on_output, later if first else None,
-                                                             shown[p.document.id]), todo))
+                                                             shown[p.document.id], versions), todo))
             results += list(pool.map(lambda make_rest: make_rest(), later))
         made = [r for rs in results for r in rs if not r.placed]
         if strict and (late := strictly([d for found in shown.values() for d in found])):
@@ -413,9 +429,11 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             if p.document.id not in shown:
                 shown[p.document.id] = manifest.warnings(p.document.id, p.document.formats[0])
         diags += [d for doc_warnings in shown.values() for d in doc_warnings]
+        files += _version_files(versions)  # after the outputs: a kill between renames records no version
         if todo:
             files.append((manifest.path, manifest.payload()))
-        _put_in_place(files, project.root)
+        put_in_place(files, project.root)
+        _versions_kept(project.root, versions)
         for r in made:
             _written(r.output, project.root, report, on_output)
     return BuildResult(tuple(r.output for rs in results for r in rs), tuple(diags), up_to_date, tuple(reports),
@@ -433,20 +451,6 @@ def misplaced(inputs: Inputs, doc: Document, diags: Sequence[Diagnostic]) -> dic
     citations print that the reader will not find there), by ref: what check says of each."""
     said = {(d.path, d.line): d.message for d in diags if d.code == "locator-mismatch"}
     return {c.ref: said[(c.path, c.line)] for c in selected_claims(doc, inputs.sources) if (c.path, c.line) in said}
-
-
-def _put_in_place(files: list[tuple[Path, bytes]], root: Path) -> None:
-    """Write every file to a temporary file beside it; only when all were written, rename them into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, data in files:
-            staged.append((stage(path, data, shown_path(path, root)), path))
-    except BaseException:
-        for tmp, _ in staged:
-            discard(tmp)
-        raise
-    for tmp, path in staged:
-        commit(tmp, path, shown_path(path, root))
 
 
 def _remove_leftovers(output: Path, work: Path) -> None:

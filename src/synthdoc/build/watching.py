@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import re
 import stat
@@ -17,6 +18,7 @@ from urllib.parse import quote, unquote
 from ..core import console
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
+from ..core.paths import resolved, shown_path
 
 if TYPE_CHECKING:
     from .pipeline import Output
@@ -38,16 +40,16 @@ RELOAD_SCRIPT = b"""<script>
 
 def watch_filter(root: Path, output: Path) -> Callable[[object, str], bool]:
     """Changes that matter: anything in the project except outputs, synthdoc's own files and editor litter."""
-    root, output = root.resolve(), output.resolve()
+    root, output = resolved(root), resolved(output)
 
     def accept(_change: object, path: str) -> bool:
         p = Path(path)
-        resolved = p.resolve()
+        where = resolved(p)
         try:
-            rel = resolved.relative_to(root)
+            rel = where.relative_to(root)
         except ValueError:
             return False
-        if resolved == output or output in resolved.parents:
+        if where == output or output in where.parents:
             return False
         if any(part in IGNORED_DIRS for part in rel.parts):
             return False
@@ -150,16 +152,26 @@ def rebuild(config: Path, names: tuple[str, ...], on_html: Callable[[], None] | 
     from ..core.project import load_project
     from .pipeline import build
 
+    previews: list[Path] = []  # put in place before the rest was made
+
     def written(output: Output) -> None:
+        previews.append(output.path)
         if output.format == "html" and on_html:
             on_html()
 
     try:
-        result = build(load_project(config), names, report=console.say, first=("html",), on_output=written)
+        project = load_project(config)
+        result = build(project, names, report=console.say, first=("html",), on_output=written)
     except SynthdocError as exc:
+        unchanged = "previous outputs are unchanged"
+        if previews:  # the preview shows the new text: only the other outputs stayed as they were
+            replaced = ", ".join(shown_path(p, project.root) for p in previews)
+            unchanged = f"{replaced} {'was' if len(previews) == 1 else 'were'} replaced by the new preview; the " \
+                        "other outputs are unchanged"
+            exc = SynthdocError([dataclasses.replace(d, message=d.message.replace(
+                "previous outputs are unchanged", "the other outputs are unchanged")) for d in exc.diagnostics])
         console.print_diagnostics(exc.diagnostics)
-        console.say(f"build failed: {console.summary(exc.diagnostics)}; previous outputs are unchanged; "
-                    "still watching")
+        console.say(f"build failed: {console.summary(exc.diagnostics)}; {unchanged}; still watching")
         return False
     except Exception as exc:  # a bug in synthdoc: say so, as the CLI's guard does, and keep watching
         if os.environ.get("SYNTHDOC_DEBUG"):
@@ -183,12 +195,20 @@ def describe(batch: set[tuple[object, str]], root: Path) -> str:
         kinds.setdefault(path, set()).add(getattr(change, "name", str(change)))
     shown = []
     for path, seen in sorted(kinds.items()):
-        exists = Path(path).exists()
+        exists = os.path.lexists(path)  # a link that leads nowhere (or to itself) is there, and said so
         if not exists and "added" in seen:
             continue  # an editor's or a tool's temporary file
-        rel = Path(path).resolve().relative_to(root.resolve()) if Path(path).is_absolute() else Path(path)
+        rel = _relative(Path(path), root)
         shown.append(f"{rel}{'' if exists else ' (deleted)'}")
     return ", ".join(shown) or "(temporary files only)"
+
+
+def _relative(path: Path, root: Path) -> Path | str:
+    """``path`` as the watcher names it, relative to the project (the link itself, not where it leads)."""
+    for base in (root, resolved(root)):
+        if path.is_relative_to(base):
+            return path.relative_to(base)
+    return shown_path(path, root)
 
 
 def watch(config: Path, names: tuple[str, ...] = (), serve: bool = False, port: int = 8000,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, documents_phrase, error, warning
-from ..core.paths import shown_path
+from ..core.paths import resolved, shown_path
 from ..core.project import Document, Point, Project
 from ..core.schema import Localized, did_you_mean, in_language
 from ..core.warm import Memo
@@ -263,7 +263,7 @@ def _check_claims(inputs: Inputs) -> list[Diagnostic]:
     texts_of: dict[Path, list[Source]] = defaultdict(list)
     for source in inputs.sources:
         if source.text is not None:
-            texts_of[source.text.resolve()].append(source)
+            texts_of[resolved(source.text)].append(source)
 
     for source in inputs.sources:
         if source.key in seen_sources:
@@ -340,7 +340,7 @@ def _check_source_files(source: Source, keys: set[str], project: Project,
         diags.append(error(source.path, source.line, 1, f"the text {shown} is named after entry "
                            f"'{source.text.stem}', but these claims cite '{source.key}': quotes would be checked "
                            f"against another work; name the text of '{source.key}' here", "source-mismatch"))
-    sharing = [s for s in texts_of[source.text.resolve()] if s.key != source.key]
+    sharing = [s for s in texts_of[resolved(source.text)] if s.key != source.key]
     if sharing:
         diags.append(error(source.path, source.line, 1, f"the text {shown} is also the text of "
                            f"'{sharing[0].key}' ({sharing[0].path}); each source has its own text", "source-mismatch"))

@@ -10,10 +10,12 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .diagnostics import SynthdocError
+from .paths import resolved, shown_path
 
 # The largest input synthdoc reads: a source PDF of a few hundred pages is well below it. YAML files,
 # templates and styles have their own, smaller limits.
@@ -27,7 +29,7 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once instead of wait
 def is_inside(path: Path, root: Path) -> bool:
     """Whether ``path``, with every symbolic link followed, stands inside ``root``."""
     try:
-        path.resolve().relative_to(root.resolve())
+        resolved(path).relative_to(resolved(root))
     except (ValueError, OSError):
         return False
     return True
@@ -200,6 +202,22 @@ def stage(path: Path, data: bytes, shown: str | None = None) -> Path:
         raise SynthdocError.single(shown, f"cannot write the output: {exc.strerror}; the previous file is "
                                    "unchanged", "output-unwritable") from None
     return Path(tmp)
+
+
+def put_in_place(files: Sequence[tuple[Path, bytes | Callable[[], bytes]]], root: Path) -> None:
+    """Write every file (its bytes, or what a function reads when its turn comes, so that copies are not all held
+    in memory) to a temporary file beside it; only when all were written, rename them into place. A file that
+    cannot be written (a full disk) leaves every file as it was."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((stage(path, data if isinstance(data, bytes) else data(), shown_path(path, root)), path))
+    except BaseException:
+        for tmp, _ in staged:
+            discard(tmp)
+        raise
+    for tmp, path in staged:
+        commit(tmp, path, shown_path(path, root))
 
 
 def commit(tmp: Path, path: Path, shown: str | None = None) -> None:

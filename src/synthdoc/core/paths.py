@@ -3,7 +3,15 @@ and paths in messages are shown relative to the folder they belong to."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
+
+
+def resolved(path: Path) -> Path:
+    """``path`` made absolute with its symbolic links followed as far as they lead. A link that points at
+    itself (a loop) is left as it stands, for opening it to fail with an error naming it: ``Path.resolve``
+    raises RuntimeError there on Python 3.11 and 3.12."""
+    return Path(os.path.realpath(path))
 
 
 def outside_reason(root: Path, relative: str, base: Path | None = None) -> str | None:
@@ -16,7 +24,7 @@ def outside_reason(root: Path, relative: str, base: Path | None = None) -> str |
     if ".." in PurePosixPath(relative.replace("\\", "/")).parts:
         return "goes up out of the project with '..'"
     try:
-        ((base or root) / relative).resolve().relative_to(root.resolve())
+        resolved((base or root) / relative).relative_to(resolved(root))
     except (ValueError, OSError):
         return "leads out of the project through a symbolic link"
     return None
@@ -30,10 +38,11 @@ def refusal(relative: str, reason: str, what: str) -> str:
 def shown_path(path: Path, root: Path) -> str:
     """``path`` as messages show it: relative to ``root`` when it is inside, else as it is. A file name that
     is not valid in the system's encoding shows its undecodable bytes as U+FFFD (printable everywhere)."""
-    try:
-        shown = str(path.resolve().relative_to(root.resolve()))
-    except (ValueError, OSError):
-        shown = str(path)
+    shown = str(path)
+    for where in (resolved(path), Path(os.path.abspath(path))):  # a link out of the project: the link itself
+        for base in (resolved(root), Path(os.path.abspath(root))):
+            if where.is_relative_to(base):
+                return printable(str(where.relative_to(base)))
     return printable(shown)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .diagnostics import Diagnostic, SynthdocError, error, has_errors
-from .paths import outside_reason, refusal
+from .paths import outside_reason, refusal, resolved
 from .schema import Localized, Reader, did_you_mean
 from .yamlfile import load_yaml
 
@@ -180,7 +180,7 @@ _TOP = {"title", "bibliography", "sources", "templates", "output", "style", "lan
 
 def find_config(start: Path) -> Path:
     """``synthdoc.yaml`` in ``start`` or the nearest folder above it."""
-    start = start.resolve()
+    start = resolved(start)
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
@@ -194,7 +194,7 @@ def find_config(start: Path) -> Path:
 
 def load_project(config: Path) -> Project:
     """Read and validate ``synthdoc.yaml``; every problem is reported at once."""
-    root = config.parent.resolve()
+    root = resolved(config.parent)
     doc = load_yaml(config, display=_display(config), root=root)
     diags: list[Diagnostic] = []
     r = Reader(doc, diags)

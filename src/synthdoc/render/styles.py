@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
-from ..core.paths import outside_reason, refusal
+from ..core.paths import outside_reason, refusal, resolved
 
 MAX_STYLE_BYTES = 5_000_000
 _CSL = "{http://purl.org/net/xbiblio/csl}"
@@ -65,7 +65,7 @@ def resolve_style(name: str, root: Path, where: str = "synthdoc.yaml", line: int
             code = "unknown-style" if d.code == "file-missing" else d.code
             raise SynthdocError.single(where, message, code, line) from None
         parent = _independent_parent(data, name)
-        return parent if parent is not None else (root / name).resolve()
+        return parent if parent is not None else resolved(root / name)
     path = bundled_style(name)
     if path is not None:
         return path

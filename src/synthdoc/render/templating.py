@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
+import functools
+import operator
 import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import GeneratorType
 from typing import Any, TypeVar
@@ -18,10 +21,11 @@ from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.loaders import split_template_path
 from jinja2.runtime import markup_join, str_join
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError, modifies_known_mutable
 
 from ..core.diagnostics import SynthdocError
 from ..core.files import read_input
+from ..core.paths import resolved
 from ..core.project import BUILTIN_TEMPLATES
 from ..core.schema import did_you_mean
 from . import figures, markdown, prose, tables
@@ -30,6 +34,10 @@ from .citations import cite, cited_keys
 MAX_TEMPLATE_BYTES = 1_000_000  # one template file
 MAX_OUTPUT_CHARS = 50_000_000  # what one document's template may write
 MAX_SEQUENCE = 1_000_000  # the longest text or list a template may make with *, + or ~ (or number with **)
+# The most items (and characters of their texts) a list, tuple or dict may hold, counted as Python compares,
+# sorts, hashes or prints it: a list made of two references to the list before it, 64 times, is small in
+# memory but 2^64 items there, in one C call that the time limit cannot interrupt.
+MAX_WEIGHT = 10_000_000
 RENDER_SECONDS = 120.0  # a template still running after this is stopped
 
 T = TypeVar("T")
@@ -72,8 +80,35 @@ class _Loader(jinja2.BaseLoader):
         return sorted(found)
 
 
+_COMPARING = {"index", "count", "remove", "sort"}  # a list's methods that compare its items
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gteq": operator.ge, "lt": operator.lt,
+    "lteq": operator.le, "in": lambda a, b: a in b, "notin": lambda a, b: a not in b}
+
+
 class _CodeGenerator(CodeGenerator):
-    """Jinja's code generator, with ``a ~ b`` (which Jinja joins in place) going through the environment."""
+    """Jinja's code generator, with ``a ~ b`` (which Jinja joins in place), comparisons and the keys of dict
+    literals going through the environment, which first weighs the lists they compare or hash."""
+
+    def visit_Compare(self, node: nodes.Compare, frame: Frame) -> None:
+        self.write("environment.call_compare(")
+        self.visit(node.expr, frame)
+        for op in node.ops:
+            self.write(f", ({op.op!r}, ")
+            self.visit(op.expr, frame)
+            self.write(")")
+        self.write(")")
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self.write("{")
+        for idx, item in enumerate(node.items):
+            if idx:
+                self.write(", ")
+            self.write("environment.bounded(")
+            self.visit(item.key, frame)
+            self.write("): ")
+            self.visit(item.value, frame)
+        self.write("}")
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.call_concat(context, (")
@@ -91,16 +126,74 @@ class _Environment(SandboxedEnvironment):
     """Jinja's sandbox, with ``*``, ``**``, ``+`` and ``~`` unable to make a text, list or number that fills the
     memory (a text doubled 31 times with ``~`` is 2 billion characters)."""
 
-    intercepted_binops = frozenset({"*", "**", "+"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     code_generator_class = _CodeGenerator
+    given: frozenset[int] = frozenset()  # the lists, dicts and sets synthdoc gave this rendering (by id)
+
+    def __init__(self, **options: Any):
+        super().__init__(finalize=lambda value: self.bounded(value), **options)
+        self.weights: dict[int, int] = {}  # what synthdoc gives, weighed once (templates cannot change it)
+
+    def weigh_arguments(self) -> None:
+        """Every filter and test (Jinja's and synthdoc's) weighs its values first."""
+        for table in (self.filters, self.tests):
+            for name, function in list(table.items()):
+                table[name] = self._weighing(function)
+
+    def _weighing(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """A filter or test whose values are weighed first (``sort``, ``unique``, ``tojson``, ``string`` …)."""
+        @functools.wraps(function)  # keeps Jinja's pass_context / pass_environment marks
+        def weighed(*args: Any, **kwargs: Any) -> Any:
+            for value in (*args, *kwargs.values()):
+                self.bounded(value)
+            return function(*args, **kwargs)
+        return weighed
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """A template changes the lists and dicts it made (``{% set _ = rows.append(row) %}``), never one synthdoc
+        gave it: a claim's ``says`` updated by one document's template would be what the next one prints."""
+        if id(obj) in self.given and modifies_known_mutable(obj, attr):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def bounded(self, value: Any) -> Any:
+        """``value``, once weighed: a list, tuple or dict that is too heavy to compare, sort, hash or print
+        within the limits is refused (a template's own structures; what synthdoc gives is weighed once)."""
+        if isinstance(value, list | tuple | dict | set | frozenset) and _weight(value, self.weights) > MAX_WEIGHT:
+            raise SecurityError(f"a template may not compare, sort, hash or print a list or dict of more than "
+                                f"{MAX_WEIGHT:,} items counted with the lists inside it (a list made of the list "
+                                "before it, again and again?)")
+        return value
+
+    def call_compare(self, left: Any, *pairs: tuple[str, Any]) -> Any:
+        result: Any = True
+        self.bounded(left)
+        for op, right in pairs:
+            result = _COMPARE[op](left, self.bounded(right))
+            if not result:
+                return result
+            left = right
+        return result
+
+    def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        owner = getattr(__obj, "__self__", None) if getattr(__obj, "__name__", "") in _COMPARING else None
+        for value in (owner, *args, *kwargs.values()):
+            self.bounded(value)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        return super().getitem(obj, self.bounded(argument))
 
     def call_concat(self, context: Any, parts: tuple[Any, ...]) -> str:
-        texts = [str(part) for part in parts]
+        texts = [str(self.bounded(part)) for part in parts]
         if sum(map(len, texts)) > MAX_SEQUENCE:
             raise _too_long("join texts with ~")
         return (markup_join if context.eval_ctx.autoescape else str_join)(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            self.bounded(left)
+            self.bounded(right)
         if operator == "+" and isinstance(left, str | list | tuple) and isinstance(right, str | list | tuple) \
                 and len(left) + len(right) > MAX_SEQUENCE:
             raise _too_long("join texts or lists with +")
@@ -120,7 +213,8 @@ class _Timeout(BaseException):
 
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
     """A sandboxed environment: templates can arrange data, never read files or reach Python internals."""
-    folders = [p for p in (project_templates, BUILTIN_TEMPLATES) if p is not None and p.is_dir()]
+    # A templates link that leads nowhere readable (one pointing at itself) stays, for the loader to say so.
+    folders = [p for p in (project_templates, BUILTIN_TEMPLATES) if p is not None and (p.is_dir() or p.is_symlink())]
     env = _Environment(
         loader=_Loader(folders),
         undefined=jinja2.StrictUndefined,
@@ -141,6 +235,7 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
     env.globals["figure"] = figures.figure_markup
     env.filters["number_word"] = prose.number_word
     env.filters["ordinal"] = prose.ordinal
+    env.weigh_arguments()
     return env
 
 
@@ -198,6 +293,7 @@ def template_names(project_templates: Path | None) -> list[str]:
 def render(name: str, context: dict[str, Any], project_templates: Path | None, shown_dir: str = "templates") -> str:
     """Render template ``name``; any template error becomes a diagnostic naming the template and line."""
     env, template = _loaded(name, project_templates, shown_dir)
+    _give(env, context)
     with _diagnosed(env, template, name, context, project_templates, shown_dir):
         text = within(RENDER_SECONDS, lambda: _joined(template.generate(context)))
         _refuse_metadata(text, _shown(template.filename, name, project_templates, shown_dir))
@@ -208,8 +304,93 @@ def render_traced(name: str, context: dict[str, Any], project_templates: Path | 
     """What template ``name`` writes, piece by piece, each piece with the template file (as shown) and line that
     wrote it; within the limits of :func:`render` (time, output size), with the same diagnostics."""
     env, template = _loaded(name, project_templates, "templates")
+    _give(env, context)
     with _diagnosed(env, template, name, context, project_templates, "templates"):
         return within(RENDER_SECONDS, lambda: _traced(template, context, project_templates))
+
+
+_IMMUTABLE = (str, bytes, int, float, complex, bool, type(None), Path)
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _give(env: SandboxedEnvironment, context: dict[str, Any]) -> None:
+    """Tell ``env`` what synthdoc gives this rendering: what a template may read but not change, and the weight
+    of each list and dict in it (bounded by the project's files; weighed once, not at each use)."""
+    containers = _reachable(context)
+    if isinstance(env, _Environment):
+        env.given = frozenset(i for i, value in containers.items() if isinstance(value, list | dict | set))
+        env.weights = {}
+        for value in containers.values():
+            _weight(value, env.weights, remember=True)
+
+
+def _reachable(context: dict[str, Any]) -> dict[int, Any]:
+    """Every list, tuple, dict and set reachable from ``context`` through mappings, sequences, sets and the
+    fields of dataclasses (every value synthdoc gives a template is one), by id."""
+    seen: set[int] = set()
+    found: dict[int, Any] = {}
+    todo: list[Any] = list(context.values())
+    while todo:
+        value = todo.pop()
+        if isinstance(value, _IMMUTABLE) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, _CONTAINERS):
+            found[id(value)] = value
+        if isinstance(value, Mapping):
+            todo.extend(value.keys())
+            todo.extend(value.values())
+        elif isinstance(value, _CONTAINERS):
+            todo.extend(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+    return found
+
+
+def _children(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        yield from value.keys()
+        yield from value.values()
+    else:
+        yield from value
+
+
+def _weight(root: Any, known: dict[int, int], remember: bool = False) -> int:
+    """How many items (and characters of texts) ``root`` holds when every list inside it is counted each time
+    it appears — what comparing, sorting, hashing or printing it walks — in time that grows with the lists
+    that exist, not with that count. ``known`` holds weights already counted (what synthdoc gives; with
+    ``remember``, what is counted here joins it), and the count stops just above :data:`MAX_WEIGHT`."""
+    memo: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in memo or key in known:
+            continue
+        if not done:
+            if key in open_:
+                continue  # a list that holds itself: Python prints it as [...] and compares it to a RecursionError
+            open_.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node)
+                         if isinstance(child, _CONTAINERS) and id(child) not in memo and id(child) not in known)
+            continue
+        total = 1
+        for child in _children(node):
+            if isinstance(child, str):
+                total += len(child)
+            elif isinstance(child, _CONTAINERS):
+                total += memo.get(id(child)) or known.get(id(child)) or 1
+            else:
+                total += 1
+            if total > MAX_WEIGHT:
+                break
+        memo[key] = min(total, MAX_WEIGHT + 1)
+        open_.discard(key)
+    if remember:
+        known.update(memo)
+    return memo.get(id(root)) or known.get(id(root)) or 1
 
 
 def _traced(template: jinja2.Template, context: dict[str, Any], project_templates: Path | None
@@ -312,8 +493,6 @@ def _render_problem(exc: BaseException, context: dict[str, Any], shown_dir: str)
 
 def _attributes(kind: str) -> list[str]:
     """The public fields and properties of a value a template receives."""
-    import dataclasses
-
     from ..core import project
     from ..sources import claims
     from . import synthesis
@@ -446,7 +625,7 @@ def _shown(filename: str | None, name: str, project_templates: Path | None, show
     path = Path(filename)
     if project_templates is not None:
         try:
-            return str(Path(shown_dir) / path.resolve().relative_to(project_templates.resolve()))
+            return str(Path(shown_dir) / resolved(path).relative_to(resolved(project_templates)))
         except ValueError:
             pass
     return f"(built-in) {path.name}"

@@ -39,6 +39,8 @@ class ClaimsFile:
     crlf: bool = False  # written as it was: Windows line ends and a byte-order mark stay
     bom: bool = False
     added: list[dict[str, Any]] = field(default_factory=list)
+    _indexed: tuple[set[str], set[tuple[str, str]], set[str]] | None = field(default=None, repr=False)
+    _counters: dict[str, int] = field(default_factory=dict, repr=False)  # unique_id's next number, by id
 
     @classmethod
     def open(cls, path: Path, shown: str) -> ClaimsFile:
@@ -86,23 +88,39 @@ class ClaimsFile:
         return [c for c in (self.data.get("claims") or []) if isinstance(c, dict)]
 
     def ids(self) -> set[str]:
-        return {str(c.get("id")) for c in [*self.claims(), *self.added]}
+        return self._index()[0]
 
     def origins(self) -> set[tuple[str, str]]:
-        out = set()
-        for claim in [*self.claims(), *self.added]:
-            origin = claim.get("from")
-            if isinstance(origin, dict):
-                out.add((str(origin.get("file", "")), str(origin.get("annotation", ""))))
-        return out
+        return self._index()[1]
 
     def quotes(self) -> set[str]:
-        return {fold(str(c.get("quote"))) for c in [*self.claims(), *self.added] if c.get("quote")}
+        return self._index()[2]
+
+    def _index(self) -> tuple[set[str], set[tuple[str, str]], set[str]]:
+        """The ids, origins and folded quotes of the file's claims and those added: made once, then kept up to
+        date by :meth:`add` (asked again for each row, they made a sheet import quadratic)."""
+        if self._indexed is None:
+            self._indexed = (set(), set(), set())
+            for claim in [*self.claims(), *self.added]:
+                self._note(claim)
+        return self._indexed
+
+    def _note(self, claim: dict[str, Any]) -> None:
+        ids, origins, quotes = self._index()
+        ids.add(str(claim.get("id")))
+        origin = claim.get("from")
+        if isinstance(origin, dict):
+            origins.add((str(origin.get("file", "")), str(origin.get("annotation", ""))))
+        if claim.get("quote"):
+            quotes.add(fold(str(claim.get("quote"))))
 
     def add(self, claim: dict[str, Any]) -> str:
         """Append ``claim`` (its id made unique in this file when it has none) and return its id."""
-        ident = str(claim.get("id") or "") or unique_id(str(claim["quote"]), self.ids())
-        self.added.append({"id": ident, **{k: v for k, v in claim.items() if k != "id"}})
+        ident = str(claim.get("id") or "") or unique_id(str(claim["quote"]), self.ids(), self._counters)
+        added = {"id": ident, **{k: v for k, v in claim.items() if k != "id"}}
+        self._index()
+        self.added.append(added)
+        self._note(added)
         return ident
 
     def render(self, modeline: str = "") -> str:
@@ -134,12 +152,16 @@ class ClaimsFile:
         return ("\ufeff" if self.bom else "") + (text.replace("\n", "\r\n") if self.crlf else text)
 
 
-def unique_id(quote: str, taken: set[str]) -> str:
-    """A readable id from the quote's first words (``recruiters-promise-good-jobs``), unique in ``taken``."""
+def unique_id(quote: str, taken: set[str], counters: dict[str, int] | None = None) -> str:
+    """A readable id from the quote's first words (``recruiters-promise-good-jobs``), unique in ``taken``.
+    ``counters`` remembers the next number tried for each id, so that many quotes that begin alike do not
+    each try every number before theirs."""
     plain = unicodedata.normalize("NFKD", quote).encode("ascii", "ignore").decode().lower()
     words = re.findall(r"[a-z0-9]+", plain)[:4]
     base = "-".join(words) or "claim"
-    ident, n = base, 2
+    counters = {} if counters is None else counters
+    ident, n = base, counters.get(base, 2)
     while ident in taken:
         ident, n = f"{base}-{n}", n + 1
+    counters[base] = n
     return ident

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core import project
-from ..core.files import atomic_write
+from ..core.diagnostics import SynthdocError
+from ..core.files import put_in_place, read_input
+from ..core.paths import outside_reason, refusal
 from . import claims
 
 SCHEMA_FOLDER = "schemas"
@@ -148,18 +150,33 @@ def schema_text(which: str) -> str:
 
 def write_schemas(root: Path) -> list[Path]:
     """``schemas/*.schema.json`` in a project, written when missing or out of date."""
-    written = []
+    files = schema_files(root)
+    put_in_place(files, root)
+    return [path for path, _ in files]
+
+
+def schema_files(root: Path) -> list[tuple[Path, bytes]]:
+    """The schema files of a project that are missing or out of date, with what they should hold. A
+    ``schemas`` that leads out of the project (a link) is refused."""
+    check_schema_folder(root)
+    files = []
     for which, name in FILES.items():
         path = root / SCHEMA_FOLDER / name
         data = schema_text(which).encode()
         try:
-            current = path.read_bytes()
-        except OSError:
+            current = read_input(path, name, "a schema", root=root, limit=len(data))
+        except SynthdocError:  # missing, a link, a device, another size: written anew (the rename replaces it)
             current = None
         if current != data:
-            atomic_write(path, data, str(Path(SCHEMA_FOLDER, name)))
-            written.append(path)
-    return written
+            files.append((path, data))
+    return files
+
+
+def check_schema_folder(root: Path) -> None:
+    """Refuse a ``schemas/`` that leads out of the project (``path-outside``)."""
+    reason = outside_reason(root, SCHEMA_FOLDER)
+    if reason is not None:
+        raise SynthdocError.single(SCHEMA_FOLDER, refusal(SCHEMA_FOLDER, reason, "the schemas folder"), "path-outside")
 
 
 def modeline(root: Path, yaml_file: Path, which: str) -> str:

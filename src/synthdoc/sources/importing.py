@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,18 +15,17 @@ from typing import Any
 from ..bibliography import Bibliography, load_bibliography
 from ..core.colors import theme_of
 from ..core.diagnostics import Diagnostic, SynthdocError, error, warning
-from ..core.files import atomic_write, read_input
-from ..core.paths import shown_path
+from ..core.files import put_in_place, read_input, work_dir
+from ..core.paths import resolved, shown_path
 from ..core.project import CLAIM_KINDS, Project
 from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
-from .editorschema import modeline, write_schemas
+from .editorschema import check_schema_folder, modeline, schema_files
 from .quotes import fold
 from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
-WORK_DIR = ".synthdoc"
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class _Session:
 def import_files(project: Project, paths: Sequence[Path], options: Options) -> Imported:
     """Import each file; all problems of all files are reported at once, and then nothing is written.
     ``options`` are checked already: its kind is a claim kind, its themes are the project's."""
-    bib = load_bibliography(project.bibliographies, project.root, project.root / WORK_DIR / "cache",
+    bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
                             project.languages)
     sources, _ = load_sources(project.sources, project.root)
     existing = {s.key: (project.root / s.path, s.text, s.first_page) for s in sources}
@@ -113,22 +114,26 @@ def import_files(project: Project, paths: Sequence[Path], options: Options) -> I
     if not result.added:
         session.copies.clear()  # a PDF is copied for the claims that quote it, not for nothing
     result.copied = [session.shown(dest) for dest in session.copies]
+    if any(claims.original is None and claims.added for claims in session.files.values()):
+        check_schema_folder(project.root)  # before anything is written, and in a dry run too
     if not options.dry_run:
         _write(session)
     return result
 
 
 def _write(session: _Session) -> None:
-    """The PDFs copied, then each claims file written whole (a new one pointing editors at its schema)."""
+    """The schemas (for a new claims file, which points editors at them), the PDFs copied and each claims file
+    written whole, together: each to a temporary file first, and renamed into place only when all were written,
+    so that a disk that fills leaves every file as it was."""
     root = session.project.root
-    rendered = {claims.path: (claims.shown, claims.render(modeline(root, claims.path, "claims")))
-                for claims in session.files.values() if claims.added}
+    files: list[tuple[Path, bytes | Callable[[], bytes]]] = []
     if any(claims.original is None and claims.added for claims in session.files.values()):
-        write_schemas(root)
+        files += schema_files(root)
     for dest, pdf in session.copies.items():
-        atomic_write(dest, read_input(pdf, str(pdf), "a PDF file"), session.shown(dest))
-    for path, (shown, text) in rendered.items():
-        atomic_write(path, text.encode("utf-8"), shown)
+        files.append((dest, functools.partial(read_input, pdf, str(pdf), "a PDF file")))
+    files += [(claims.path, claims.render(modeline(root, claims.path, "claims")).encode("utf-8"))
+              for claims in session.files.values() if claims.added]
+    put_in_place(files, root)
 
 
 # --- where claims go ------------------------------------------------------------------------------
@@ -148,7 +153,7 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
             claims.data.insert(after_source, "text", _place_pdf(session, key, pdf))
             if first_page is not None and "first_page" not in claims.data:
                 claims.data.insert(after_source + 1, "first_page", first_page)
-        elif pdf is not None and text is not None and not _same_file(text, pdf):
+        elif pdf is not None and text is not None and not _same_file(session, text, pdf):
             session.other_text[path] = (pdf, text)
         return claims
     path = project.sources / f"{file_name(key)}.yaml"
@@ -162,11 +167,19 @@ def _target(session: _Session, key: str, pdf: Path | None, first_page: int | Non
     return session.files[path]
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def _same_file(session: _Session, text: Path, pdf: Path) -> bool:
+    """Whether a claims file's ``text`` (in the project) is the file ``pdf``: the same path or the same bytes."""
+    if resolved(text) == resolved(pdf):
+        return True
     try:
-        return a.resolve() == b.resolve() or a.read_bytes() == b.read_bytes()
-    except OSError:
+        return _project_file(session, text) == read_input(pdf, str(pdf), "a PDF file")
+    except SynthdocError:
         return False
+
+
+def _project_file(session: _Session, path: Path) -> bytes:
+    """A file in the project read as an input: a regular file inside it, never a device or pipe through a link."""
+    return read_input(path, session.shown(path), "a PDF file", root=session.project.root)
 
 
 def _quote_lang(session: _Session, key: str) -> str | None:
@@ -179,16 +192,16 @@ def _quote_lang(session: _Session, key: str) -> str | None:
 
 def _place_pdf(session: _Session, key: str, pdf: Path) -> str:
     """The PDF's name relative to sources/: where it is, or ``<key>.pdf`` once copied there."""
-    folder = session.project.sources.resolve()
-    resolved = pdf.resolve()
-    if resolved.is_relative_to(folder):
-        return resolved.relative_to(folder).as_posix()
+    folder = resolved(session.project.sources)
+    pdf_path = resolved(pdf)
+    if pdf_path.is_relative_to(folder):
+        return pdf_path.relative_to(folder).as_posix()
     dest = session.project.sources / f"{file_name(key)}.pdf"
-    if dest.exists() and dest.read_bytes() != read_input(pdf, str(pdf), "a PDF file"):
+    if not os.path.lexists(dest):
+        session.copies[dest] = pdf
+    elif _project_file(session, dest) != read_input(pdf, str(pdf), "a PDF file"):
         raise SynthdocError.single(session.shown(dest), f"already exists and is another file than {pdf}; move one "
                                    "of them, then import again", "import-target")
-    if not dest.exists():
-        session.copies[dest] = pdf
     return dest.name
 
 
@@ -293,7 +306,7 @@ def _page(label: str) -> int | str:
 def _pdf_key(session: _Session, path: Path) -> str | None:
     """The source a PDF belongs to: the claims file whose text it is, else a key named like the file."""
     for key, (_, text, _) in session.existing.items():
-        if text is not None and text.resolve() == path.resolve():
+        if text is not None and resolved(text) == resolved(path):
             return key
     return path.stem if path.stem in set(session.bibliography.keys()) else None
 

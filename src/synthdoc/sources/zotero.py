@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..core.diagnostics import SynthdocError
+from ..core.paths import resolved
 
 # userdata schema versions: itemAnnotations came with Zotero 6 (112 and later); Zotero 7.0 is 123.
 FIRST_WITH_ANNOTATIONS = 112
@@ -100,7 +101,7 @@ def item_uris(path: Path, shown: str) -> dict[str, str]:
 
 def _read(path: Path, shown: str, reader: Callable[[sqlite3.Connection], T]) -> T:
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        db = sqlite3.connect(f"{resolved(path).as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as exc:
         raise SynthdocError.single(shown, f"cannot open the Zotero database: {exc}", "zotero-schema") from None
     try:

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..core import pandoc
 from ..core.files import atomic_write, work_dir
+from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import thesis
 from ..render.astwalk import raw_block
@@ -161,8 +162,9 @@ def _turned(section: str) -> str:
 def docx_bytes(project: Project, doc: Document, doc_ast: dict, what: str) -> bytes:
     """The document's AST as a DOCX: wide tables on landscape pages, the document's template, its sections."""
     reference = _reference_doc(project, doc, work_dir(project.root) / "build")
-    return finish(pandoc.ast_to_bytes(landscape_tables(doc_ast), "docx", what=what,
-                                      extra=["--reference-doc", str(reference)]))
+    data = pandoc.ast_to_bytes(landscape_tables(doc_ast), "docx", what=what, extra=["--reference-doc", str(reference)])
+    pandoc.check_format("docx", data, shown_path(project.output / f"{doc.id}.docx", project.root))  # before unzipping
+    return finish(data)
 
 
 def _reference_doc(project: Project, doc: Document, work: Path) -> Path:

@@ -28,7 +28,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..core.diagnostics import SynthdocError
-from ..core.files import WORK_DIR, atomic_write
+from ..core.files import WORK_DIR, atomic_write, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import thesis
@@ -337,7 +337,7 @@ def write_redline(project: Project, document: str, since: str | None) -> tuple[P
     the snapshot ``since`` (default: the build before the newest) as tracked changes. Returns the path,
     the counts of insertions and deletions, and what it was compared with."""
     doc = project.document(document)
-    work = project.root / WORK_DIR
+    work = work_dir(project.root)
     config = shown_path(project.config_path, project.root)
     newest = versions.current(work, doc.id)
     if newest is None:

@@ -57,9 +57,19 @@ def with_claim_names(ast: dict[str, Any], refs: dict[str, str]) -> dict[str, Any
     return ast
 
 
-def keep(work: Path, document: str, ast: dict[str, Any], claims: dict[str, str]) -> str:
-    """Keep ``ast`` as the document's newest version, with the names of the claims its claim spans number
-    (``claims``: number → ``source/claim-id``); returns its digest."""
+@dataclass(frozen=True)
+class Version:
+    """A document's version as one build made it: the files that record it, put in place with the build's
+    outputs (never before, so a build that fails or is killed records nothing it did not build)."""
+
+    document: str
+    digest: str
+    files: tuple[tuple[Path, bytes], ...]  # the version's record (when new) and the history naming it
+
+
+def version(work: Path, document: str, ast: dict[str, Any], claims: dict[str, str]) -> Version:
+    """``ast`` as the document's newest version, with the names of the claims its claim spans number
+    (``claims``: number → ``source/claim-id``); nothing is written here (:func:`kept` after it is)."""
     blocks = json.dumps(ast.get("blocks", []), ensure_ascii=False).encode("utf-8")
     names = json.dumps(claims, ensure_ascii=False, sort_keys=True).encode("utf-8")
     # Named by the text alone (one serialization, also what is stored): the same document built for
@@ -70,14 +80,17 @@ def keep(work: Path, document: str, ast: dict[str, Any], claims: dict[str, str])
             + b', "blocks": ' + blocks + b"}")
     folder = work / VERSIONS / document
     path = folder / f"{digest}.json"
-    if not path.exists():
-        atomic_write(path, data)
+    files = [] if path.exists() else [(path, data)]
     history = _history(work, document)
     if not history or history[-1]["digest"] != digest:
         history.append({"digest": digest, "time": now()})
-        atomic_write(folder / "history.json", json.dumps(history, indent=1).encode("utf-8"))
-    _prune(work, document, history)
-    return digest
+        files.append((folder / "history.json", json.dumps(history, indent=1).encode("utf-8")))
+    return Version(document, digest, tuple(files))
+
+
+def kept(work: Path, made: Version) -> None:
+    """After ``made`` was put in place: the versions no longer wanted removed."""
+    _prune(work, made.document, _history(work, made.document))
 
 
 def _history(work: Path, document: str) -> list[dict[str, str]]:
