@@ -134,15 +134,27 @@ class PointView:
     cite: str
     sources: tuple[str, ...]
     agreement: str = ""  # how many of the document's sources reach the point ("Tiga dari lima penelitian …")
-    woven: str = ""  # each source's quote in a sentence of its own, joined by connectors
+    woven: str = ""  # each claim's quote in a sentence of its own, joined by connectors
+    support: str = ""  # how many sources a finding stated above rests on ("Dua dari lima penelitian … mendukung …")
+    woven_alone: str = ""  # ``woven`` without the recommendations addressed to actors, long quotes inline
 
     @property
     def evidence(self) -> str:
-        """Each source's quote (but those long enough for a block) in a sentence of its own that names its
-        author, the sentences joined by connectors ("Senada dengan itu, …"; "Namun, …" before a limitation)."""
-        for view in self.by_source:
+        """Each claim's quote (but those long enough for a block) in a sentence of its own that names its
+        author, the sentences joined by connectors ("Senada dengan itu, …"; "Namun, …" before a limitation);
+        a source's further claims follow its first ("X juga menemukan bahwa …")."""
+        for view in self.claims:
             view._log()
         return self.woven
+
+    @property
+    def evidence_alone(self) -> str:
+        """``evidence`` for a document that tells recommendations under the actors they address (a policy
+        brief): the claims addressed to an actor are left out, and a long quote is told in its sentence."""
+        for view in self.claims:
+            if not view.claim.actors:
+                view._log()
+        return self.woven_alone
 
     @property
     def sentence(self) -> str:
@@ -156,6 +168,12 @@ class PointView:
         for view in self.claims:
             seen.setdefault(view.source, view)
         return tuple(seen.values())
+
+    @property
+    def blocks(self) -> tuple[ClaimView, ...]:
+        """The claims whose quotes are long enough to stand as block quotations, each introduced by
+        ``introduced`` (``evidence`` leaves them out)."""
+        return tuple(v for v in self.claims if v.long_quote)
 
 
 @dataclass(frozen=True)
@@ -385,15 +403,20 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     # A point is told under its own theme, when the document shows that theme, even if none of its claims
     # carries the theme; otherwise its claims are told on their own.
     told = {pid for pid in points if not doc.select.themes or point_theme.get(pid) in doc.select.themes}
+    # A claim with several themes is told under the first of them, in the project's order (the matrix lists
+    # it under each).
+    rank = {t.id: i for i, t in enumerate(project.themes)}
+    home = {v.ref: min(v.claim.themes, key=lambda t: rank.get(t, len(rank)), default="") for v in ordered}
     themes = []
     for theme in project.themes:
         members = by_theme.get(theme.id, ())
         theme_points = tuple(p for pid, p in points.items() if pid in told and point_theme.get(pid) == theme.id)
         if not members and not theme_points:
             continue
-        theme_contrasts = tuple(c for c in contrasts if theme.id in c.claim.claim.themes)
+        theme_contrasts = tuple(c for c in contrasts if home[c.claim.ref] == theme.id)
         # A claim is told once: through its point, else through its contrast, else on its own.
-        loose = tuple(v for v in members if v.claim.point not in told and v.ref not in in_contrast)
+        loose = tuple(v for v in members if v.claim.point not in told and v.ref not in in_contrast
+                      and home[v.ref] == theme.id)
         themes.append(ThemeView(
             id=theme.id,
             title=markdown.inline(pick(theme.title, lang)),
@@ -493,22 +516,44 @@ def _report(framer: prose.Framer, view: ClaimView, connector: str = "") -> str:
 
 def _woven(point: PointView, framer: prose.Framer, reported: dict[str, str], total: int, lang: str,
            first: bool) -> PointView:
-    """The point with its agreement sentence and its sources' quotes woven together; quotes long enough for
-    a block get an introduction of their own (``introduced``)."""
-    sentences = []
-    for i, view in enumerate(point.by_source):
-        if view.long_quote:
-            frame = framer.frame(view.kind, False)
-            reported["block:" + view.ref] = provenance(prose.fill(frame, view.citet, "").rstrip(), (view,))
-            continue
-        relation = "qualify" if view.kind == "limitation" else "agree"
-        connector = framer.connector(relation) if sentences or (i and relation == "qualify") else ""
-        sentence = _report(framer, view, connector)
-        reported[view.ref] = sentence
-        sentences.append(sentence)
+    """The point with its agreement sentence and its claims' quotes woven together, a source's further claims
+    after its first; quotes long enough for a block get an introduction of their own (``introduced``). The
+    variant without the claims addressed to actors is woven with a rotation of its own (a document shows one
+    of the two)."""
+    woven = _weave(point.claims, framer, reported, blocks=True)
+    alone = _weave(tuple(v for v in point.claims if not v.claim.actors), prose.Framer(lang), None, blocks=False)
     agreement = prose.agreement(len(point.sources), total, lang, first, framer.connector("reach")) \
         if total > 1 else ""
-    return PointView(point.id, point.says, point.claims, point.cite, point.sources, agreement, " ".join(sentences))
+    support = prose.support(len(point.sources), total, lang) if total > 1 else ""
+    return PointView(point.id, point.says, point.claims, point.cite, point.sources, agreement, woven, support, alone)
+
+
+def _weave(views: tuple[ClaimView, ...], framer: prose.Framer, reported: dict[str, str] | None,
+           blocks: bool) -> str:
+    """Each claim's quote in a sentence that names its author: a source's first claim with a frame of the
+    rotation and a connector between sources, its further claims right after it ("X juga …"). With
+    ``blocks``, a quote long enough for a block quotation gets only its introduction (in ``reported``)."""
+    sentences: list[str] = []
+    order = list(dict.fromkeys(v.source for v in views))
+    for i, source in enumerate(order):
+        for j, view in enumerate(v for v in views if v.source == source):
+            paraphrase = view.foreign and not view.translated
+            if blocks and view.long_quote:
+                frame = framer.frame(view.kind, False) if j == 0 else framer.also(view.kind, False)
+                if reported is not None:
+                    reported["block:" + view.ref] = provenance(prose.fill(frame, view.citet, "").rstrip(), (view,))
+                continue
+            if j == 0:
+                relation = "qualify" if view.kind == "limitation" else "agree"
+                connector = framer.connector(relation) if sentences or (i and relation == "qualify") else ""
+                sentence = _report(framer, view, connector)
+            else:
+                frame = framer.also(view.kind, view.clause, paraphrase=paraphrase)
+                sentence = provenance(prose.fill(frame, view.citet, view.shown()) + ".", (view,))
+            if reported is not None:
+                reported[view.ref] = sentence
+            sentences.append(sentence)
+    return " ".join(sentences)
 
 
 def _contrasts(ordered: tuple[ClaimView, ...], views: dict[str, ClaimView]) -> tuple[ContrastView, ...]:
