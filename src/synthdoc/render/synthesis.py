@@ -105,6 +105,13 @@ class ClaimView:
             self._untranslated.add(self.claim.ref)
 
     @property
+    def label(self) -> str:
+        """The claim's own short label in the document's language ("Fungsi IGO (Karns dan Mingst)"), or ""
+        where it has none (``short`` then falls back to the statement)."""
+        own = in_language(self.claim.short, self._words["lang"]) if self.claim.short else None
+        return markdown.inline(own) if own else ""
+
+    @property
     def ref(self) -> str:
         return self.claim.ref
 
@@ -226,6 +233,8 @@ class SourceView:
     method: str = ""  # study: its method
     similarity: str = ""  # study: persamaan with the user's own research
     difference: str = ""  # study: perbedaan from it
+    discussed: tuple[str, ...] = ()  # the ids of the themes whose sections tell its other claims (not theories)
+    named: tuple[tuple[str, str], ...] = ()  # its first two labelled findings: (label, the theme telling it)
 
     @property
     def theories(self) -> tuple[ClaimView, ...]:
@@ -427,6 +436,29 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
             claims=members,
         ))
 
+    # Where each claim is told: the theme section of its point, of its contrast, or its own.
+    told_under: dict[str, str] = {}
+    for t in themes:
+        for p in t.points:
+            for v in p.claims:
+                told_under.setdefault(v.ref, t.id)
+        for con in t.contrasts:
+            for v in (con.claim, *con.others):
+                told_under.setdefault(v.ref, t.id)
+        for v in t.loose:
+            told_under.setdefault(v.ref, t.id)
+    shown = [t.id for t in themes]
+
+    def named(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple((v.label, told_under[v.ref]) for v in ordered
+                     if v.source == key and v.kind == "finding" and v.label and v.ref in told_under)[:2]
+
+    def discussed(key: str) -> tuple[str, ...]:
+        done = {label for label, _ in named(key)}
+        ids = {told_under[v.ref] for v in ordered if v.source == key and v.kind != "theory" and v.ref in told_under
+               and not (v.kind == "finding" and v.label in done)}
+        return tuple(t for t in shown if t in ids)
+
     by_actor = _grouped(ordered, lambda v: v.claim.actors)
     actors = tuple(
         ActorView(a.id, markdown.inline(pick(a.title, lang)), by_actor.get(a.id, ()))
@@ -446,7 +478,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     source_views = tuple(
         SourceView(k, cite_key(k), by_source[k], markdown.literal(entry_title(entry(k) if entry else None)),
                    studied_relevance(by_key.get(k), lang), studied(k, "focus"), studied(k, "method"),
-                   studied(k, "similarity"), studied(k, "difference"))
+                   studied(k, "similarity"), studied(k, "difference"), discussed(k), named(k))
         for k in keys)
     matrix = []
     for t in themes:
