@@ -298,6 +298,9 @@ class Context:
     claims: tuple[ClaimView, ...]
     contrasts: tuple[ContrastView, ...]
     matrix: tuple[MatrixRow, ...] = field(default=())
+    # The claims grouped by the actors they address together: a recommendation for governments and IOM is
+    # in one group, titled "Governments and IOM", not in each actor's (``actors``).
+    addressed: tuple[ActorView, ...] = field(default=())
     research: ResearchView | None = None
     gaps: GapView | None = None
     # Claims from a source in another language whose quote the template asked for, with no translation
@@ -464,6 +467,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         ActorView(a.id, markdown.inline(pick(a.title, lang)), by_actor.get(a.id, ()))
         for a in project.actors
     )
+    addressed = _addressed(project, ordered, lang)
     keys = list(dict.fromkeys(v.source for v in ordered))
     if source_order:
         rank = {k: i for i, k in enumerate(source_order)}
@@ -495,6 +499,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         themes=tuple(themes),
         points=tuple(points.values()),
         actors=tuple(a for a in actors if a.claims),
+        addressed=addressed,
         sources=source_views,
         claims=ordered,
         contrasts=contrasts,
@@ -503,6 +508,26 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         gaps=_gaps(project, themes, keys, contrasts, lang) if doc.chapter or len(keys) > 1 else None,
         untranslated=untranslated,
     )
+
+
+def _addressed(project: Project, ordered: tuple[ClaimView, ...], lang: str) -> tuple[ActorView, ...]:
+    """The claims grouped by the set of actors each addresses, in the project's actor order (a group after the
+    single actor it begins with, the larger after the smaller), each group titled with all its actors."""
+    rank = {a.id: i for i, a in enumerate(project.actors)}
+    titles = {a.id: markdown.inline(pick(a.title, lang)) for a in project.actors}
+    groups = _grouped(ordered, lambda v: ("+".join(sorted({a for a in v.claim.actors if a in rank},
+                                                           key=rank.__getitem__)),))
+    groups.pop("", None)
+    and_ = phrases(lang)["and"]
+
+    def title(key: str) -> str:
+        names = [titles[a] for a in key.split("+")]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {and_} {names[-1]}"
+
+    def order(key: str | None) -> tuple[int, ...]:
+        return tuple(rank[a] for a in (key or "").split("+"))
+
+    return tuple(ActorView(key, title(key), groups[key]) for key in sorted(groups, key=order) if key)
 
 
 def studied_relevance(source: Source | None, lang: str) -> str:
