@@ -7,8 +7,9 @@ import re
 from pathlib import Path
 
 from conftest import small_files, write_project
-from synthdoc.build.pipeline import build, check_project
+from synthdoc.build.pipeline import build, check_project, load_inputs
 from synthdoc.core.project import load_project
+from synthdoc.render.document import render_markdown
 
 A = "sources/smith2020.yaml"
 
@@ -70,6 +71,17 @@ def told(root: Path) -> str:
 
 def test_the_small_project_tells_every_claim_once(small):
     assert found(small, "claim-untold") == [] and found(small, "claim-told-twice") == []
+
+
+def test_the_example_tells_every_claim_it_cites_once(example):
+    """The built-in chapter and brief over the example: no claim cited but never told, none told twice."""
+    project = load_project(example / "synthdoc.yaml")
+    _, diags = check_project(project)
+    told_wrong = [d for d in diags if d.code in ("claim-told-twice", "claim-untold")]
+    assert told_wrong == [], "\n".join(d.message for d in told_wrong)
+    brief = render_markdown(load_inputs(project), project.document("policy-brief"))
+    # the recommendation addressed to governments, IOM and ASEAN: once, under a heading naming all three
+    assert brief.count("Bali Process") == 1 and "## For Governments, IOM and ASEAN" in brief, brief
 
 
 def test_the_chapter_tells_a_second_claim_of_a_source_in_a_point(tmp_path):
