@@ -579,6 +579,11 @@ def _woven(point: PointView, framer: prose.Framer, reported: dict[str, str], tot
     of the two)."""
     woven = _weave(point.claims, framer, reported, blocks=True)
     alone = _weave(tuple(v for v in point.claims if not v.claim.actors), prose.Framer(lang), None, blocks=False)
+    # A source whose claims here are recommendations to actors is still named: they are told with the
+    # recommendations, and the reader is sent there.
+    addressed = dict.fromkeys(v.source for v in point.claims if v.claim.actors)
+    pointers = " ".join(phrases(lang)["see_recommendations"].replace("{who}", cite_key(key)) for key in addressed)
+    alone = f"{alone} {pointers}".strip()
     agreement = prose.agreement(len(point.sources), total, lang, first, framer.connector("reach")) \
         if total > 1 else ""
     support = prose.support(len(point.sources), total, lang) if total > 1 else ""
