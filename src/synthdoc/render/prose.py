@@ -224,24 +224,32 @@ def number_word(n: int, lang: str) -> str:
     return words[n] if 0 <= n < len(words) else str(n)
 
 
+def _how_many(n: int, total: int, lang: str) -> str:
+    """"Tiga dari lima penelitian yang ditinjau", "Kelima penelitian yang ditinjau", "Hanya satu dari lima
+    penelitian" / "Three of the five studies reviewed", "All five studies reviewed", "Only one of the five
+    studies"."""
+    words = _ALL[lang]
+    if lang == "id":
+        if n == total and 2 <= n < len(words):
+            return f"{words[n]} penelitian yang ditinjau"
+        if n == 1:
+            return f"Hanya satu dari {number_word(total, lang)} penelitian"
+        return f"{number_word(n, lang).capitalize()} dari {number_word(total, lang)} penelitian yang ditinjau"
+    if n == total and 2 <= n < len(words):
+        return f"{words[n]} studies reviewed"
+    if n == 1:
+        return f"Only one of the {number_word(total, lang)} studies"
+    return f"{number_word(n, lang).capitalize()} of the {number_word(total, lang)} studies reviewed"
+
+
 def support(n: int, total: int, lang: str) -> str:
     """How many of the reviewed sources a finding stated above rests on: "Dua dari lima penelitian yang
     ditinjau mendukung temuan ini." — "Kelima penelitian …" when all of five."""
     lang = _language(lang)
-    words = _ALL[lang]
+    who = _how_many(n, total, lang)
     if lang == "id":
-        if n == total and 2 <= n < len(words):
-            return f"{words[n]} penelitian yang ditinjau mendukung temuan ini."
-        if n == 1:
-            return f"Temuan ini hanya bertumpu pada satu dari {number_word(total, lang)} penelitian."
-        return f"{number_word(n, lang).capitalize()} dari {number_word(total, lang)} penelitian yang ditinjau " \
-               "mendukung temuan ini."
-    if n == total and 2 <= n < len(words):
-        return f"{words[n]} studies reviewed support this finding."
-    if n == 1:
-        return f"This finding rests on only one of the {number_word(total, lang)} studies."
-    return f"{number_word(n, lang).capitalize()} of the {number_word(total, lang)} studies reviewed support " \
-           "this finding."
+        return f"{who} mendukung temuan ini."
+    return f"{who} {'supports' if n == 1 else 'support'} this finding."
 
 
 def agreement(n: int, total: int, lang: str, first: bool = True, verb: str = "") -> str:
@@ -249,25 +257,13 @@ def agreement(n: int, total: int, lang: str, first: bool = True, verb: str = "")
     kesimpulan yang sama." — "Kedua penelitian …" when all of two, "Kelima penelitian …" when all of five.
     A later point of a section opens with a transition ("Selain itu, …")."""
     lang = _language(lang)
-    words = _ALL[lang]
+    who = _how_many(n, total, lang)
     if lang == "id":
-        if n == total and 2 <= n < len(words):
-            who = f"{words[n]} penelitian yang ditinjau"
-        elif n == 1:
-            who = f"Hanya satu dari {number_word(total, lang)} penelitian"
-        else:
-            who = f"{number_word(n, lang).capitalize()} dari {number_word(total, lang)} penelitian yang ditinjau"
         verb = verb or CONNECTORS["id"]["reach"][0]
         if first:
             return f"{who} {verb}." if n > 1 else f"{who} menyatakan hal berikut."
         lead = who[0].lower() + who[1:]
         return f"Selain itu, {lead} {verb}." if n > 1 else f"Selain itu, {lead} menyatakan hal berikut."
-    if n == total and 2 <= n < len(words):
-        who = f"{words[n]} studies reviewed"
-    elif n == 1:
-        who = f"Only one of the {number_word(total, lang)} studies"
-    else:
-        who = f"{number_word(n, lang).capitalize()} of the {number_word(total, lang)} studies reviewed"
     verb = verb or CONNECTORS["en"]["reach"][0]
     if first:
         return f"{who} {verb}." if n > 1 else f"{who} makes the following point."
