@@ -150,3 +150,10 @@ def test_parts_left_out_without_their_data(tmp_path):
         assert gone not in chapter, gone
     assert chapter.startswith("# Rezim hukum internasional")
     assert "Tiga dari lima penelitian" in chapter
+
+
+def test_support_counts_the_studies_behind_a_finding_stated_above():
+    assert prose.support(2, 5, "id") == "Dua dari lima penelitian yang ditinjau mendukung temuan ini."
+    assert prose.support(5, 5, "id") == "Kelima penelitian yang ditinjau mendukung temuan ini."
+    assert prose.support(1, 5, "en") == "Only one of the five studies supports this finding."
+    assert prose.support(3, 5, "en-GB") == "Three of the five studies reviewed support this finding."

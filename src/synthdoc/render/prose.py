@@ -150,6 +150,39 @@ PARAPHRASE: dict[str, dict[str, tuple[str, ...]]] = {
            "context": ("{who} explains: {q}", "{who} notes: {q}")},
 }
 
+# Frames for a source's further claims in the same point, after a sentence that already named it ("X juga
+# menemukan bahwa …"): by language, claim kind and whether the quote is a clause; PARAPHRASE's rule for a
+# claim's own statement shown in place of an untranslated quote (a colon, never "in the words of").
+ALSO: dict[str, dict[str, dict[bool, tuple[str, ...]]]] = {
+    "id": {"finding": {True: ("{who} juga mendapati bahwa {q}", "{who} juga melaporkan bahwa {q}",
+                              "Lebih lanjut, {who} mengungkapkan bahwa {q}"),
+                       False: ("{who} juga melaporkan temuan ini: {q}", "Temuan lain dari {who}: {q}",
+                               "{who} menambahkan temuan berikut: {q}")},
+           "theory": {True: ("{who} juga mengemukakan bahwa {q}",),
+                      False: ("{who} juga memakai kerangka berikut: {q}",)},
+           "recommendation": {True: ("{who} juga menyarankan bahwa {q}", "{who} juga mengusulkan bahwa {q}"),
+                              False: ("{who} juga menyarankan: {q}", "Saran lain dari {who}: {q}")},
+           "limitation": {True: ("{who} menyadari pula bahwa {q}",),
+                          False: ("{who} menyebut pula keterbatasan berikut: {q}",)},
+           "context": {True: ("{who} juga memaparkan bahwa {q}",), False: ("{who} juga memaparkan: {q}",)}},
+    "en": {"finding": {True: ("{who} also finds that {q}", "{who} further observes that {q}"),
+                       False: ("{who} also notes: {q}", "Another finding of {who}: {q}")},
+           "theory": {True: ("{who} also holds that {q}",),
+                      False: ("{who} also draws on the following framework: {q}",)},
+           "recommendation": {True: ("{who} also advises that {q}", "{who} further proposes that {q}"),
+                              False: ("{who} also advises: {q}", "Another recommendation of {who}: {q}")},
+           "limitation": {True: ("{who} also admits that {q}",), False: ("{who} also admits a limitation: {q}",)},
+           "context": {True: ("{who} also points out that {q}",), False: ("{who} also describes: {q}",)}},
+}
+ALSO_PARAPHRASE: dict[str, dict[str, tuple[str, ...]]] = {
+    "id": {"finding": ("{who} juga melaporkan: {q}", "{who} juga mendapati: {q}"),
+           "theory": ("{who} juga berargumen: {q}",), "recommendation": ("{who} juga menyarankan: {q}",),
+           "limitation": ("{who} juga mengakui: {q}",), "context": ("{who} juga menjelaskan: {q}",)},
+    "en": {"finding": ("{who} also reports: {q}", "{who} also finds: {q}"), "theory": ("{who} also argues: {q}",),
+           "recommendation": ("{who} also advises: {q}",), "limitation": ("{who} also acknowledges: {q}",),
+           "context": ("{who} also notes: {q}",)},
+}
+
 # Connectors between the sources of a point: agreeing, qualifying (a limitation), disagreeing.
 CONNECTORS: dict[str, dict[str, tuple[str, ...]]] = {
     "id": {"agree": ("Senada dengan itu,", "Sejalan dengan temuan tersebut,", "Demikian pula,"),
@@ -191,30 +224,46 @@ def number_word(n: int, lang: str) -> str:
     return words[n] if 0 <= n < len(words) else str(n)
 
 
+def _how_many(n: int, total: int, lang: str) -> str:
+    """"Tiga dari lima penelitian yang ditinjau", "Kelima penelitian yang ditinjau", "Hanya satu dari lima
+    penelitian" / "Three of the five studies reviewed", "All five studies reviewed", "Only one of the five
+    studies"."""
+    words = _ALL[lang]
+    if lang == "id":
+        if n == total and 2 <= n < len(words):
+            return f"{words[n]} penelitian yang ditinjau"
+        if n == 1:
+            return f"Hanya satu dari {number_word(total, lang)} penelitian"
+        return f"{number_word(n, lang).capitalize()} dari {number_word(total, lang)} penelitian yang ditinjau"
+    if n == total and 2 <= n < len(words):
+        return f"{words[n]} studies reviewed"
+    if n == 1:
+        return f"Only one of the {number_word(total, lang)} studies"
+    return f"{number_word(n, lang).capitalize()} of the {number_word(total, lang)} studies reviewed"
+
+
+def support(n: int, total: int, lang: str) -> str:
+    """How many of the reviewed sources a finding stated above rests on: "Dua dari lima penelitian yang
+    ditinjau mendukung temuan ini." — "Kelima penelitian …" when all of five."""
+    lang = _language(lang)
+    who = _how_many(n, total, lang)
+    if lang == "id":
+        return f"{who} mendukung temuan ini."
+    return f"{who} {'supports' if n == 1 else 'support'} this finding."
+
+
 def agreement(n: int, total: int, lang: str, first: bool = True, verb: str = "") -> str:
     """How many of the reviewed sources reach a point: "Tiga dari lima penelitian yang ditinjau sampai pada
     kesimpulan yang sama." — "Kedua penelitian …" when all of two, "Kelima penelitian …" when all of five.
     A later point of a section opens with a transition ("Selain itu, …")."""
     lang = _language(lang)
-    words = _ALL[lang]
+    who = _how_many(n, total, lang)
     if lang == "id":
-        if n == total and 2 <= n < len(words):
-            who = f"{words[n]} penelitian yang ditinjau"
-        elif n == 1:
-            who = f"Hanya satu dari {number_word(total, lang)} penelitian"
-        else:
-            who = f"{number_word(n, lang).capitalize()} dari {number_word(total, lang)} penelitian yang ditinjau"
         verb = verb or CONNECTORS["id"]["reach"][0]
         if first:
             return f"{who} {verb}." if n > 1 else f"{who} menyatakan hal berikut."
         lead = who[0].lower() + who[1:]
         return f"Selain itu, {lead} {verb}." if n > 1 else f"Selain itu, {lead} menyatakan hal berikut."
-    if n == total and 2 <= n < len(words):
-        who = f"{words[n]} studies reviewed"
-    elif n == 1:
-        who = f"Only one of the {number_word(total, lang)} studies"
-    else:
-        who = f"{number_word(n, lang).capitalize()} of the {number_word(total, lang)} studies reviewed"
     verb = verb or CONNECTORS["en"]["reach"][0]
     if first:
         return f"{who} {verb}." if n > 1 else f"{who} makes the following point."
@@ -246,6 +295,14 @@ class Framer:
         frames = FRAMES[_language(self.lang)]
         options = frames.get(kind, frames["finding"])[clause]
         return self._least_used(options)
+
+    def also(self, kind: str, clause: bool, paraphrase: bool = False) -> str:
+        """A frame for a further claim of a source the previous sentence named ("X juga menemukan bahwa …")."""
+        if paraphrase:
+            table = ALSO_PARAPHRASE[_language(self.lang)]
+            return self._least_used(table.get(kind, table["finding"]))
+        frames = ALSO[_language(self.lang)]
+        return self._least_used(frames.get(kind, frames["finding"])[clause])
 
     def connector(self, relation: str) -> str:
         return self._least_used(CONNECTORS[_language(self.lang)][relation])

@@ -105,6 +105,13 @@ class ClaimView:
             self._untranslated.add(self.claim.ref)
 
     @property
+    def label(self) -> str:
+        """The claim's own short label in the document's language ("Fungsi IGO (Karns dan Mingst)"), or ""
+        where it has none (``short`` then falls back to the statement)."""
+        own = in_language(self.claim.short, self._words["lang"]) if self.claim.short else None
+        return markdown.inline(own) if own else ""
+
+    @property
     def ref(self) -> str:
         return self.claim.ref
 
@@ -134,15 +141,27 @@ class PointView:
     cite: str
     sources: tuple[str, ...]
     agreement: str = ""  # how many of the document's sources reach the point ("Tiga dari lima penelitian …")
-    woven: str = ""  # each source's quote in a sentence of its own, joined by connectors
+    woven: str = ""  # each claim's quote in a sentence of its own, joined by connectors
+    support: str = ""  # how many sources a finding stated above rests on ("Dua dari lima penelitian … mendukung …")
+    woven_alone: str = ""  # ``woven`` without the recommendations addressed to actors, long quotes inline
 
     @property
     def evidence(self) -> str:
-        """Each source's quote (but those long enough for a block) in a sentence of its own that names its
-        author, the sentences joined by connectors ("Senada dengan itu, …"; "Namun, …" before a limitation)."""
-        for view in self.by_source:
+        """Each claim's quote (but those long enough for a block) in a sentence of its own that names its
+        author, the sentences joined by connectors ("Senada dengan itu, …"; "Namun, …" before a limitation);
+        a source's further claims follow its first ("X juga menemukan bahwa …")."""
+        for view in self.claims:
             view._log()
         return self.woven
+
+    @property
+    def evidence_alone(self) -> str:
+        """``evidence`` for a document that tells recommendations under the actors they address (a policy
+        brief): the claims addressed to an actor are left out, and a long quote is told in its sentence."""
+        for view in self.claims:
+            if not view.claim.actors:
+                view._log()
+        return self.woven_alone
 
     @property
     def sentence(self) -> str:
@@ -156,6 +175,12 @@ class PointView:
         for view in self.claims:
             seen.setdefault(view.source, view)
         return tuple(seen.values())
+
+    @property
+    def blocks(self) -> tuple[ClaimView, ...]:
+        """The claims whose quotes are long enough to stand as block quotations, each introduced by
+        ``introduced`` (``evidence`` leaves them out)."""
+        return tuple(v for v in self.claims if v.long_quote)
 
 
 @dataclass(frozen=True)
@@ -208,6 +233,8 @@ class SourceView:
     method: str = ""  # study: its method
     similarity: str = ""  # study: persamaan with the user's own research
     difference: str = ""  # study: perbedaan from it
+    discussed: tuple[str, ...] = ()  # the ids of the themes whose sections tell its other claims (not theories)
+    named: tuple[tuple[str, str], ...] = ()  # its first two labelled findings: (label, the theme telling it)
 
     @property
     def theories(self) -> tuple[ClaimView, ...]:
@@ -271,6 +298,9 @@ class Context:
     claims: tuple[ClaimView, ...]
     contrasts: tuple[ContrastView, ...]
     matrix: tuple[MatrixRow, ...] = field(default=())
+    # The claims grouped by the actors they address together: a recommendation for governments and IOM is
+    # in one group, titled "Governments and IOM", not in each actor's (``actors``).
+    addressed: tuple[ActorView, ...] = field(default=())
     research: ResearchView | None = None
     gaps: GapView | None = None
     # Claims from a source in another language whose quote the template asked for, with no translation
@@ -385,15 +415,20 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     # A point is told under its own theme, when the document shows that theme, even if none of its claims
     # carries the theme; otherwise its claims are told on their own.
     told = {pid for pid in points if not doc.select.themes or point_theme.get(pid) in doc.select.themes}
+    # A claim with several themes is told under the first of them, in the project's order (the matrix lists
+    # it under each).
+    rank = {t.id: i for i, t in enumerate(project.themes)}
+    home = {v.ref: min(v.claim.themes, key=lambda t: rank.get(t, len(rank)), default="") for v in ordered}
     themes = []
     for theme in project.themes:
         members = by_theme.get(theme.id, ())
         theme_points = tuple(p for pid, p in points.items() if pid in told and point_theme.get(pid) == theme.id)
         if not members and not theme_points:
             continue
-        theme_contrasts = tuple(c for c in contrasts if theme.id in c.claim.claim.themes)
+        theme_contrasts = tuple(c for c in contrasts if home[c.claim.ref] == theme.id)
         # A claim is told once: through its point, else through its contrast, else on its own.
-        loose = tuple(v for v in members if v.claim.point not in told and v.ref not in in_contrast)
+        loose = tuple(v for v in members if v.claim.point not in told and v.ref not in in_contrast
+                      and home[v.ref] == theme.id)
         themes.append(ThemeView(
             id=theme.id,
             title=markdown.inline(pick(theme.title, lang)),
@@ -404,11 +439,35 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
             claims=members,
         ))
 
+    # Where each claim is told: the theme section of its point, of its contrast, or its own.
+    told_under: dict[str, str] = {}
+    for t in themes:
+        for p in t.points:
+            for v in p.claims:
+                told_under.setdefault(v.ref, t.id)
+        for con in t.contrasts:
+            for v in (con.claim, *con.others):
+                told_under.setdefault(v.ref, t.id)
+        for v in t.loose:
+            told_under.setdefault(v.ref, t.id)
+    shown = [t.id for t in themes]
+
+    def named(key: str) -> tuple[tuple[str, str], ...]:
+        return tuple((v.label, told_under[v.ref]) for v in ordered
+                     if v.source == key and v.kind == "finding" and v.label and v.ref in told_under)[:2]
+
+    def discussed(key: str) -> tuple[str, ...]:
+        done = {label for label, _ in named(key)}
+        ids = {told_under[v.ref] for v in ordered if v.source == key and v.kind != "theory" and v.ref in told_under
+               and not (v.kind == "finding" and v.label in done)}
+        return tuple(t for t in shown if t in ids)
+
     by_actor = _grouped(ordered, lambda v: v.claim.actors)
     actors = tuple(
         ActorView(a.id, markdown.inline(pick(a.title, lang)), by_actor.get(a.id, ()))
         for a in project.actors
     )
+    addressed = _addressed(project, ordered, lang)
     keys = list(dict.fromkeys(v.source for v in ordered))
     if source_order:
         rank = {k: i for i, k in enumerate(source_order)}
@@ -423,7 +482,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     source_views = tuple(
         SourceView(k, cite_key(k), by_source[k], markdown.literal(entry_title(entry(k) if entry else None)),
                    studied_relevance(by_key.get(k), lang), studied(k, "focus"), studied(k, "method"),
-                   studied(k, "similarity"), studied(k, "difference"))
+                   studied(k, "similarity"), studied(k, "difference"), discussed(k), named(k))
         for k in keys)
     matrix = []
     for t in themes:
@@ -440,6 +499,7 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         themes=tuple(themes),
         points=tuple(points.values()),
         actors=tuple(a for a in actors if a.claims),
+        addressed=addressed,
         sources=source_views,
         claims=ordered,
         contrasts=contrasts,
@@ -448,6 +508,26 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
         gaps=_gaps(project, themes, keys, contrasts, lang) if doc.chapter or len(keys) > 1 else None,
         untranslated=untranslated,
     )
+
+
+def _addressed(project: Project, ordered: tuple[ClaimView, ...], lang: str) -> tuple[ActorView, ...]:
+    """The claims grouped by the set of actors each addresses, in the project's actor order (a group after the
+    single actor it begins with, the larger after the smaller), each group titled with all its actors."""
+    rank = {a.id: i for i, a in enumerate(project.actors)}
+    titles = {a.id: markdown.inline(pick(a.title, lang)) for a in project.actors}
+    groups = _grouped(ordered, lambda v: ("+".join(sorted({a for a in v.claim.actors if a in rank},
+                                                           key=rank.__getitem__)),))
+    groups.pop("", None)
+    and_ = phrases(lang)["and"]
+
+    def title(key: str) -> str:
+        names = [titles[a] for a in key.split("+")]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {and_} {names[-1]}"
+
+    def order(key: str | None) -> tuple[int, ...]:
+        return tuple(rank[a] for a in (key or "").split("+"))
+
+    return tuple(ActorView(key, title(key), groups[key]) for key in sorted(groups, key=order) if key)
 
 
 def studied_relevance(source: Source | None, lang: str) -> str:
@@ -493,22 +573,49 @@ def _report(framer: prose.Framer, view: ClaimView, connector: str = "") -> str:
 
 def _woven(point: PointView, framer: prose.Framer, reported: dict[str, str], total: int, lang: str,
            first: bool) -> PointView:
-    """The point with its agreement sentence and its sources' quotes woven together; quotes long enough for
-    a block get an introduction of their own (``introduced``)."""
-    sentences = []
-    for i, view in enumerate(point.by_source):
-        if view.long_quote:
-            frame = framer.frame(view.kind, False)
-            reported["block:" + view.ref] = provenance(prose.fill(frame, view.citet, "").rstrip(), (view,))
-            continue
-        relation = "qualify" if view.kind == "limitation" else "agree"
-        connector = framer.connector(relation) if sentences or (i and relation == "qualify") else ""
-        sentence = _report(framer, view, connector)
-        reported[view.ref] = sentence
-        sentences.append(sentence)
+    """The point with its agreement sentence and its claims' quotes woven together, a source's further claims
+    after its first; quotes long enough for a block get an introduction of their own (``introduced``). The
+    variant without the claims addressed to actors is woven with a rotation of its own (a document shows one
+    of the two)."""
+    woven = _weave(point.claims, framer, reported, blocks=True)
+    alone = _weave(tuple(v for v in point.claims if not v.claim.actors), prose.Framer(lang), None, blocks=False)
+    # A source whose claims here are recommendations to actors is still named: they are told with the
+    # recommendations, and the reader is sent there.
+    addressed = dict.fromkeys(v.source for v in point.claims if v.claim.actors)
+    pointers = " ".join(phrases(lang)["see_recommendations"].replace("{who}", cite_key(key)) for key in addressed)
+    alone = f"{alone} {pointers}".strip()
     agreement = prose.agreement(len(point.sources), total, lang, first, framer.connector("reach")) \
         if total > 1 else ""
-    return PointView(point.id, point.says, point.claims, point.cite, point.sources, agreement, " ".join(sentences))
+    support = prose.support(len(point.sources), total, lang) if total > 1 else ""
+    return PointView(point.id, point.says, point.claims, point.cite, point.sources, agreement, woven, support, alone)
+
+
+def _weave(views: tuple[ClaimView, ...], framer: prose.Framer, reported: dict[str, str] | None,
+           blocks: bool) -> str:
+    """Each claim's quote in a sentence that names its author: a source's first claim with a frame of the
+    rotation and a connector between sources, its further claims right after it ("X juga …"). With
+    ``blocks``, a quote long enough for a block quotation gets only its introduction (in ``reported``)."""
+    sentences: list[str] = []
+    order = list(dict.fromkeys(v.source for v in views))
+    for i, source in enumerate(order):
+        for j, view in enumerate(v for v in views if v.source == source):
+            paraphrase = view.foreign and not view.translated
+            if blocks and view.long_quote:
+                frame = framer.frame(view.kind, False) if j == 0 else framer.also(view.kind, False)
+                if reported is not None:
+                    reported["block:" + view.ref] = provenance(prose.fill(frame, view.citet, "").rstrip(), (view,))
+                continue
+            if j == 0:
+                relation = "qualify" if view.kind == "limitation" else "agree"
+                connector = framer.connector(relation) if sentences or (i and relation == "qualify") else ""
+                sentence = _report(framer, view, connector)
+            else:
+                frame = framer.also(view.kind, view.clause, paraphrase=paraphrase)
+                sentence = provenance(prose.fill(frame, view.citet, view.shown()) + ".", (view,))
+            if reported is not None:
+                reported[view.ref] = sentence
+            sentences.append(sentence)
+    return " ".join(sentences)
 
 
 def _contrasts(ordered: tuple[ClaimView, ...], views: dict[str, ClaimView]) -> tuple[ContrastView, ...]:
