@@ -153,3 +153,33 @@ def small_files(formats: str = "html") -> dict[str, str]:
 def small(tmp_path: Path) -> Path:
     """A two-source project whose check is clean, building HTML only (fast)."""
     return write_project(tmp_path / "small", small_files())
+
+
+def filling_disk(monkeypatch: pytest.MonkeyPatch, writes_allowed: int = 0) -> list[int]:
+    """Files opened through os.fdopen (synthdoc's atomic writes) take ``writes_allowed`` writes, then the disk
+    is full (ENOSPC). The sizes of the writes tried are listed in the list returned."""
+    import os
+
+    real_fdopen, writes = os.fdopen, []
+
+    class Filling:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        def write(self, data):
+            writes.append(len(data))
+            if len(writes) > writes_allowed:
+                raise OSError(28, "No space left on device")
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Filling(real_fdopen(fd, mode)))
+    return writes

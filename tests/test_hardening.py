@@ -13,7 +13,7 @@ from docx import Document as Docx
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from conftest import small_files, write_project
+from conftest import filling_disk, small_files, write_project
 from synthdoc.build.pipeline import build, check_project
 from synthdoc.cli import app
 from synthdoc.core import pandoc
@@ -193,22 +193,7 @@ def test_read_only_output_dir(small, monkeypatch):
 def test_full_disk_leaves_the_previous_output(small, monkeypatch):
     build(load_project(small / "synthdoc.yaml"))
     before = (small / "output" / "review.html").read_bytes()
-    real_fdopen = os.fdopen
-
-    class Full:
-        def __init__(self, handle):
-            self.handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, data):
-            raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Full(real_fdopen(fd, mode)))
+    filling_disk(monkeypatch)
     result = runner.invoke(app, ["build", "--force", "-C", str(small)])
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert (small / "output" / "review.html").read_bytes() == before

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import small_files, write_project
+from conftest import filling_disk, small_files, write_project
 from synthdoc.cli import app
 from test_hostile_surfaces import MEGABYTES, SECONDS, child
 from test_import import project as import_project
@@ -321,28 +321,7 @@ def test_an_import_on_a_filling_disk_changes_no_file(tmp_path, monkeypatch):
     sheet = two_source_sheet(tmp_path / "rows.csv")
     assert cli("import", "--dry-run", str(sheet), "-C", str(root)).exit_code == 0  # the bibliography's cache
     before = tree(root)
-    real_fdopen, writes = os.fdopen, []
-
-    class Filling:
-        def __init__(self, handle):
-            self.handle = handle
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, data):
-            writes.append(len(data))
-            if len(writes) > 1:
-                raise OSError(28, "No space left on device")
-            return self.handle.write(data)
-
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
-
-    monkeypatch.setattr(os, "fdopen", lambda fd, mode: Filling(real_fdopen(fd, mode)))
+    filling_disk(monkeypatch, writes_allowed=1)
     result = cli("import", str(sheet), "-C", str(root))
     assert result.exit_code == 1 and "No space left on device" in result.output, result.output
     assert refused(result.output, "output-unwritable", "sources/"), result.output
