@@ -1,0 +1,71 @@
+"""Hostile inputs, the smaller cases of issue #30: control characters from imported comments, a snapshot's
+leftover temporary file, a Zotero attachment that is no PDF, a slowloris client of ``watch --serve``."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from conftest import small_files, write_project
+from importing_fixtures import ZoteroLibrary, annotate, typst_pdf
+from synthdoc.cli import app
+from test_import import FRONT, LEE, SMITH, TRAN, sheet_rows, write_csv
+from test_import import project as import_project
+from test_import import run as import_run
+
+runner = CliRunner()
+# C0 control characters but tab and line feed, DEL and the C1 controls: none may reach a claims file or a page.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+NASTY = "\x00\x07\x1b[31m\x1b]0;pwned\x07\x0b\x0c\x7f\x85"
+
+
+def test_control_characters_of_imported_comments_are_dropped_with_a_warning(tmp_path):
+    # A Zotero annotation's comment.
+    root = import_project(tmp_path / "zotero")
+    lib = ZoteroLibrary(tmp_path / "Zotero")
+    item = lib.article("TRAN2021", "Borders and Brokers", citation_key="tran2021")
+    pdf = lib.pdf(item, "ATTACH01", typst_pdf([], TRAN, first=None))
+    lib.highlight(pdf, "ANNOT001", "arrange papers and transport", 0, "87",
+                  comment=f"Brokers{NASTY} arrange papers.", tags=("labour",), author=f"Ani{NASTY}")
+    result = import_run(root, str(lib.close()))
+    assert result.exit_code == 0 and "[import-control]" in result.output, result.output
+    assert "zotero.sqlite" in result.output and "Traceback" not in result.output
+    written = (root / "sources" / "tran2021.yaml").read_text()
+    assert not CONTROL.search(written) and "Brokers[31m]0;pwned arrange papers." in written, written
+    # A PDF highlight's comment.
+    root = import_project(tmp_path / "pdf")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "smith2020.pdf").write_bytes(annotate(typst_pdf(FRONT, SMITH), [
+        {"page": 1, "phrase": "good jobs abroad, and the promises are rarely kept.",
+         "comment": f"Promises{NASTY} are rarely kept.", "name": "okular-1"}]))
+    result = import_run(root, str(inbox / "smith2020.pdf"))
+    assert result.exit_code == 0 and "[import-control]" in result.output, result.output
+    assert "smith2020.pdf" in result.output
+    written = (root / "sources" / "smith2020.yaml").read_text()
+    assert not CONTROL.search(written) and "Promises" in written, written
+    # A sheet's cell.
+    root = import_project(tmp_path / "sheet")
+    (root / "sources" / "lee2019.pdf").write_bytes(typst_pdf([], LEE, first=12))
+    rows = sheet_rows()
+    rows[1][4] = f"Recruiters{NASTY} are often kin."
+    result = import_run(root, str(write_csv(tmp_path / "x.csv", rows)))
+    assert result.exit_code == 0 and "[import-control]" in result.output, result.output
+    assert re.search(r"x\.csv:2:\d+: warning", result.output), result.output
+    written = (root / "sources" / "lee2019.yaml").read_text()
+    assert not CONTROL.search(written) and "Recruiters[31m]0;pwned are often kin." in written, written
+
+
+def test_no_control_character_of_a_claim_reaches_the_html_page(tmp_path):
+    files = small_files()
+    # YAML's escapes put any control character in a claims file written by hand (or by an older import).
+    files["sources/smith2020.yaml"] = files["sources/smith2020.yaml"].replace(
+        "{en: Debts bind workers to employers.",
+        '{en: "Debts\\0 bind\\a workers\\e[31m to\\x7f employers\\x85 \\v for years.\\x01"')
+    root = write_project(tmp_path / "p", files)
+    result = runner.invoke(app, ["build", "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    page = (root / "output" / "review.html").read_text()
+    assert not CONTROL.search(page), sorted({hex(ord(c)) for c in CONTROL.findall(page)})
+    assert re.search(r"Debts bind workers\[31m to\s+employers\s+for\s+years", page), page
