@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import small_files, write_project
 from importing_fixtures import ZoteroLibrary, annotate, typst_pdf
 from synthdoc.cli import app
+from test_hostile_surfaces import POSIX, child
 from test_import import FRONT, LEE, SMITH, TRAN, sheet_rows, write_csv
 from test_import import project as import_project
 from test_import import run as import_run
@@ -69,3 +71,23 @@ def test_no_control_character_of_a_claim_reaches_the_html_page(tmp_path):
     page = (root / "output" / "review.html").read_text()
     assert not CONTROL.search(page), sorted({hex(ord(c)) for c in CONTROL.findall(page)})
     assert re.search(r"Debts bind workers\[31m to\s+employers\s+for\s+years", page), page
+
+
+# A snapshot killed (SIGKILL) between writing its temporary file and renaming it.
+KILLED_BEFORE_RENAME = "import os, signal; os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)"
+
+
+@POSIX
+@pytest.mark.parametrize("then", ["snapshot", "build"])
+def test_a_killed_snapshot_leaves_no_temporary_file_after_the_next_snapshot_or_build(tmp_path, then):
+    root = write_project(tmp_path / "p", small_files())
+    assert runner.invoke(app, ["build", "-C", str(root)]).exit_code == 0
+    snapshots = root / ".synthdoc" / "snapshots"
+    code, out, _, _ = child(["snapshot", "sent", "-C", str(root)], root, setup=KILLED_BEFORE_RENAME)
+    assert code == -9, out
+    assert [p.name for p in snapshots.iterdir() if p.name.endswith(".tmp")], "the kill left no temporary file"
+    # (a build with nothing changed answers without building; one that builds, here forced, removes it)
+    args = ["snapshot", "sent-again"] if then == "snapshot" else ["build", "--force"]
+    result = runner.invoke(app, [*args, "-C", str(root)])
+    assert result.exit_code == 0, result.output
+    assert not [p.name for p in snapshots.iterdir() if p.name.endswith(".tmp")]
