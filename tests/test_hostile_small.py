@@ -91,3 +91,28 @@ def test_a_killed_snapshot_leaves_no_temporary_file_after_the_next_snapshot_or_b
     result = runner.invoke(app, [*args, "-C", str(root)])
     assert result.exit_code == 0, result.output
     assert not [p.name for p in snapshots.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_zotero_attachment_that_is_no_pdf_is_skipped_with_its_reason(tmp_path):
+    root = import_project(tmp_path / "p")
+    lib = ZoteroLibrary(tmp_path / "Zotero")
+    # A linked file (link mode 2, an absolute path) that is a web page saved under a PDF's name.
+    page = tmp_path / "elsewhere" / "tran2021.pdf"
+    page.parent.mkdir()
+    page.write_text("<!DOCTYPE html><html><body>Sign in to read this article</body></html>")
+    item = lib.article("TRAN2021", "Borders and Brokers", citation_key="tran2021")
+    linked = lib._item("attachment", "LINKED01")
+    lib.db.execute("INSERT INTO itemAttachments (itemID, parentItemID, linkMode, contentType, path) "
+                   "VALUES (?, ?, 2, 'application/pdf', ?)", (linked, item, str(page)))
+    lib.highlight(linked, "ANNOT001", "arrange papers and transport", 0, "87")
+    # A stored one that is a text file.
+    other = lib.article("SMITH2020", "Promises", citation_key="smith2020")
+    stored = lib.pdf(other, "STORED01", b"just some notes, not a PDF\n")
+    lib.highlight(stored, "ANNOT002", "rarely kept", 0, "87")
+    result = import_run(root, str(lib.close()))
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    warned = [line for line in result.output.splitlines() if "[import-pdf-missing]" in line]
+    assert any("tran2021" in w and "LINKED01" in w and "not a PDF" in w for w in warned), result.output
+    assert any("smith2020" in w and "STORED01" in w and "not a PDF" in w for w in warned), result.output
+    assert not list((root / "sources").glob("*.pdf")) and not list((root / "sources").glob("*.yaml"))
+    assert runner.invoke(app, ["check", "-C", str(root)]).exit_code == 0
