@@ -4,6 +4,8 @@ leftover temporary file, a Zotero attachment that is no PDF, a slowloris client 
 from __future__ import annotations
 
 import re
+import socket
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -116,3 +118,44 @@ def test_a_zotero_attachment_that_is_no_pdf_is_skipped_with_its_reason(tmp_path)
     assert any("smith2020" in w and "STORED01" in w and "not a PDF" in w for w in warned), result.output
     assert not list((root / "sources").glob("*.pdf")) and not list((root / "sources").glob("*.yaml"))
     assert runner.invoke(app, ["check", "-C", str(root)]).exit_code == 0
+
+
+def test_a_slowloris_client_is_cut_off_at_the_idle_limit(tmp_path, monkeypatch, capsys):
+    import synthdoc.build.watching as watching
+
+    monkeypatch.setattr(watching, "IDLE_SECONDS", 2)
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "review.html").write_text("<html><body>review</body></html>")
+    server = watching._Server(output, 0)
+    host, port = server.httpd.server_address[:2]
+    assert host == "127.0.0.1"
+    try:
+        client = socket.create_connection((host, port))
+        client.settimeout(0.25)
+        client.sendall(f"GET /review.html HTTP/1.1\r\nHost: {host}:{port}\r\n".encode())
+        start, closed = time.monotonic(), None
+        while time.monotonic() - start < 10:  # a header byte every quarter second: never idle for 2 s
+            try:
+                client.sendall(b"X")
+                if client.recv(100) == b"":
+                    closed = time.monotonic() - start
+                    break
+            except TimeoutError:
+                continue
+            except OSError:  # reset by the server
+                closed = time.monotonic() - start
+                break
+        client.close()
+        assert closed is not None and closed < 4, f"held open for {closed or 'over 10'} s"
+        # A request that comes whole in time is answered as before, on the same server.
+        ok = socket.create_connection((host, port), timeout=5)
+        ok.sendall(f"GET /review.html HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        answer = b""
+        while chunk := ok.recv(4096):
+            answer += chunk
+        ok.close()
+        assert answer.startswith(b"HTTP/1.0 200") and b"review" in answer, answer[:200]
+    finally:
+        server.close()
+    assert "Traceback" not in capsys.readouterr().err
