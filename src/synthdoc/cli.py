@@ -347,6 +347,7 @@ def snapshot(
     project_dir: ProjectOption = None,
 ) -> None:
     """Name the current built version of every document, to compare with later (synthdoc redline --since)."""
+    from .build.pipeline import build_lock
     from .core.files import work_dir
     from .word import versions
 
@@ -359,8 +360,9 @@ def snapshot(
                 typer.echo(f"{shot.name:32} {shot.time}  {', '.join(sorted(shot.documents))}")
             typer.echo(f"{len(taken)} snapshot{'s' * (len(taken) != 1)}", err=True)
             return
-        shot = versions.snapshot(work, name, [d.id for d in project.documents],
-                                 shown_path(project.config_path, project.root))
+        with build_lock(work):  # no build adds a version meanwhile, and no other snapshot's file is a leftover
+            shot = versions.snapshot(work, name, [d.id for d in project.documents],
+                                     shown_path(project.config_path, project.root))
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         raise typer.Exit(EXIT_ERRORS) from None

@@ -23,7 +23,7 @@ from ..check.translations import check_translations
 from ..core import pandoc, warm
 from ..core.cache import JsonCache
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, has_errors
-from ..core.files import WORK_DIR, atomic_write, put_in_place, work_dir
+from ..core.files import WORK_DIR, atomic_write, put_in_place, remove_leftovers, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
@@ -454,12 +454,9 @@ def misplaced(inputs: Inputs, doc: Document, diags: Sequence[Diagnostic]) -> dic
 
 
 def _remove_leftovers(output: Path, work: Path) -> None:
-    """Temporary files of a build that was killed before it could rename them (never a finished output)."""
-    for folder in (output, work):
-        if folder.is_dir():
-            for tmp in folder.glob(".*.tmp"):
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+    """Temporary files of a build or a snapshot that was killed before it could rename them (never a finished
+    output)."""
+    remove_leftovers([output, work, *word_versions.leftover_folders(work)])
 
 
 @contextlib.contextmanager

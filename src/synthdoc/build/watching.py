@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import os
 import re
+import socket
 import stat
 import threading
 from collections.abc import Callable, Iterator
@@ -78,6 +79,28 @@ class _Server:
 
         class Handler(BaseHTTPRequestHandler):
             timeout = IDLE_SECONDS
+
+            def handle_one_request(self) -> None:
+                # The socket's timeout closes a connection that sends nothing for IDLE_SECONDS, but not one
+                # that sends a byte now and then (slowloris): the request line and headers must have come
+                # whole within IDLE_SECONDS, or the connection is cut.
+                self._deadline = threading.Timer(IDLE_SECONDS, self._cut)
+                self._deadline.daemon = True
+                self._deadline.start()
+                try:
+                    super().handle_one_request()
+                finally:
+                    self._deadline.cancel()
+
+            def parse_request(self) -> bool:
+                ok = super().parse_request()  # reads the headers
+                self._deadline.cancel()
+                return ok
+
+            def _cut(self) -> None:
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
 
             def log_message(self, *args: object) -> None:  # keep the terminal for build messages
                 pass

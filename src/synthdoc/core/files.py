@@ -10,7 +10,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -169,6 +169,15 @@ def _raise(exc: OSError) -> None:
     if isinstance(exc, FileNotFoundError):  # a folder removed meanwhile
         return
     raise SynthdocError.single(WORK_DIR, f"cannot read synthdoc's work folder: {exc.strerror}", "work-dir")
+
+
+def remove_leftovers(folders: Iterable[Path]) -> None:
+    """The temporary files (:func:`stage`'s ``.<name>.*.tmp``) that a killed run left in ``folders`` before it
+    could rename them; never a finished file. Called with the build lock held, so no other run's are removed."""
+    for folder in folders:
+        if folder.is_dir():
+            for tmp in folder.glob(".*.tmp"):
+                discard(tmp)
 
 
 def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from ..sources.claims import Claim, Locator, key_problem
+from ..sources.quotes import without_controls
 from .styles import locale_path
 
 _CSL_NS = "{http://purl.org/net/xbiblio/csl}"
@@ -53,7 +54,7 @@ def cite_key(key: str) -> str:
 
 
 def _escape(value: str) -> str:
-    return _LOCATOR_MARKUP.sub(r"\\\1", " ".join(value.split()))
+    return _LOCATOR_MARKUP.sub(r"\\\1", " ".join(without_controls(value).split()))
 
 
 def locator_text(locators: Iterable[Locator], lang: str) -> str:

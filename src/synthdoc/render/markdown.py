@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..sources.quotes import without_controls
+
 # Every ASCII punctuation mark may be backslash-escaped in Pandoc Markdown. These are the ones
 # that could start markup inside a paragraph: emphasis, links, citations, raw HTML, entities,
 # math, code, footnotes, super/subscript, strike-out, attributes, tables.
@@ -52,8 +54,9 @@ def safe_line_start(line: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    # A blank line would end the paragraph, and a line starting with "-" or "1." would begin a list.
-    return " ".join(text.split())
+    # A blank line would end the paragraph, and a line starting with "-" or "1." would begin a list; a control
+    # character (NUL, BEL, ESC, from a comment imported before synthdoc dropped them) is no text at all.
+    return " ".join(without_controls(text).split())
 
 
 def _split_end(sentence: str) -> tuple[str, str, str]:

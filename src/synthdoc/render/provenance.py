@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..sources.quotes import without_controls
 from .astwalk import find, stringify, words
 from .markdown import nested, unescape
 from .phrases import phrases
@@ -87,7 +88,7 @@ def claims_table(ctx: Context) -> dict[str, dict[str, str]]:
     """Each claim of the document by its number: name, verbatim quote, locator, and what its statement holds
     on the author's own authority (``infers:``), so that a reader sees that part is not the source's."""
     label = phrases(ctx.lang)["author_infers"]
-    return {str(v.n): {"ref": v.ref, "quote": " ".join(v.claim.quote.split()),
+    return {str(v.n): {"ref": v.ref, "quote": " ".join(without_controls(v.claim.quote).split()),
                        "where": unescape(v.where) if v.claim.at else "—"}
             | ({"infers": f"{label[0].upper()}{label[1:]}: {', '.join(v.claim.infers)}"} if v.claim.infers else {})
             for v in ctx.claims}

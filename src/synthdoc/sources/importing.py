@@ -22,7 +22,7 @@ from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
 from .editorschema import check_schema_folder, modeline, schema_files
-from .quotes import fold
+from .quotes import CONTROL, fold, without_controls
 from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
@@ -230,13 +230,19 @@ def _key(session: _Session, key: str | None, shown: str, line: int = 1, col: int
 
 
 def _add(session: _Session, claims: ClaimsFile, claim: dict[str, Any], origin: tuple[str, str],
-         author: str | None = None) -> None:
+         where: tuple[str, int], author: str | None = None) -> None:
     """Append ``claim`` unless it was imported before (its origin) or the file has its quote already. A
     claim from someone else's annotation (``author``, not one of the user's names) keeps its author and
-    stays a draft until the user adopts it."""
+    stays a draft until the user adopts it. Control characters in its text (a NUL, BEL or ESC in a comment
+    or a cell, at ``where``) are dropped, with a warning."""
+    (claim, author), controls = _without_controls((claim, author))
     if origin in claims.origins() or fold(str(claim["quote"])) in claims.quotes():
         session.result.already += 1
         return
+    if controls:
+        session.result.diagnostics.append(warning(
+            where[0], where[1], 1, f"{origin[1]}: control characters ({controls}) are no text and were left out",
+            "import-control"))
     claim = {k: v for k, v in claim.items() if v not in (None, "", [], {})}
     other = author if author and author.casefold() not in {n.casefold() for n in session.project.me} else None
     if not claim.get("themes") or not claim.get("says") or other:
@@ -246,6 +252,23 @@ def _add(session: _Session, claims: ClaimsFile, claim: dict[str, Any], origin: t
     if other:
         session.others[other] = session.others.get(other, 0) + 1
     claims.add(_ordered(claim))
+
+
+def _without_controls(value: Any) -> tuple[Any, str]:
+    """``value`` with every text in it stripped of control characters, and those it had (``U+0000, U+0007``)."""
+    found: set[str] = set()
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, str):
+            found.update(CONTROL.findall(v.replace("\r\n", "\n").replace("\r", "\n")))
+            return without_controls(v)
+        if isinstance(v, dict):
+            return {clean(k): clean(item) for k, item in v.items()}
+        if isinstance(v, (list, tuple)):
+            return type(v)(clean(item) for item in v)
+        return v
+
+    return clean(value), ", ".join(f"U+{ord(c):04X}" for c in sorted(found))
 
 
 _ORDER = ("id", "kind", "themes", "point", "draft", "says", "short", "quote", "at", "contrasts", "actors", "from")
@@ -295,7 +318,7 @@ def _import_pdf(session: _Session, path: Path, shown: str) -> None:
         _add(session, claims, {"kind": session.options.kind, "themes": _themes(session, [theme or ""]),
                                "says": _says(session, h.comment, h.text), "quote": h.text,
                                "at": {"page": _page(h.label)}},
-             (path.name, h.annotation), h.author)
+             (path.name, h.annotation), (shown, h.page), h.author)
 
 
 def _page(label: str) -> int | str:
@@ -350,7 +373,7 @@ def _import_zotero(session: _Session, path: Path, shown: str) -> None:
                                    "themes": _themes(session, tags, [theme_of(h.color, session.project.colors) or ""]),
                                    "says": _says(session, h.comment, quote), "quote": quote,
                                    "at": {"page": _page(label)} if label else None},
-                 (path.name, h.annotation), h.author)
+                 (path.name, h.annotation), (shown, 1), h.author)
 
 
 def _printed(pdf: Path, highlights: Sequence[Any], text: SourceText) -> list[str]:
@@ -432,4 +455,5 @@ def _import_sheet(session: _Session, path: Path, shown: str) -> None:
             session.errors.append(error(shown, row.line, 1, f"row {row.line}: claim id '{ident}' is taken in "
                                         f"{claims.shown}; give the row another id", "duplicate-id"))
             continue
-        _add(session, claims, {**values, "kind": kind, "themes": themes, "says": says}, (path.name, origin))
+        _add(session, claims, {**values, "kind": kind, "themes": themes, "says": says}, (path.name, origin),
+             (shown, row.line))

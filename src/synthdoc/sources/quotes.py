@@ -27,6 +27,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+# Control characters (C0 but tab and line feed, DEL, C1): a comment or a cell can carry NUL, BEL or an ESC that
+# starts a terminal sequence, and none of them is text a reader could see.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """``text`` without control characters; a line ended by a carriage return (Windows' ``\\r\\n``, old Mac's
+    ``\\r``) keeps its line end as ``\\n``."""
+    return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 _CHAR_FOLDS = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',

@@ -234,9 +234,27 @@ def _stored_file(storage: Path, key: str, link_mode: int, path: str | None) -> t
         name = Path(path[len("storage:"):].replace("\\", "/")).name
         found = storage / key / name
         if found.is_file():
-            return found, ""
+            return _pdf_or_problem(found, key)
         return None, f"its PDF is not in Zotero's storage folder ({found}); let Zotero download it, then import again"
     if link_mode == 2 and path and not path.startswith("attachments:") and Path(path).is_absolute():
         found = Path(path)
-        return (found, "") if found.is_file() else (None, f"its linked PDF {found} is missing")
+        return _pdf_or_problem(found, key) if found.is_file() else (None, f"its linked PDF {found} is missing")
     return None, f"its PDF is linked as '{path}', relative to a base folder synthdoc cannot see; import the PDF itself"
+
+
+PDF_MAGIC = b"%PDF-"
+
+
+def _pdf_or_problem(found: Path, key: str) -> tuple[Path | None, str]:
+    """``found`` when it is a PDF (``%PDF-`` in its first 1,024 bytes, where PDF readers look for it); else why
+    attachment ``key`` is skipped. Zotero files a web page saved in a PDF's place (a publisher's login page) or
+    any file linked by hand as ``application/pdf`` as readily as a PDF."""
+    try:
+        with found.open("rb") as handle:  # a regular file (is_file): no pipe or device to wait on
+            head = handle.read(1024)
+    except OSError as exc:
+        return None, f"its attachment {key} ({found}) cannot be read: {exc.strerror}"
+    if PDF_MAGIC in head:
+        return found, ""
+    return None, (f"its attachment {key} ({found}) is not a PDF (no {PDF_MAGIC.decode()} at its start), so it was "
+                  "skipped; attach the PDF itself in Zotero, then import again")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.diagnostics import SynthdocError
-from ..core.files import atomic_write, read_record
+from ..core.files import atomic_write, read_record, remove_leftovers
 from .bookmarks import claim_numbers
 
 VERSIONS = "versions"
@@ -141,9 +141,17 @@ def snapshot(work: Path, name: str, documents: list[str], config: str) -> Snapsh
         raise SynthdocError.single(config, "no document has been built yet; run synthdoc build first, then take "
                                    "the snapshot", "snapshot-unbuilt")
     taken = Snapshot(name, now(), built)
+    remove_leftovers([work / SNAPSHOTS])  # of a snapshot killed before its rename (the caller holds the lock)
     atomic_write(work / SNAPSHOTS / f"{name}.json",
                  json.dumps({"name": name, "time": taken.time, "documents": built}, indent=1).encode("utf-8"))
     return taken
+
+
+def leftover_folders(work: Path) -> list[Path]:
+    """The folders where a killed build or snapshot can leave temporary files: the snapshots', each document's
+    versions'."""
+    versions = work / VERSIONS
+    return [work / SNAPSHOTS, *(sorted(p for p in versions.iterdir() if p.is_dir()) if versions.is_dir() else [])]
 
 
 def snapshots(work: Path) -> list[Snapshot]:
