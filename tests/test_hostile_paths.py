@@ -360,3 +360,60 @@ def test_watch_says_the_preview_was_replaced_when_a_later_format_fails(sent, mon
     assert (sent / "output" / "review.docx").read_bytes() == docx
     assert "previous outputs are unchanged" not in err, err
     assert "output/review.html was replaced by the new preview; the other outputs are unchanged" in err, err
+
+
+def test_a_build_killed_between_two_renames_is_completed_by_the_next(tmp_path):
+    """Killed after it put the new HTML in place and before the DOCX: the next build, even one that stops at an
+    error in the project, first completes the renames, so the outputs are never a new HTML beside an old DOCX."""
+    import subprocess
+    import sys
+    import zipfile
+
+    root = write_project(tmp_path / "p", small_files("docx, html"))
+    config = root / "synthdoc.yaml"
+    assert cli("build", "-C", str(root)).exit_code == 0
+    config.write_text(config.read_text(encoding="utf-8").replace("A small review", "A renamed review"),
+                      encoding="utf-8")
+    kill = ("import os, sys\nreal = os.replace\nseen = []\n"
+            "def replace(src, dst, *a, **k):\n"
+            "    if os.path.basename(os.path.dirname(str(dst))) == 'output':\n"
+            "        seen.append(dst)\n"
+            "        if len(seen) == 2:\n"
+            "            os._exit(9)\n"
+            "    return real(src, dst, *a, **k)\n"
+            "os.replace = replace\n"
+            "from synthdoc.cli import main\nsys.argv = ['synthdoc', 'build']\nmain()\n")
+    done = subprocess.run([sys.executable, "-c", kill], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 9, done.stderr[-2000:]
+
+    def renamed() -> dict[str, bool]:
+        html = (root / "output" / "review.html").read_text(encoding="utf-8")
+        with zipfile.ZipFile(root / "output" / "review.docx") as archive:
+            docx = archive.read("word/document.xml").decode("utf-8")
+        return {"html": "A renamed review" in html, "docx": "A renamed review" in docx}
+
+    assert sorted(renamed().values()) == [False, True]  # killed between the two renames
+    claims = root / "sources" / "smith2020.yaml"  # a claim now names a theme the project does not have
+    claims.write_text(claims.read_text(encoding="utf-8").replace("themes: [labour]", "themes: [nope]", 1),
+                      encoding="utf-8")
+    failed = cli("build", "-C", str(root))
+    assert failed.exit_code == 1
+    assert renamed() == {"html": True, "docx": True}
+    assert not list((root / "output").glob(".*.tmp")) and not (root / ".synthdoc" / "renames.json").exists()
+
+
+def test_a_renames_journal_cannot_move_files_out_of_the_project(tmp_path):
+    """The journal is a project file: one that names a file outside, or no temporary file of synthdoc's, is
+    ignored and removed."""
+    root = write_project(tmp_path / "p", small_files())
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep", encoding="utf-8")
+    (root / "output").mkdir(exist_ok=True)
+    (root / "output" / "victim.html").write_text("mine", encoding="utf-8")
+    (root / ".synthdoc").mkdir(exist_ok=True)
+    journal = root / ".synthdoc" / "renames.json"
+    journal.write_text('[["../outside.txt", "output/victim.html"], ["output/victim.html", "../x.txt"], 7]',
+                       encoding="utf-8")
+    assert cli("build", "-C", str(root)).exit_code == 0
+    assert outside.read_text(encoding="utf-8") == "keep" and not (tmp_path / "x.txt").exists()
+    assert not journal.exists()

@@ -23,7 +23,7 @@ from ..check.translations import check_translations
 from ..core import pandoc, warm
 from ..core.cache import JsonCache
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, has_errors
-from ..core.files import WORK_DIR, atomic_write, put_in_place, remove_leftovers, work_dir
+from ..core.files import WORK_DIR, atomic_write, finish_renames, put_in_place, remove_leftovers, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
 from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
@@ -59,6 +59,8 @@ TYPST_FONT = typst_layout.RULES
 TYPST_BIBLIOGRAPHY = "#set par(hanging-indent: 1.27cm, first-line-indent: 0pt)"
 # One Times-like family bundled with synthdoc, set before the title (typst_layout).
 TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "page-numbering=1", *typst_layout.variables()]
+# The renames of a build's outputs being put in place, kept until all are made (core.files.put_in_place).
+RENAMES = "renames.json"
 # Line spacing where neither the document nor the project sets one: that of the built-in DOCX template.
 DEFAULT_LINE_SPACING = 1.5
 
@@ -181,7 +183,7 @@ def build_document(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     made: list[word_versions.Version] = []
     rendered = render_outputs(inputs, doc, formats, report, force, versions=made)
     put_in_place([(r.output.path, r.data) for r in rendered if not r.placed] + _version_files(made),
-                  inputs.project.root)
+                  inputs.project.root, work_dir(inputs.project.root) / RENAMES)
     _versions_kept(inputs.project.root, made)
     return [r.output for r in rendered]
 
@@ -386,6 +388,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     docs = select_documents(project, names)
     work = work_dir(project.root)
     with build_lock(work, report), _without_cycle_collection():
+        finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
         inputs, diags = check_project(project)
         if strict:
@@ -432,7 +435,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         files += _version_files(versions)  # after the outputs: a kill between renames records no version
         if todo:
             files.append((manifest.path, manifest.payload()))
-        put_in_place(files, project.root)
+        put_in_place(files, project.root, work / RENAMES)
         _versions_kept(project.root, versions)
         for r in made:
             _written(r.output, project.root, report, on_output)

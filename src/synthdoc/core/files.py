@@ -213,20 +213,49 @@ def stage(path: Path, data: bytes, shown: str | None = None) -> Path:
     return Path(tmp)
 
 
-def put_in_place(files: Sequence[tuple[Path, bytes | Callable[[], bytes]]], root: Path) -> None:
+def put_in_place(files: Sequence[tuple[Path, bytes | Callable[[], bytes]]], root: Path,
+                 journal: Path | None = None) -> None:
     """Write every file (its bytes, or what a function reads when its turn comes, so that copies are not all held
     in memory) to a temporary file beside it; only when all were written, rename them into place. A file that
-    cannot be written (a full disk) leaves every file as it was."""
+    cannot be written (a full disk) leaves every file as it was. With a ``journal``, the renames to be made are
+    recorded there first: a run killed between two of them is completed by :func:`finish_renames`."""
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files:
             staged.append((stage(path, data if isinstance(data, bytes) else data(), shown_path(path, root)), path))
+        if journal is not None and len(staged) > 1:
+            atomic_write(journal, json.dumps([[tmp.relative_to(root).as_posix(), path.relative_to(root).as_posix()]
+                                              for tmp, path in staged]).encode("utf-8"))
     except BaseException:
         for tmp, _ in staged:
             discard(tmp)
         raise
     for tmp, path in staged:
         commit(tmp, path, shown_path(path, root))
+    if journal is not None:
+        discard(journal)
+
+
+def finish_renames(journal: Path, root: Path) -> None:
+    """Complete the renames of a :func:`put_in_place` killed between two of them (every file had been written
+    before the journal was), so that outputs are never some new beside some old — even when the next run
+    fails before it writes anything. Only renames synthdoc could have recorded are made: a temporary file of
+    its own naming, beside its target, both inside the project; the journal is a project file like any other."""
+    record = read_record(journal)
+    if isinstance(record, list):
+        top = resolved(root)
+        for entry in record:
+            if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(p, str) for p in entry)):
+                continue
+            tmp, path = (root / p for p in entry)
+            if (tmp.parent != path.parent or ".." in Path(entry[0]).parts or Path(entry[0]).is_absolute()
+                    or not (tmp.name.startswith(f".{path.name}.") and tmp.name.endswith(".tmp"))
+                    or not resolved(path.parent).is_relative_to(top)):
+                continue
+            with contextlib.suppress(OSError):
+                if stat.S_ISREG(os.lstat(tmp).st_mode):
+                    os.replace(tmp, path)
+    discard(journal)
 
 
 def commit(tmp: Path, path: Path, shown: str | None = None) -> None:
