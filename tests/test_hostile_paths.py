@@ -231,7 +231,7 @@ def test_a_build_killed_before_its_outputs_are_in_place_records_no_version(sent,
     before = versions_kept(sent)
     real = pipeline.put_in_place
 
-    def killed(files, root):
+    def killed(files, root, journal=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "put_in_place", killed)
