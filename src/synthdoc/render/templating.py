@@ -211,6 +211,31 @@ class _Timeout(BaseException):
     """Raised inside a template that ran too long (a BaseException: nothing in Jinja catches it)."""
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, by their name, file and text (Jinja checks the text's checksum
+    before it uses one): check, the build and watch's rebuilds each make an environment, and parsing the
+    built-in templates again each time took a third of the example's check."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, bytes] = {}
+        self.lock = threading.Lock()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self.lock:
+            code = self.kept.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with self.lock:
+            if len(self.kept) > 256:  # bounded: a long watch session over edited templates
+                self.kept.clear()
+            self.kept[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment(project_templates: Path | None) -> SandboxedEnvironment:
     """A sandboxed environment: templates can arrange data, never read files or reach Python internals."""
     # A templates link that leads nowhere readable (one pointing at itself) stays, for the loader to say so.
@@ -222,6 +247,7 @@ def environment(project_templates: Path | None) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_COMPILED,
     )
     env.filters["cite"] = lambda views, lang: cite([v.claim for v in views], lang)
     env.filters["with_citation"] = markdown.with_citation
@@ -266,8 +292,6 @@ def written_citations(names: Iterator[str] | list[str], project_templates: Path 
 
 def template_files(name: str, project_templates: Path | None) -> list[Path]:
     """The files a template is rendered from: itself and every template it includes, imports or extends."""
-    from jinja2 import meta
-
     env = environment(project_templates)
     seen: dict[str, Path] = {}
     todo = [name]
@@ -277,13 +301,29 @@ def template_files(name: str, project_templates: Path | None) -> list[Path]:
             continue
         try:
             source, filename, _ = env.loader.get_source(env, current)
-            refs = meta.find_referenced_templates(env.parse(source))
+            refs = _references(env, source)
         except jinja2.TemplateError:
             seen[current] = Path(f"<missing {current}>")
             continue
         seen[current] = Path(filename or current)
         todo += [r for r in refs if isinstance(r, str)]
     return [seen[k] for k in sorted(seen)]
+
+
+_REFERENCES: dict[str, tuple[str, ...]] = {}
+
+
+def _references(env: SandboxedEnvironment, source: str) -> tuple[str, ...]:
+    """The templates a template's text includes, imports or extends (parsed once per text and process)."""
+    from jinja2 import meta
+
+    found = _REFERENCES.get(source)
+    if found is None:
+        found = tuple(r for r in meta.find_referenced_templates(env.parse(source)) if isinstance(r, str))
+        if len(_REFERENCES) > 256:
+            _REFERENCES.clear()
+        _REFERENCES[source] = found
+    return found
 
 
 def template_names(project_templates: Path | None) -> list[str]:
