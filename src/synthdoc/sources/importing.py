@@ -22,7 +22,7 @@ from ..core.schema import did_you_mean
 from .claims import load_sources
 from .claimsfile import ClaimsFile
 from .editorschema import check_schema_folder, modeline, schema_files
-from .quotes import CONTROL, fold, without_controls
+from .quotes import CONTROL, fold, with_line_feeds
 from .texts import SourceText, read_text
 
 SHEETS = (".csv", ".xlsx")
@@ -260,8 +260,9 @@ def _without_controls(value: Any) -> tuple[Any, str]:
 
     def clean(v: Any) -> Any:
         if isinstance(v, str):
-            found.update(CONTROL.findall(v.replace("\r\n", "\n").replace("\r", "\n")))
-            return without_controls(v)
+            v = with_line_feeds(v)
+            found.update(CONTROL.findall(v))
+            return CONTROL.sub("", v)
         if isinstance(v, dict):
             return {clean(k): clean(item) for k, item in v.items()}
         if isinstance(v, (list, tuple)):

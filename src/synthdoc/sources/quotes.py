@@ -32,10 +32,14 @@ from functools import cached_property
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def with_line_feeds(text: str) -> str:
+    """``text`` with a line ended by a carriage return (Windows' ``\\r\\n``, old Mac's ``\\r``) ended by ``\\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def without_controls(text: str) -> str:
-    """``text`` without control characters; a line ended by a carriage return (Windows' ``\\r\\n``, old Mac's
-    ``\\r``) keeps its line end as ``\\n``."""
-    return CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """``text`` without control characters, its line ends as :func:`with_line_feeds` makes them."""
+    return CONTROL.sub("", with_line_feeds(text))
 
 
 _CHAR_FOLDS = {
