@@ -274,3 +274,16 @@ def test_a_mistyped_key_is_told_from_the_whole_library(tmp_path):
     assert result.exit_code == 0 and "Penulis21" in result.output
     result = runner.invoke(app, ["cite", "extra21x", "-C", str(root)])
     assert result.exit_code == 1 and "did you mean 'extra21'" in result.output
+
+
+def test_a_duplicate_key_gives_the_first_entry_read_whole_or_cited(tmp_path):
+    """Of two entries under one key (reported as a duplicate, "a claim citing it would cite whichever came
+    first"), the item is the first entry's, never the second's fields under the first's line."""
+    text = ("@book{dup,\n  author = {Pertama, Ana},\n  title = {Buku Pertama},\n  date = {2001},\n}\n"
+            "@book{other,\n  title = {Lain},\n  date = {2003},\n}\n"
+            "@book{dup,\n  author = {Kedua, Budi},\n  title = {Buku Kedua},\n  date = {2002},\n}\n")
+    path = _library(tmp_path, "library.bib", text)
+    for bib in (whole_read(path, tmp_path / "whole"), subset_read(path, ["dup"], tmp_path / "some")):
+        assert bib.get("dup")["title"] == "Buku Pertama"
+        assert bib.where("dup")[1] == 1
+        assert "duplicate-key" in {d.code for d in bib.diagnostics}

@@ -194,13 +194,21 @@ def _bibtex(text: str, fmt: str, shown: str, english: bool) -> Read:
 
 
 def _by_key(converted: list[dict[str, Any]], entries: list[bibtex.Entry], shown: str) -> list[dict[str, Any] | None]:
-    """pandoc's item for each entry (None for an @xdata entry, which only lends its fields to others)."""
-    items = {str(item.get("id")): item for item in converted}
+    """pandoc's item for each entry (None for an @xdata entry, which only lends its fields to others). pandoc
+    gives the items in the entries' order; two entries with one key (a duplicate, reported as such) each
+    get their own, never the other's."""
+    items: dict[str, list[dict[str, Any]]] = {}
+    for item in converted:
+        items.setdefault(str(item.get("id")), []).append(item)
     works = [e for e in entries if e.kind != "xdata"]
-    if len(converted) != len(works) or any(e.key not in items for e in works):
+    wanted: dict[str, int] = {}
+    for e in works:
+        wanted[e.key] = wanted.get(e.key, 0) + 1
+    if len(converted) != len(works) or any(len(items.get(key, ())) != n for key, n in wanted.items()):
         raise SynthdocError.single(shown, f"pandoc read {len(converted)} entries where synthdoc found {len(works)}",
                                    "bibliography-format")
-    return [None if e.kind == "xdata" else items[e.key] for e in entries]
+    taken = {key: iter(same) for key, same in items.items()}
+    return [None if e.kind == "xdata" else next(taken[e.key]) for e in entries]
 
 
 class _Library:
