@@ -276,6 +276,62 @@ def test_a_mistyped_key_is_told_from_the_whole_library(tmp_path):
     assert result.exit_code == 1 and "did you mean 'extra21'" in result.output
 
 
+# ---- The no-op answer of `build` on a whole library ----------------------------------------------------------
+
+# The small project's bibliography as a library: its cited entries depend on an @string and an @xdata entry,
+# among uncited entries.
+NO_OP_LIBRARY = (
+    "@string{pen = {Example Press}}\n"
+    "@xdata{terbit,\n  location = {Yogyakarta},\n}\n"
+    + small_files()["bibliography.bib"].replace("  publisher = {Example Press},\n  }", "").replace(
+        "  year = {2020},\n  publisher = {Example Press},", "  year = {2020},\n  publisher = pen,").replace(
+        "  year = {2021},\n  publisher = {Example Press},", "  year = {2021},\n  publisher = {Example Press},\n"
+                                                            "  xdata = {terbit},")
+    + "".join(f"\n@book{{extra{i},\n  author = {{Penulis{i}, Budi}},\n  title = {{Buku {i}}},\n  date = {{2001}},\n}}\n"
+              for i in range(12)))
+
+LIBRARY_EDITS = {
+    "an uncited entry's title": lambda t: t.replace("title = {Buku 7}", "title = {Buku 7 (edisi revisi)}"),
+    "an uncited entry grows a line": lambda t: t.replace("title = {Buku 3},\n", "title = {Buku 3},\n  note = {x},\n"),
+    "an uncited entry broken": lambda t: t.replace("title = {Buku 5},", "title = {Buku 5,"),
+    "an uncited key renamed": lambda t: t.replace("@book{extra9,", "@book{extra9b,"),
+    "an uncited key taking a cited one's": lambda t: t.replace("@book{extra2,", "@book{smith2020,"),
+    "a cited entry": lambda t: t.replace("Borders and Brokers", "Borders, Brokers and Debts"),
+    "the @xdata a cited entry inherits from": lambda t: t.replace("{Yogyakarta}", "{Jakarta}"),
+    "the @string a cited entry uses": lambda t: t.replace("{Example Press}}", "{Contoh Press}}"),
+    "a line of an uncited entry that starts a RIS record": lambda t: t.replace(
+        "title = {Buku 8},", "title = {Buku 8},\n  note = {dikutip\nTY  - JOUR\n},"),
+}
+
+
+def _build(root: Path) -> tuple[int, list[str], bytes | None, bool]:
+    result = runner.invoke(app, ["build", "-C", str(root)])
+    said = [line for line in result.output.splitlines() if ": warning: " in line or ": error: " in line]
+    page = root / "output" / "doc.html"
+    return result.exit_code, said, page.read_bytes() if page.is_file() else None, "no input changed" in result.output
+
+
+@pytest.mark.parametrize("edit", list(LIBRARY_EDITS))
+def test_a_library_edit_builds_what_a_fresh_build_builds(edit, tmp_path):
+    """After any edit of the library, `build` says and writes what a build of the edited project from scratch
+    says and writes; an edit to an entry no claim cites (its lines and key kept) answers without building."""
+    files = small_files()
+    files["bibliography.bib"] = NO_OP_LIBRARY
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    edited = LIBRARY_EDITS[edit](NO_OP_LIBRARY)
+    assert edited != NO_OP_LIBRARY
+    (root / "bibliography.bib").write_text(edited, encoding="utf-8")
+    code, said, page, quick = _build(root)
+    files["bibliography.bib"] = edited
+    fresh = write_project(tmp_path / "fresh", files)
+    fresh_code, fresh_said, fresh_page, _ = _build(fresh)
+    assert (code, said) == (fresh_code, fresh_said)
+    if fresh_code == 0:
+        assert page == fresh_page
+    assert quick == (edit == "an uncited entry's title")
+
+
 def test_a_duplicate_key_gives_the_first_entry_read_whole_or_cited(tmp_path):
     """Of two entries under one key (reported as a duplicate, "a claim citing it would cite whichever came
     first"), the item is the first entry's, never the second's fields under the first's line."""

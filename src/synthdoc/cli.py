@@ -79,9 +79,9 @@ def build(
         project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats, citations=citations)
         for name in names:
             project.document(name)
-        texts = quickcheck.recorded_texts(project)
-        digest = quickcheck.inputs_digest(project, names, texts)
-        stored = quickcheck.unchanged(project, names, force)
+        state = quickcheck.recorded(project)
+        files = quickcheck.snapshot(project, state.texts)  # the inputs as this build starts
+        stored = quickcheck.unchanged(project, names, force, state, files)
         if stored is not None and strict and any(d.get("severity") == "warning" for d in stored):
             stored = None  # its warnings are errors now: checked again, to say so with their places
         if stored is not None:
@@ -93,9 +93,10 @@ def build(
         from .build.pipeline import build as run_build
 
         result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force, strict=strict)
-        if list(result.texts) != texts:  # the claims files name other texts now: hash those (just read)
-            digest = quickcheck.inputs_digest(project, names, list(result.texts))
-        quickcheck.remember(project, names, digest, [d.as_dict() for d in result.diagnostics], result.texts)
+        if list(result.texts) != state.texts:  # the claims files name other texts now: those (just read)
+            files = quickcheck.snapshot(project, list(result.texts))
+        digest = quickcheck.inputs_digest(project, names, files, quickcheck.libraries_of(result.bibliography))
+        quickcheck.remember(project, digest, list(result.diagnostics), result.texts, result.bibliography)
     except SynthdocError as exc:
         _print_diagnostics(exc.diagnostics)
         typer.echo(f"build failed: {_summary(exc.diagnostics)}; previous outputs are unchanged", err=True)

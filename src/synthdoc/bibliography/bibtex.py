@@ -9,7 +9,9 @@ converter to CSL JSON; this module only finds where entries are and whether pand
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 _ENTRY = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])")
@@ -332,18 +334,9 @@ def _entry(s: _Splitter, scan: Scan, m: re.Match[str], kind: str, closer: str, e
 # ---- An index of a whole library, for reading only the entries a project cites ------------------
 
 _KEY_AT = re.compile(r"\s*([^,\n]*)")
+# The first line of a part that is one plainly well-formed entry, up to its key (_ENTRY, then _KEY_AT).
+_PLAIN_HEAD = re.compile(r"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*\{\s*([^,\n]*)")
 _NOT_ENTRIES = ("comment", "string", "preamble")
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A part of a file from the start of a line that begins an entry to the next such line: the
-    splitter never reads an entry past that line, so each part splits as it does within the file."""
-
-    start: int
-    end: int
-    line: int
-    kind: str  # the type of the entry it begins with, lowercase ("" for text before any entry)
 
 
 # An entry the splitter reads without a problem, in the plain form libraries export: a key, fields
@@ -360,25 +353,51 @@ _WELL_FORMED = re.compile(rf"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*\{{\s*[^\s,{{}
 @dataclass
 class Index:
     """Where every entry of a file stands, and every entry's problem, without splitting the entries
-    that are well formed: each key's part of the file, to be split and converted when it is cited."""
+    that are well formed: each key's part of the file, to be split and converted when it is cited.
+
+    A part runs from the start of a line that begins an entry to the next such line: the splitter
+    never reads an entry past that line, so each part splits as it does within the file."""
 
     text: str
-    segments: list[Segment] = field(default_factory=list)
-    keys: list[tuple[str, int, int]] = field(default_factory=list)  # of entries read well: key, line, segment
-    macros: list[int] = field(default_factory=list)  # the segments holding @string or @preamble
+    bounds: list[int] = field(default_factory=list)  # where each part starts, and where the last one ends
+    lines: list[int] = field(default_factory=list)  # the line each part starts on
+    keys: list[tuple[str, int, int]] = field(default_factory=list)  # of entries read well: key, line, part
+    plain: list[int] = field(default_factory=list)  # the parts that are one plainly well-formed entry
+    macros: list[int] = field(default_factory=list)  # the parts holding @string or @preamble
     problems: list[Problem] = field(default_factory=list)  # of every entry, in the file's order
     scans: dict[int, Scan] = field(default_factory=dict)  # the parts split so far
     # What the @strings expand to: the parts holding them are split in the file's order by index().
     expansions: Expansions = field(default_factory=Expansions)
 
     def part(self, number: int) -> str:
-        segment = self.segments[number]
-        return self.text[segment.start:segment.end]
+        return self.text[self.bounds[number]:self.bounds[number + 1]]
 
     def split(self, number: int) -> Scan:
         if number not in self.scans:
-            self.scans[number] = split(self.part(number), self.segments[number].line, self.expansions)
+            self.scans[number] = split(self.part(number), self.lines[number], self.expansions)
         return self.scans[number]
+
+
+def _bounds(text: str) -> list[int]:
+    """Where each part of a file starts (at a line that begins an entry), and the file's end."""
+    return [0] + [m.start() + 1 for m in _LINE_ENTRY.finditer(text)] + [len(text)]
+
+
+def _plain_key(text: str, start: int, end: int, matches: list[re.Match[str]]) -> str | None:
+    """The key of the part ``text[start:end]`` (where ``matches`` are the '@type{' in it) when the part is
+    one entry in the plain form libraries export, which the splitter reads as it stands; else None."""
+    if len(matches) != 1:
+        return None
+    m = matches[0]
+    if m.group(1).lower() in _NOT_ENTRIES or m.group(2) != "{" or not _WELL_FORMED.fullmatch(text, start, end):
+        return None
+    return _key_after(text, m, end)
+
+
+def _key_after(text: str, m: re.Match[str], end: int) -> str:
+    """The key an entry's '@type{' (``m``) opens, as its first line gives it."""
+    header = _KEY_AT.match(text, m.end(), end)
+    return header.group(1).split("}")[0].strip() if header else ""
 
 
 def index(text: str) -> Index:
@@ -386,30 +405,31 @@ def index(text: str) -> Index:
     where anything else could begin an entry (two on one line, an '@type{' inside a value) or that is not
     plainly well formed is split here, so that its keys and problems are the splitter's; every other
     part's key is read from its first line. The same keys and problems as :func:`split` of the file."""
-    bounds = [0] + [m.start() + 1 for m in _LINE_ENTRY.finditer(text)] + [len(text)]
+    bounds = _bounds(text)
     found: dict[int, list[re.Match[str]]] = {}
     number = 0
     for m in _ENTRY.finditer(text):
         while m.start() >= bounds[number + 1]:
             number += 1
         found.setdefault(number, []).append(m)
-    result = Index(text)
+    result = Index(text, bounds)
+    lines = result.lines
     line = 1
     for number in range(len(bounds) - 1):
         start, end = bounds[number], bounds[number + 1]
         if number:
             line += text.count("\n", bounds[number - 1], start)
-        matches = found.get(number, [])
-        m = matches[0] if matches else None
-        kind = m.group(1).lower() if m else ""
-        result.segments.append(Segment(start, end, line, kind))
-        if m is None or (len(matches) == 1 and kind == "comment" and not text[start:m.start()].strip()):
+        lines.append(line)
+        matches = found.get(number)
+        if matches is None:
             continue
-        if (len(matches) == 1 and kind not in _NOT_ENTRIES and m.group(2) == "{"
-                and _WELL_FORMED.fullmatch(text, start, end)):
-            header = _KEY_AT.match(text, m.end(), end)
-            key = header.group(1).split("}")[0].strip() if header else ""
-            result.keys.append((key, line + text.count("\n", start, m.start()), number))
+        m = matches[0]
+        if len(matches) == 1 and m.group(1).lower() == "comment" and not text[start:m.start()].strip():
+            continue
+        key = _plain_key(text, start, end, matches)
+        if key is not None:  # the entry starts the part's first line (the pattern allows only blanks before it)
+            result.keys.append((key, line, number))
+            result.plain.append(number)
             continue
         scan = result.split(number)
         if scan.macros:
@@ -417,6 +437,42 @@ def index(text: str) -> Index:
         result.keys += [(e.key, e.line, number) for e in scan.entries]
         result.problems += scan.problems
     return result
+
+
+def part_digest(part: str) -> bytes:
+    """A part's digest, by which a part known to be plain is recognised without reading it again."""
+    return hashlib.blake2b(part.encode(), digest_size=16).digest()
+
+
+def outline(text: str, read: Collection[str], plain: Collection[bytes] = ()) -> tuple[str, list[bytes]]:
+    """What reading the entries ``read`` (their keys casefolded: those cited and those they inherit from)
+    depends on in a file: every part as it stands, except an entry not read that is one plainly well-formed
+    entry, which stands for its key and its number of lines only (its fields are never read). A change
+    to an entry no claim cites changes nothing here, unless it moves a line or changes a key.
+
+    Returns the digest of that, and the digests of those parts (:func:`part_digest`): a part among
+    ``plain`` is known to be plainly well formed without matching it again."""
+    total = hashlib.blake2b(digest_size=20)
+    unread: list[bytes] = []
+    bounds = _bounds(text)
+    blake2b, head = hashlib.blake2b, _PLAIN_HEAD.match  # the loop runs once per entry of a whole library
+    for number in range(len(bounds) - 1):
+        part = text[bounds[number]:bounds[number + 1]]
+        data = part.encode()
+        mark = blake2b(data, digest_size=16).digest()  # part_digest
+        key = None
+        if mark in plain:
+            m = head(part)
+            key = m.group(1).split("}")[0].strip() if m else None  # as _key_after reads it
+        elif "@" in part:
+            key = _plain_key(part, 0, len(part), list(_ENTRY.finditer(part)))
+        if key is not None and key.casefold() not in read:
+            unread.append(mark)
+            total.update(b"\1%d\0%s\0" % (part.count("\n"), key.encode()))
+        else:
+            total.update(b"\2%d\0" % len(data))
+            total.update(data)
+    return total.hexdigest(), unread
 
 
 def macro_names(raw: str) -> set[str]:

@@ -15,7 +15,7 @@ from ..core.cache import JsonCache, content_key
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from ..core.files import read_input
 from ..core.paths import shown_path
-from . import readers
+from . import bibtex, readers
 from .language import is_english, langid_name, language_tag
 
 # The readers' own version: a change to what they produce makes every cached conversion stale.
@@ -32,6 +32,9 @@ class BibFile:
     format: str
     count: int
     digest: str = ""  # of the file's content, as read
+    # Of a library read for the keys cited only (readers.Read.read, .plain): what a later build depends on.
+    read: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    plain: frozenset[bytes] = field(default=frozenset(), repr=False, compare=False)
 
     def summary(self) -> str:
         return f"{self.shown}: {self.count} entr{'y' if self.count == 1 else 'ies'} ({self.format})"
@@ -150,19 +153,38 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool, cited: s
         result = readers.Read(**stored)
     else:
         try:
-            text = raw.decode("utf-8-sig")
+            text = _text(raw)
         except UnicodeDecodeError as exc:
             raise SynthdocError.single(shown, f"not UTF-8 text ({exc.reason}); export the bibliography as UTF-8",
                                        "encoding") from None
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
         some = None
         if cited is not None and entries is not None:
             some = readers.read_cited(path, shown, text, cited, entries, salt, english)
         if some is not None:
-            return BibFile(path, shown, some.format, len(some.keys), digest), some
+            return BibFile(path, shown, some.format, len(some.keys), digest, frozenset(some.read or ()),
+                           frozenset(some.plain)), some
         result = readers.read(path, shown, text, english)
         cache.store(digest, result.as_dict())
     return BibFile(path, shown, result.format, len(result.places()), digest), result
+
+
+def _text(raw: bytes) -> str:
+    """A bibliography file's text as its readers take it: UTF-8 (a byte-order mark dropped), line feeds."""
+    return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def outline(path: Path, raw: bytes, read: Collection[str], plain: Collection[bytes]) -> str | None:
+    """What a build that read the entries ``read`` of a library (BibFile.read, .plain) depends on in its
+    bytes ``raw`` now (bibtex.outline, with the format the file is read as); None when the file is no
+    longer a BibTeX/BibLaTeX file in UTF-8, and only its bytes tell."""
+    try:
+        text = _text(raw)
+    except UnicodeDecodeError:
+        return None
+    fmt = readers.detect(path, text)
+    if fmt not in (readers.BIBTEX, readers.BIBLATEX):
+        return None
+    return f"{fmt} {bibtex.outline(text, read, plain)[0]}"
 
 
 def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache,

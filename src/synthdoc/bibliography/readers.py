@@ -48,6 +48,11 @@ class Read:
     # every entry's key and line, read or not (a file read for some keys only); else those of the items
     keys: list[list[Any]] = field(default_factory=list)
     uris: dict[str, str] = field(default_factory=dict)  # key: the Zotero item URI a CSL JSON export gave as id
+    # Of a file read for some keys only: the keys (casefolded) of every entry read (those asked for and
+    # those they inherit from), and the digests of its parts that are one plainly well-formed entry
+    # (bibtex.outline: what a later build depends on in the file). None: the file was read whole.
+    read: list[str] | None = None
+    plain: list[bytes] = field(default_factory=list)
 
     def places(self) -> list[tuple[str, int]]:
         """Every entry's key and line, in the file's order."""
@@ -71,7 +76,7 @@ def detect(path: Path, text: str) -> str:
     head = text.lstrip("\ufeff \t\r\n")
     if head.startswith("["):
         return CSL_JSON
-    if re.search(r"^TY  - ", text, re.MULTILINE):
+    if text.startswith("TY  - ") or "\nTY  - " in text:  # a line that starts a RIS record
         return RIS
     if by_extension in (BIBTEX, BIBLATEX) or (by_extension is None and re.search(r"^\s*@\w+\s*[{(]", text, re.M)):
         return by_extension or BIBLATEX
@@ -279,6 +284,8 @@ class _Library:
         inherit from and the @strings they use) was converted before, else converted together."""
         numbers = sorted({n for key in keys for n in self.where.get(key, [])})
         closures = {n: self.closure(n) for n in numbers}
+        self.result.read = sorted({e.key.casefold() for n in numbers for m in closures[n]
+                                   for e in self.scan(m).entries})
         digests = {n: content_key(salt, self.fmt, *(self.index.part(m) for m in closures[n]),
                                   *self.macros_for(closures[n])) for n in numbers}
         done: dict[int, list[Any]] = {}
@@ -336,6 +343,7 @@ def read_cited(path: Path, shown: str, text: str, keys: set[str], cache: JsonCac
     library = _Library(text, fmt, shown, english, result)
     result.keys = [[key, line] for key, line, _ in library.index.keys]
     library.read(keys, cache, salt)
+    result.plain = [bibtex.part_digest(library.index.part(n)) for n in library.index.plain]
     return result
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import filelock
 
-from ..bibliography import load_bibliography
+from ..bibliography import BibFile, load_bibliography
 from ..check.checks import check, infer_pages, load_texts
 from ..check.staleness import mark_stale
 from ..check.translations import check_translations
@@ -88,6 +88,7 @@ class BuildResult:
     up_to_date: tuple[tuple[str, str], ...] = ()  # (document, format) left as they were
     changes: tuple[ChangeReport, ...] = ()
     texts: tuple[str, ...] = ()  # the source texts the build read
+    bibliography: tuple[BibFile, ...] = ()  # the bibliography files it read, and what it read of each
 
 
 @dataclass(frozen=True)
@@ -440,7 +441,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         for r in made:
             _written(r.output, project.root, report, on_output)
     return BuildResult(tuple(r.output for rs in results for r in rs), tuple(diags), up_to_date, tuple(reports),
-                       tuple(sorted({str(t.path) for t in inputs.texts.values()})))
+                       tuple(sorted({str(t.path) for t in inputs.texts.values()})), inputs.bibliography.files)
 
 
 def strictly(diags: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -9,15 +9,19 @@ by output.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.util
 import json
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..core.diagnostics import SynthdocError
+from ..bibliography.library import BibFile, outline
+from ..core.diagnostics import Diagnostic, SynthdocError, grouped
 from ..core.files import MAX_INPUT_BYTES, WORK_DIR, atomic_write, list_folder, read_input, read_record, work_dir
 from ..core.project import BUILTIN_TEMPLATES, Project
 
@@ -65,29 +69,79 @@ def input_files(project: Project, texts: list[str]) -> list[Path] | None:
     return [*files, project.docx_template]
 
 
+@dataclass(frozen=True)
+class State:
+    """What the last good build recorded: its input digest, its warnings (as listed), the source texts it
+    read, and of each library read for its cited entries only, what it read (BibFile.read, .plain)."""
+
+    digest: str = ""
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    libraries: dict[str, tuple[frozenset[str], frozenset[bytes]]] = field(default_factory=dict)
+
+
+def recorded(project: Project) -> State:
+    """The last good build's state (empty when there is none, or it cannot be read)."""
+    data = read_record(project.root / WORK_DIR / STATE)
+    if not isinstance(data, dict):
+        return State()
+    texts = data.get("texts")
+    diags = data.get("diagnostics")
+    libraries: dict[str, tuple[frozenset[str], frozenset[bytes]]] = {}
+    found = data.get("libraries")
+    for path, value in (found.items() if isinstance(found, dict) else ()):
+        try:
+            plain = base64.b64decode(value["plain"], validate=True)
+            libraries[path] = (frozenset(str(k) for k in value["read"]),
+                               frozenset(plain[i:i + 16] for i in range(0, len(plain), 16)))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return State(str(data.get("digest", "")), [d for d in diags if isinstance(d, dict)] if isinstance(diags, list)
+                 else [], [t for t in texts if isinstance(t, str)] if isinstance(texts, list) else [], libraries)
+
+
 def recorded_texts(project: Project) -> list[str]:
     """The source texts the last good build read."""
-    state = read_record(project.root / WORK_DIR / STATE)
-    texts = state.get("texts") if isinstance(state, dict) else None
-    return [t for t in texts if isinstance(t, str)] if isinstance(texts, list) else []
+    return recorded(project).texts
 
 
-def inputs_digest(project: Project, names: tuple[str, ...], texts: list[str] | None = None) -> str | None:
-    """A hash of everything a build of ``names`` reads (the source texts: ``texts``, by default those the
-    last good build read); None when something cannot be read."""
-    files = input_files(project, recorded_texts(project) if texts is None else texts)
+Snapshot = list[tuple[Path, bytes | int]]  # each input file and its bytes, or its size when larger than any input
+
+
+def snapshot(project: Project, texts: list[str]) -> Snapshot | None:
+    """The bytes of every file a build reads (the source texts: ``texts``), now; None when something
+    cannot be read."""
+    files = input_files(project, texts)
+    if files is None:
+        return None
+    out: Snapshot = []
+    for path in files:
+        try:
+            size = os.stat(path).st_size
+            # A file larger than any input synthdoc reads fails the build whatever it holds: its size is enough.
+            out.append((path, read_input(path, "", "") if size <= MAX_DIGEST_BYTES else size))
+        except (OSError, SynthdocError):
+            return None
+    return out
+
+
+def inputs_digest(project: Project, names: tuple[str, ...], files: Snapshot | None,
+                  libraries: dict[str, tuple[frozenset[str], frozenset[bytes]]] | None = None) -> str | None:
+    """A hash of everything a build of ``names`` reads, as ``files`` holds it; of a library a build read for
+    its cited entries only (``libraries``: what it read), only what such a build depends on (an entry no
+    claim cites stands for its key and its lines). None when something could not be read."""
     if files is None:
         return None
     h = hashlib.sha256()
     h.update(repr((project, names, code_identity())).encode())
-    for path in files:
+    for path, data in files:
         h.update(os.fsencode(path) + b"\0")
-        try:
-            size = os.stat(path).st_size
-            # A file larger than any input synthdoc reads fails the build whatever it holds: its size is enough.
-            h.update(read_input(path, "", "") if size <= MAX_DIGEST_BYTES else f"size {size}".encode())
-        except (OSError, SynthdocError):
-            return None
+        if isinstance(data, int):
+            h.update(f"size {data}".encode())
+        elif (read := (libraries or {}).get(str(path))) and (kept := outline(path, data, *read)) is not None:
+            h.update(b"library " + kept.encode())
+        else:
+            h.update(data)
         h.update(b"\0")
     return h.hexdigest()
 
@@ -97,24 +151,36 @@ def outputs(project: Project, names: tuple[str, ...]) -> list[Path]:
     return [project.output / f"{d.id}.{fmt}" for d in docs for fmt in d.formats]
 
 
-def unchanged(project: Project, names: tuple[str, ...], force: bool) -> list[dict[str, Any]] | None:
-    """The stored diagnostics of the last good build when nothing changed since and its outputs exist."""
+def unchanged(project: Project, names: tuple[str, ...], force: bool, state: State | None = None,
+              files: Snapshot | None = None) -> list[dict[str, Any]] | None:
+    """The stored diagnostics of the last good build when nothing it depends on changed since and its
+    outputs exist (``state``: the recorded one; ``files``: a snapshot of the texts it read, by default taken now)."""
     if force:
         return None
-    state = read_record(project.root / WORK_DIR / STATE)
-    if not isinstance(state, dict) or state.get("digest") != inputs_digest(project, names):
+    state = recorded(project) if state is None else state
+    if not state.digest:
+        return None
+    files = snapshot(project, state.texts) if files is None else files
+    if inputs_digest(project, names, files, state.libraries) != state.digest:
         return None
     if not all(p.is_file() for p in outputs(project, names)):
         return None
-    diags = state.get("diagnostics")
-    return diags if isinstance(diags, list) else None
+    return state.diagnostics
 
 
-def remember(project: Project, names: tuple[str, ...], digest: str | None, diagnostics: list[dict[str, Any]],
-             texts: tuple[str, ...] = ()) -> None:
-    """Record a good build's input digest (taken before it started), its warnings and the source texts it read."""
+def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic], texts: tuple[str, ...] = (),
+             libraries: Sequence[BibFile] = ()) -> None:
+    """Record a good build's input digest (of the files as they were when it started), its warnings as listed
+    (grouped: what the terminal shows), the source texts it read and what it read of each library."""
     if digest is None:
         return
-    data = json.dumps({"digest": digest, "diagnostics": diagnostics, "texts": list(texts)},
-                      ensure_ascii=False).encode("utf-8")
+    kept = {str(f.path): {"read": sorted(f.read), "plain": base64.b64encode(b"".join(sorted(f.plain))).decode()}
+            for f in libraries if f.read is not None}
+    data = json.dumps({"digest": digest, "diagnostics": [d.as_dict() for d in grouped(diagnostics)],
+                       "texts": list(texts), "libraries": kept}, ensure_ascii=False).encode("utf-8")
     atomic_write(work_dir(project.root) / STATE, data)
+
+
+def libraries_of(files: Sequence[BibFile]) -> dict[str, tuple[frozenset[str], frozenset[bytes]]]:
+    """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it."""
+    return {str(f.path): (f.read, f.plain) for f in files if f.read is not None}
