@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import typst
+import userenv  # noqa: F401 (timed processes write bytecode, as on a user's machine)
 from incremental import SYNTHDOC, copy_example
 
 from synthdoc.build.pipeline import TYPST_LAYOUT, TYPST_VARIABLES, typst_ready

@@ -24,6 +24,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import userenv  # noqa: F401 (timed processes write bytecode, as on a user's machine)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from conftest import small_files, write_project
 

@@ -18,6 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import userenv  # noqa: F401 (timed processes write bytecode, as on a user's machine)
+
 REPO = Path(__file__).resolve().parent.parent
 SYNTHDOC = Path(sys.executable).parent / "synthdoc"
 EDIT = ("Kasus menurun 2023–2024", "Kasus turun 2023–2024")

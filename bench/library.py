@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import userenv  # noqa: F401 (timed processes write bytecode, as on a user's machine)
 from generate import WORDS, generate
 
 from synthdoc.core.pandoc import MARKDOWN_READER, pandoc_binary, pandoc_version

@@ -31,6 +31,9 @@ from synthdoc.core.project import Project, load_project
 from synthdoc.sources.claims import Claim, Source
 from synthdoc.sources.texts import SourceText
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import userenv  # noqa: F401 (timed processes write bytecode, as on a user's machine)
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 YEARS = (1987, 1999, 2019, 2031)
