@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -21,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = console.EXIT_OK, console.EXIT_ERRORS, console.EXIT_USAGE, console.EXIT_BUG
 _print_diagnostics = console.print_diagnostics
 _summary = console.summary
 
@@ -68,51 +67,16 @@ def build(
     project_dir: ProjectOption = None,
 ) -> None:
     """Check the project, then build the documents whose inputs changed into output/."""
-    from .build import quickcheck
+    from .build.command import build_command
 
     formats = _formats(fmt)
     _check_lang(lang)
-    names = tuple(documents or ())
-    try:
-        if citations not in (None, *CITATIONS):
-            raise typer.BadParameter(f"use one of {', '.join(CITATIONS)}", param_hint="--citations")
-        project = _project(project_dir).with_overrides(style=style, lang=lang, formats=formats, citations=citations)
-        for name in names:
-            project.document(name)
-        state = quickcheck.recorded(project)
-        files = quickcheck.snapshot(project, state.texts)  # the inputs as this build starts
-        stored = quickcheck.unchanged(project, names, force, state, files)
-        if stored is not None and strict and any(d.get("severity") == "warning" for d in stored):
-            stored = None  # its warnings are errors now: checked again, to say so with their places
-        if stored is not None:
-            diags = console.from_dicts(stored)
-            _print_diagnostics(diags)
-            typer.echo(f"all {len(quickcheck.outputs(project, names))} outputs are up to date: no input changed "
-                       f"({_summary(diags)}); --force rebuilds them", err=True)
-            return
-        from .build.pipeline import build as run_build
-
-        result = run_build(project, names, report=lambda msg: typer.echo(msg, err=True), force=force, strict=strict)
-        if list(result.texts) != state.texts:  # the claims files name other texts now: those (just read)
-            files = quickcheck.snapshot(project, list(result.texts))
-        digest = quickcheck.inputs_digest(project, names, files, quickcheck.libraries_of(result.bibliography))
-        quickcheck.remember(project, digest, list(result.diagnostics), result.texts, result.bibliography)
-    except SynthdocError as exc:
-        _print_diagnostics(exc.diagnostics)
-        typer.echo(f"build failed: {_summary(exc.diagnostics)}; previous outputs are unchanged", err=True)
-        raise typer.Exit(EXIT_ERRORS) from None
-    _print_diagnostics(result.diagnostics)
-    output = shown_path(project.output, Path.cwd())
-    for change in result.changes:
-        typer.echo(f"{change.document}: {change.summary()} (see {Path(output) / f'{change.document}.changes.md'})",
-                   err=True)
-    if not result.outputs:
-        typer.echo(f"all {len(result.up_to_date)} outputs are up to date ({_summary(result.diagnostics)}); "
-                   "--force rebuilds them", err=True)
-        return
-    kept = f", {len(result.up_to_date)} up to date" if result.up_to_date else ""
-    typer.echo(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} in "
-               f"{output}{os.sep}{kept} ({_summary(result.diagnostics)})", err=True)
+    if citations not in (None, *CITATIONS):
+        raise typer.BadParameter(f"use one of {', '.join(CITATIONS)}", param_hint="--citations")
+    code = build_command(project_dir, tuple(documents or ()), style=style, lang=lang, formats=formats, force=force,
+                         citations=citations, strict=strict)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -394,13 +358,6 @@ def redline(
 
 def main() -> None:
     """The console script: the commands, with a last guard so that no input ever ends in a traceback."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted; previous outputs are unchanged", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug in synthdoc, not in the user's input
-        if os.environ.get("SYNTHDOC_DEBUG"):
-            raise
-        typer.echo(console.internal_error(exc), err=True)
-        sys.exit(EXIT_BUG)
+    code = console.guarded(app)
+    if code:
+        sys.exit(code)

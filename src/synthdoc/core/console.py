@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .diagnostics import Diagnostic, Severity, grouped
 
 _COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}
 _RESET = "\033[0m"
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 
 
 def say(message: str) -> None:
@@ -41,3 +43,19 @@ def internal_error(exc: BaseException) -> str:
     return (f"synthdoc: internal error ({type(exc).__name__}: {exc}). This is a bug in synthdoc, not in your "
             "project; previous outputs are unchanged. Rerun with SYNTHDOC_DEBUG=1 to see the traceback, and "
             "report it.")
+
+
+def guarded(command: Callable[[], int | None]) -> int:
+    """Run a command (the console script's work) with the last guard: an interrupt and a bug of synthdoc's
+    own end in one line and an exit code, never a traceback (SYNTHDOC_DEBUG=1 shows it). The command's
+    exit code, 0 when it returns none; a SystemExit it raises (the CLI framework's) goes on as it is."""
+    try:
+        return command() or EXIT_OK
+    except KeyboardInterrupt:
+        say("interrupted; previous outputs are unchanged")
+        return 130
+    except Exception as exc:  # a bug in synthdoc, not in the user's input
+        if os.environ.get("SYNTHDOC_DEBUG"):
+            raise
+        say(internal_error(exc))
+        return EXIT_BUG
