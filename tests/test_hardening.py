@@ -198,3 +198,43 @@ def test_full_disk_leaves_the_previous_output(small, monkeypatch):
     assert result.exit_code == 1 and "No space left on device" in result.output
     assert (small / "output" / "review.html").read_bytes() == before
     assert [p.name for p in (small / "output").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_outputs_are_flushed_to_disk_and_caches_are_not(small, monkeypatch):
+    """An output, the manifest, the no-op record and the bibliography file pandoc reads survive a power cut
+    whole (flushed before their rename); a cache entry is only renamed, and one a power cut left cut short is
+    taken for missing."""
+    import tempfile
+
+    opened: dict[int, str] = {}
+    flushed: list[str] = []
+    real_mkstemp, real_fsync = tempfile.mkstemp, os.fsync
+
+    def mkstemp(*args, **kwargs):
+        fd, name = real_mkstemp(*args, **kwargs)
+        opened[fd] = name
+        return fd, name
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(os, "fsync", lambda fd: flushed.append(opened.get(fd, "?")) or real_fsync(fd))
+    assert CliRunner().invoke(app, ["build", "-C", str(small)]).exit_code == 0
+    flushed_paths = [Path(p) for p in flushed]
+    assert any(p.name.startswith(".review.html.") for p in flushed_paths)  # the output's temporary file
+    assert any(p.name.startswith(".quick.json.") for p in flushed_paths)
+    cache = small / ".synthdoc" / "cache"
+    assert list(cache.rglob("*.json"))
+    for_pandoc = [p for p in flushed_paths if cache in p.parents]
+    assert for_pandoc and all(p.name.startswith(".bibliography-") for p in for_pandoc)
+    # every cache entry cut short (as a power cut between write and rename may leave it): the build is the same
+    page = (small / "output" / "review.html").read_bytes()
+    for path in cache.rglob("*.json"):
+        if path.name.startswith("bibliography-"):
+            continue
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+        with pytest.raises(ValueError):
+            json.loads(path.read_bytes())
+    (small / "output" / "review.html").unlink()
+    again = CliRunner().invoke(app, ["build", "-C", str(small)])
+    assert again.exit_code == 0, again.output
+    assert (small / "output" / "review.html").read_bytes() == page

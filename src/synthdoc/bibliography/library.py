@@ -88,7 +88,7 @@ class Bibliography:
         cache = JsonCache(self.csl_json.parent, "bibliography-")
         digest = content_key(self.digest, lang)
         if not cache.path(digest).is_file():
-            cache.store(digest, list(items))
+            cache.store(digest, list(items), durable=True)  # pandoc reads it
         return items, cache.path(digest)
 
     def language_warnings(self, keys: Sequence[str], languages: Sequence[str]) -> list[Diagnostic]:
@@ -224,7 +224,7 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache,
     digest = content_key(*(f.digest for f, _ in reads), *([] if cited is None else ['cited', *sorted(cited)]))
     path = cache.path(digest)
     if not path.is_file():
-        cache.store(digest, items)  # pandoc reads the combined bibliography from this file
+        cache.store(digest, items, durable=True)  # pandoc reads the combined bibliography from this file
     return Bibliography(tuple(f for f, _ in reads), tuple(items), path, digest, tuple(diags), broken, places,
                         thesis, formats, uris)
 

@@ -44,13 +44,16 @@ class JsonCache:
         """The value stored under ``key``, or None when there is none (or it cannot be read)."""
         return read_record(self.path(key))
 
-    def store(self, key: str, value: Any) -> None:
+    def store(self, key: str, value: Any, *, durable: bool = False) -> None:
         """Store ``value`` under ``key``, whole or not at all (SynthdocError when it cannot be written)."""
-        self.store_json(key, json.dumps(value, ensure_ascii=False))
+        self.store_json(key, json.dumps(value, ensure_ascii=False), durable=durable)
 
-    def store_json(self, key: str, text: str) -> None:
-        """Store a value already written as JSON text."""
-        atomic_write(self.path(key), text.encode("utf-8"))
+    def store_json(self, key: str, text: str, *, durable: bool = False) -> None:
+        """Store a value already written as JSON text. A value is not flushed to disk unless ``durable`` (an
+        fsync per entry is most of a first build's writes on a laptop's disk): a file a power cut left empty
+        or cut short is not valid JSON, which ``load`` takes for missing. A file another program reads
+        without ``load`` (pandoc's bibliography) is ``durable``."""
+        atomic_write(self.path(key), text.encode("utf-8"), durable=durable)
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove the values not under ``keys`` (what the last run no longer used)."""

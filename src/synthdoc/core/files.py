@@ -180,16 +180,18 @@ def remove_leftovers(folders: Iterable[Path]) -> None:
                 discard(tmp)
 
 
-def atomic_write(path: Path, data: bytes, shown: str | None = None) -> None:
-    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over ``path``."""
-    tmp = stage(path, data, shown)
+def atomic_write(path: Path, data: bytes, shown: str | None = None, *, durable: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it over ``path``.
+    ``durable=False``: not flushed to disk first (a cache: after a power cut the file may be empty or cut
+    short, which its reader takes for missing; a reader never sees half a file otherwise)."""
+    tmp = stage(path, data, shown, durable=durable)
     commit(tmp, path, shown)
 
 
-def stage(path: Path, data: bytes, shown: str | None = None) -> Path:
-    """``data`` in a new temporary file beside ``path``, flushed to disk; :func:`commit` puts it in place.
-    The temporary file is created new (never through an existing link), and the rename replaces a link at
-    ``path`` rather than writing through it."""
+def stage(path: Path, data: bytes, shown: str | None = None, *, durable: bool = True) -> Path:
+    """``data`` in a new temporary file beside ``path``, flushed to disk (unless not ``durable``); :func:`commit`
+    puts it in place. The temporary file is created new (never through an existing link), and the rename
+    replaces a link at ``path`` rather than writing through it."""
     shown = shown or str(path)
     if path.is_dir():  # the rename would fail after other files were put in place
         raise SynthdocError.single(shown, "a folder stands where this file goes; previous outputs are unchanged",
@@ -203,8 +205,9 @@ def stage(path: Path, data: bytes, shown: str | None = None) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, FILE_MODE)
     except OSError as exc:
         discard(Path(tmp))
