@@ -78,3 +78,34 @@ def test_every_build_succeeds_or_ends_in_diagnostics(files):
         assert all(o.path.stat().st_size > 0 for o in result.outputs)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+_DOCS = st.sampled_from(["", "chapter", "brief", "matrix"])
+
+
+@st.composite
+def _diagnostics(draw):
+    from synthdoc.core.diagnostics import Diagnostic, Severity
+
+    out = []
+    for _ in range(draw(st.integers(0, 30))):
+        document = draw(_DOCS)
+        many = draw(st.sampled_from(["", "entries are not cited"]))
+        named = f" in document '{document}'" if document and draw(st.booleans()) else ""
+        out.append(Diagnostic(draw(st.sampled_from(["a.yaml", "b.bib"])), draw(st.integers(1, 3)), 1,
+                              draw(st.sampled_from(list(Severity))), f"problem {draw(st.integers(0, 2))}{named}",
+                              draw(st.sampled_from(["x", "y"])), document, many))
+    return out
+
+
+@given(_diagnostics())
+@settings(max_examples=300, deadline=None)
+def test_grouping_twice_lists_what_grouping_once_lists(diags):
+    """The build stores its warnings as listed (grouped); the no-op answer lists them again: the same lines,
+    and the same count of errors and warnings."""
+    from synthdoc.core import console
+    from synthdoc.core.diagnostics import grouped
+
+    once = grouped(diags)
+    assert [str(d) for d in grouped(once)] == [str(d) for d in once]
+    assert console.summary(once) == console.summary(diags)

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from ..core import console
-from ..core.diagnostics import SynthdocError
+from ..core.diagnostics import SynthdocError, grouped
 from ..core.paths import shown_path
 from ..core.project import find_config, load_project
 from . import quickcheck
@@ -41,21 +41,23 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
         result = build(project, names, report=console.say, force=force, strict=strict)
         if list(result.texts) != state.texts:  # the claims files name other texts now: those (just read)
             files = quickcheck.snapshot(project, list(result.texts))
+        diags = grouped(result.diagnostics)  # as listed: once, not once per use (a library's are thousands)
         digest = quickcheck.inputs_digest(project, names, files, quickcheck.libraries_of(result.bibliography))
-        quickcheck.remember(project, digest, list(result.diagnostics), result.texts, result.bibliography)
+        quickcheck.remember(project, digest, diags, result.texts, result.bibliography)
     except SynthdocError as exc:
-        console.print_diagnostics(exc.diagnostics)
-        console.say(f"build failed: {console.summary(exc.diagnostics)}; previous outputs are unchanged")
+        failed = grouped(exc.diagnostics)
+        console.print_diagnostics(failed)
+        console.say(f"build failed: {console.summary(failed)}; previous outputs are unchanged")
         return console.EXIT_ERRORS
-    console.print_diagnostics(result.diagnostics)
+    console.print_diagnostics(diags)
     output = shown_path(project.output, Path.cwd())
     for change in result.changes:
         console.say(f"{change.document}: {change.summary()} (see {Path(output) / f'{change.document}.changes.md'})")
     if not result.outputs:
-        console.say(f"all {len(result.up_to_date)} outputs are up to date ({console.summary(result.diagnostics)}); "
+        console.say(f"all {len(result.up_to_date)} outputs are up to date ({console.summary(diags)}); "
                     "--force rebuilds them")
         return console.EXIT_OK
     kept = f", {len(result.up_to_date)} up to date" if result.up_to_date else ""
     console.say(f"built {len(result.outputs)} file{'s' * (len(result.outputs) != 1)} in "
-                f"{output}{os.sep}{kept} ({console.summary(result.diagnostics)})")
+                f"{output}{os.sep}{kept} ({console.summary(diags)})")
     return console.EXIT_OK
