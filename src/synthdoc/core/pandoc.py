@@ -98,6 +98,45 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
     return output_json(run(args, markdown.encode("utf-8"), what=what), what, "document")
 
 
+# One pandoc run reading many Markdown texts, each as a run of its own would (``read_markdown_each``): the Lua
+# custom reader, and what follows each text on that run's input (the same string in the Lua file).
+READ_EACH = Path(__file__).parent.parent / "resources" / "read_each.lua"
+_SEPARATOR = "\0synthdoc-section\0\n"
+
+
+def read_markdown_each(texts: Sequence[str], *, bibliography: Path, csl: Path, metadata: dict[str, str],
+                       what: str) -> list[dict[str, Any]] | None:
+    """``read_markdown`` (without citeproc) of each of ``texts``, all read by one pandoc run instead of one run
+    each: pandoc's own input handling prepares the texts, its Markdown reader reads each alone with this command
+    line's reader options (``resources/read_each.lua``), and each gets the metadata pandoc gives the command
+    line's document, in place of its own of the same name, as on a run of its own. None, for the caller to read
+    them one by one, when one run cannot read them so (a text holding a NUL, or starting with a byte order mark
+    once pandoc has taken one away) or when that run fails or prints anything but one document per text."""
+    inputs = []
+    for text in texts:
+        # What a run of its own reads: its input without a first byte order mark and without carriage returns
+        # (pandoc's own input handling); the batch's input must hold each text whole, at the start of a line.
+        text = text.removeprefix("\ufeff").replace("\r", "")
+        if "\0" in text or text.startswith("\ufeff"):
+            return None
+        inputs.append(text + ("\n" if text and not text.endswith("\n") else "") + _SEPARATOR)
+    args = ["-f", str(READ_EACH), "-t", "json", "--bibliography", str(bibliography), "--csl", str(csl)]
+    for name, value in metadata.items():
+        args += ["-M", f"{name}={value}"]
+    try:
+        printed = output_json(run(args, "".join([MARKDOWN_READER, "\n", *inputs]).encode("utf-8"), what=what),
+                              what, "document")
+        blocks, given = printed["blocks"], printed["meta"]
+        if len(blocks) != len(texts) or any(block.get("t") != "CodeBlock" for block in blocks):
+            return None
+        read = [output_json(block["c"][1].encode("utf-8"), what, "document") for block in blocks]
+    except (PandocError, LookupError, TypeError, AttributeError):
+        return None
+    for one in read:  # pandoc's metadata is a map, written in the order of its names
+        one["meta"] = dict(sorted({**one["meta"], **given}.items()))
+    return read
+
+
 def output_json(out: bytes, what: str, expected: str) -> Any:
     """What pandoc printed for ``-t json`` (``expected`` "document": an AST) or ``-t csljson`` ("entries": a list
     of CSL items), checked to be that before anything reads it. Anything else (a pandoc that changed, or is

@@ -93,16 +93,27 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
             asts[key] = kept
     todo = {key: piece for key, piece in zip(keys, pieces, strict=True) if key not in asts}
 
-    def read(piece: str) -> AST:
-        return pandoc.read_markdown(piece, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
-
-    with ThreadPoolExecutor(max(1, min(2, len(todo)))) as pool:
-        for key, ast in zip(todo, pool.map(read, todo.values()), strict=True):
-            asts[key] = ast
-            cache.store(key, ast)
+    for key, ast in zip(todo, _read_each(list(todo.values()), bibliography, csl, metadata, what), strict=True):
+        asts[key] = ast
+        cache.store(key, ast)
     cache.keep_only(set(keys))
     joined = join([json.loads(json.dumps(asts[key])) if keys.count(key) > 1 else asts[key] for key in keys])
     return joined if joined is not None else whole()
+
+
+def _read_each(pieces: list[str], bibliography: Path, csl: Path, metadata: dict[str, str], what: str) -> list[AST]:
+    """Each piece read as ``pandoc.read_markdown`` reads it alone: two or more by one pandoc run
+    (``pandoc.read_markdown_each``), else, or when that run cannot read them, by a run each (two at a time)."""
+    read = pandoc.read_markdown_each(pieces, bibliography=bibliography, csl=csl, metadata=metadata, what=what) \
+        if len(pieces) > 1 else None
+    if read is not None:
+        return read
+
+    def one(piece: str) -> AST:
+        return pandoc.read_markdown(piece, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+
+    with ThreadPoolExecutor(max(1, min(2, len(pieces)))) as pool:
+        return list(pool.map(one, pieces))
 
 
 def join(asts: list[AST]) -> AST | None:
