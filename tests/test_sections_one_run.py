@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import test_sections
 from conftest import copy_example
 from synthdoc.cli import app
 from synthdoc.core import pandoc
 from synthdoc.core.cache import JsonCache
 from synthdoc.render import citeproc, sections
-from synthdoc.render.styles import resolve_style
 
 # -M values as the command line reads them: booleans, an empty string, "=" and ":" inside a value
 META = {"lang": "id-ID", "reference-section-title": "Daftar Pustaka", "link-citations": "true", "flag": "false",
@@ -52,12 +52,7 @@ ADVERSARIAL = [
 EDGES = ["\ufeff# Dengan BOM\n\n\tkode\n", "", "\r", "\r\n", "a\n\r", "\ufeff", " ", "\t"]
 
 
-@pytest.fixture(scope="module")
-def setup(tmp_path_factory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("one-run")
-    bib = folder / "refs.json"
-    bib.write_text(json.dumps([{"id": k, "type": "book", "title": k.upper()} for k in "abc"]), encoding="utf-8")
-    return bib, resolve_style("apa", Path("."))
+setup = test_sections.setup  # the fixture: a bibliography of works a, b and c, and the APA style
 
 
 def alone(text: str, bib: Path, csl: Path, meta: dict[str, str] = META) -> str:
