@@ -90,12 +90,18 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
     """Pandoc Markdown to pandoc's AST, its metadata naming the bibliography and the style; the
     citations are rendered by the same run with ``citeproc``, else still to be rendered
     (by a later ``pandoc --citeproc`` run)."""
-    args = ["-f", MARKDOWN_READER, "-t", "json", "--bibliography", str(bibliography), "--csl", str(csl)]
+    args = ["-f", MARKDOWN_READER, "-t", "json", *_reading(bibliography, csl, metadata)]
     if citeproc:
         args.append("--citeproc")
+    return output_json(run(args, markdown.encode("utf-8"), what=what), what, "document")
+
+
+def _reading(bibliography: Path, csl: Path, metadata: dict[str, str]) -> list[str]:
+    """The options a document is read with: its bibliography, its style and its metadata."""
+    args = ["--bibliography", str(bibliography), "--csl", str(csl)]
     for name, value in metadata.items():
         args += ["-M", f"{name}={value}"]
-    return output_json(run(args, markdown.encode("utf-8"), what=what), what, "document")
+    return args
 
 
 # One pandoc run reading many Markdown texts, each as a run of its own would (``read_markdown_each``): the Lua
@@ -120,9 +126,7 @@ def read_markdown_each(texts: Sequence[str], *, bibliography: Path, csl: Path, m
         if "\0" in text or text.startswith("\ufeff"):
             return None
         inputs.append(text + ("\n" if text and not text.endswith("\n") else "") + _SEPARATOR)
-    args = ["-f", str(READ_EACH), "-t", "json", "--bibliography", str(bibliography), "--csl", str(csl)]
-    for name, value in metadata.items():
-        args += ["-M", f"{name}={value}"]
+    args = ["-f", str(READ_EACH), "-t", "json", *_reading(bibliography, csl, metadata)]
     try:
         printed = output_json(run(args, "".join([MARKDOWN_READER, "\n", *inputs]).encode("utf-8"), what=what),
                               what, "document")
