@@ -160,3 +160,45 @@ def test_the_documents_own_quotation_spans_become_plain_as_pandoc_makes_them(tmp
                           sections=sections)
         assert first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta)) is None
     assert ours.reused
+
+
+def _sectioned(style: str = "apa") -> tuple[str, list[dict[str, Any]], dict[str, str]]:
+    items, blocks, _, lang = case(style, 3, 14)
+    parts = [f"# Bagian {i}\n\n{block}" for i, block in enumerate(blocks)]
+    return "\n\n".join(parts) + "\n", items, metadata(lang)
+
+
+def _runs(monkeypatch) -> list[list[str]]:
+    seen: list[list[str]] = []
+    real = pandoc.run
+    monkeypatch.setattr(pandoc, "run", lambda args, *a, **k: seen.append(list(args)) or real(args, *a, **k))
+    return seen
+
+
+@pytest.mark.parametrize("ahead", ["as pandoc prints it", "a word changed", "failing"])
+def test_a_first_build_cites_the_markdown_beside_reading_its_sections(tmp_path, monkeypatch, ahead):
+    """With nothing kept, citeproc runs on the Markdown as a whole while the sections are read, and its result
+    is taken only when the sections' AST with its citations put in is exactly what it printed: otherwise
+    citeproc runs over the sections' AST, as on any build. Either way the document is the oracle's."""
+    markdown, items, meta = _sectioned()
+    bib = tmp_path / "refs.json"
+    bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    csl = resolve_style("apa", Path("."))
+    real = pandoc.cite_markdown
+    if ahead == "a word changed":
+        monkeypatch.setattr(pandoc, "cite_markdown", lambda *a, **k: real(*a, **k).replace(b'"Bagian"', b'"Bab"', 1))
+    elif ahead == "failing":
+        def failing(*a, **k):
+            raise pandoc.PandocError.single("test", "pandoc failed", "pandoc-failed")
+        monkeypatch.setattr(pandoc, "cite_markdown", failing)
+    runs = _runs(monkeypatch)
+    ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test",
+                      cache=JsonCache(tmp_path / "cache"), sections=JsonCache(tmp_path / "sections"))
+    assert first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta)) is None
+    over_sections = [r for r in runs if r[:2] == ["-f", "json"] and "--citeproc" in r]
+    assert len(over_sections) == (0 if ahead == "as pandoc prints it" else 1)
+    assert ours.note == "citations: one citeproc run, kept for reuse"
+    again = read_cited(markdown.replace("Bagian 1", "Bagian satu"), items=items, bibliography=bib, csl=csl,
+                       metadata=meta, what="test", cache=JsonCache(tmp_path / "cache"),
+                       sections=JsonCache(tmp_path / "sections"))
+    assert again.reused  # what was kept is reused by the next build

@@ -55,6 +55,13 @@ class JsonCache:
         without ``load`` (pandoc's bibliography) is ``durable``."""
         atomic_write(self.path(key), text.encode("utf-8"), durable=durable)
 
+    def empty(self) -> bool:
+        """Whether no value is stored (or the folder cannot be listed)."""
+        try:
+            return next(self.folder.glob(f"{self.prefix}*.json"), None) is None
+        except OSError:
+            return True
+
     def keep_only(self, keys: set[str]) -> None:
         """Remove the values not under ``keys`` (what the last run no longer used)."""
         keep = {self.path(k).name for k in keys}

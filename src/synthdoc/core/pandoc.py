@@ -90,10 +90,18 @@ def read_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
     """Pandoc Markdown to pandoc's AST, its metadata naming the bibliography and the style; the
     citations are rendered by the same run with ``citeproc``, else still to be rendered
     (by a later ``pandoc --citeproc`` run)."""
-    args = ["-f", MARKDOWN_READER, "-t", "json", *_reading(bibliography, csl, metadata)]
     if citeproc:
-        args.append("--citeproc")
-    return output_json(run(args, markdown.encode("utf-8"), what=what), what, "document")
+        out = cite_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+    else:
+        out = run(["-f", MARKDOWN_READER, "-t", "json", *_reading(bibliography, csl, metadata)],
+                  markdown.encode("utf-8"), what=what)
+    return output_json(out, what, "document")
+
+
+def cite_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str], what: str) -> bytes:
+    """Pandoc Markdown read and its citations rendered by one pandoc run: the JSON it printed, unread."""
+    return run(["-f", MARKDOWN_READER, "-t", "json", *_reading(bibliography, csl, metadata), "--citeproc"],
+               markdown.encode("utf-8"), what=what)
 
 
 def _reading(bibliography: Path, csl: Path, metadata: dict[str, str]) -> list[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,31 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
                                    citeproc=True)
         return Rendered(ast, False, None if cache is None else "citations: one citeproc run; a note style's "
                         "result is not reused (pandoc makes footnotes from the text around its citations)")
+    # Nothing kept for this document (a first build) or --force: citeproc will run whatever the sections hold,
+    # so it starts now, on the Markdown as a whole, beside the reading of the sections (a second core).
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(_cite_ahead, markdown, bibliography, csl, metadata, what) \
+            if (not reuse or cache.empty()) and len(markdown) <= AHEAD_MAX_CHARS else None
+        return _cited(markdown, items, bibliography, csl, metadata, what, cache, reuse, sections, style, ahead)
+
+
+# The largest document whose citeproc run starts beside the reading of its sections: above it, the two copies
+# of a document that would be in memory at once cost more than the time saved.
+AHEAD_MAX_CHARS = 1_000_000
+
+
+def _cite_ahead(markdown: str, bibliography: Path, csl: Path, metadata: dict[str, str], what: str) -> bytes | None:
+    """pandoc's JSON of the Markdown read and cited by one run, or None when that run fails (the run over the
+    sections' AST then says why)."""
+    try:
+        return pandoc.cite_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+    except pandoc.PandocError:
+        return None
+
+
+def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path, metadata: dict[str, str],
+           what: str, cache: JsonCache, reuse: bool, sections: JsonCache | None, style: str,
+           ahead: Future[bytes | None] | None) -> Rendered:
     ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections,
                         reuse=reuse)
     found = Citations(ast)
@@ -79,11 +105,17 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     source = json.dumps(ast).encode("utf-8")
     blocks_before = len(ast.get("blocks", []))
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
-    out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
-    pandoc.output_json(out, what, "document")  # what pandoc printed is a document before _record reads it
+    # The run started ahead is taken only where _record shows it is the run over these sections would make: the
+    # sections' AST with its citations and bibliography put in is exactly what it printed.
+    out = ahead.result() if ahead is not None and key is not None else None
+    record = _record(source, out, blocks_before) if out is not None and _is_document(out) else None
+    if record is None:
+        out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
+        pandoc.output_json(out, what, "document")  # what pandoc printed is a document before _record reads it
+        record = _record(source, out, blocks_before) if key is not None else None
     if key is None:
         note = f"citations: one citeproc run; not kept for reuse ({refusal})"
-    elif (record := _record(source, out, blocks_before)) is None:
+    elif record is None:
         cache.keep_only(set())
         note = ("citations: one citeproc run; not kept for reuse (pandoc placed the citations in a way synthdoc "
                 "does not reproduce)")
@@ -93,6 +125,14 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
         note = "citations: one citeproc run, kept for reuse"
     del source
     return Rendered(pandoc.output_json(out, what, "document"), False, note)
+
+
+def _is_document(out: bytes) -> bool:
+    try:
+        pandoc.output_json(out, "", "document")
+    except pandoc.PandocError:
+        return False
+    return True
 
 
 class Citations:
