@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class Read:
     broken: dict[str, int] = field(default_factory=dict)  # keys of entries that could not be read: line
     thesis: dict[str, str] = field(default_factory=dict)  # key: "phd"/"masters" when the entry type says it
     # every entry's key and line, read or not (a file read for some keys only); else those of the items
-    keys: list[list[Any]] = field(default_factory=list)
+    keys: list[Any] = field(default_factory=list)  # [key, line] pairs: tuples as read, lists from JSON
     uris: dict[str, str] = field(default_factory=dict)  # key: the Zotero item URI a CSL JSON export gave as id
     # Of a file read for some keys only: the keys (casefolded) of every entry read (those asked for and
     # those they inherit from), and the digests of its parts that are one plainly well-formed entry
@@ -56,6 +57,8 @@ class Read:
 
     def places(self) -> list[tuple[str, int]]:
         """Every entry's key and line, in the file's order."""
+        if self.keys and isinstance(self.keys[0], tuple):  # as read here, not restored from JSON
+            return self.keys
         if self.keys:
             return [(str(key), int(line)) for key, line in self.keys]
         return [(str(item["id"]), line) for item, line in zip(self.items, self.lines, strict=True)]
@@ -224,10 +227,8 @@ class _Library:
         self.fmt, self.shown, self.english, self.result = fmt, shown, english, result
         self.index = bibtex.index(text)
         self.where: dict[str, list[int]] = {}
-        self.folded: dict[str, list[int]] = {}
         for key, _, number in self.index.keys:
             self.where.setdefault(key, []).append(number)
-            self.folded.setdefault(key.casefold(), []).append(number)
         for p in self.index.problems:
             result.problem(p.line, p.col, p.message, key=p.key)
         # each @string (name, its source, the names its value uses) and @preamble, in the file's order
@@ -240,6 +241,14 @@ class _Library:
 
     def scan(self, number: int) -> bibtex.Scan:
         return self.index.split(number)
+
+    @cached_property
+    def folded(self) -> dict[str, list[int]]:
+        """The parts of each key, casefolded (a parent named in another case), made when one is looked for."""
+        folded: dict[str, list[int]] = {}
+        for key, _, number in self.index.keys:
+            folded.setdefault(key.casefold(), []).append(number)
+        return folded
 
     def closure(self, number: int) -> list[int]:
         """The part ``number`` and the parts its entries inherit from, in the file's order."""
@@ -341,7 +350,7 @@ def read_cited(path: Path, shown: str, text: str, keys: set[str], cache: JsonCac
         return None
     result = Read(fmt)
     library = _Library(text, fmt, shown, english, result)
-    result.keys = [[key, line] for key, line, _ in library.index.keys]
+    result.keys = [(key, line) for key, line, _ in library.index.keys]
     library.read(keys, cache, salt)
     result.plain = [bibtex.part_digest(library.index.part(n)) for n in library.index.plain]
     return result
