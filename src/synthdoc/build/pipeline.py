@@ -10,7 +10,7 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from ..core.diagnostics import Diagnostic, Severity, SynthdocError, has_errors
 from ..core.files import WORK_DIR, atomic_write, finish_renames, put_in_place, remove_leftovers, work_dir
 from ..core.paths import shown_path
 from ..core.project import Document, Project
-from ..render import figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
+from ..render import citeproc, figures, htmlparts, provenance, spreadsheet, tables, thesis, typst_layout
 from ..render.astwalk import raw_block
 from ..render.citeproc import ambiguous_citations, read_cited, without_empty_notes
 from ..render.document import Inputs, render_document
@@ -117,8 +117,13 @@ def load_inputs(project: Project) -> Inputs:
 def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
     """Every diagnostic of a project; quotes broken by a changed source text are reported as stale."""
     inputs = load_inputs(project)
-    diags = mark_stale(inputs, check(inputs), work_dir(project.root))
-    return inputs, diags + check_translations(inputs)
+    return inputs, check_inputs(inputs)
+
+
+def check_inputs(inputs: Inputs) -> list[Diagnostic]:
+    """Every diagnostic of a project's loaded inputs (:func:`check_project`)."""
+    diags = mark_stale(inputs, check(inputs), work_dir(inputs.project.root))
+    return diags + check_translations(inputs)
 
 
 def select_documents(project: Project, names: Sequence[str]) -> list[Document]:
@@ -203,9 +208,13 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                    on_output: Callable[[Output], None] | None = None,
                    later: list[Callable[[], list[Rendered]]] | None = None,
                    warnings: list[Diagnostic] | None = None,
-                   versions: list[word_versions.Version] | None = None) -> list[Rendered]:
+                   versions: list[word_versions.Version] | None = None,
+                   cited: Future[citeproc.Rendered] | None = None) -> list[Rendered]:
     """Render one document to ``formats`` (default: all of its own) in memory; citeproc runs once, to the AST.
     The caller puts them in place (:func:`build`: the outputs of a whole run together).
+
+    ``cited``: the document read and its citations rendered (:func:`read_document` for these ``formats``
+    and ``force``), started by the caller while it checked the project; without it, read here.
 
     ``force`` runs citeproc again even when the previous build's result could be reused. The formats
     in ``first`` are made and put in place before the others start (``synthdoc watch``: the HTML preview
@@ -221,12 +230,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     atomic_write(work / f"{doc.id}.md", markdown.encode("utf-8"))
     csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
     what = f"document '{doc.id}'"
-    source = TYPST_LAYOUT + markdown if "pdf" in formats else markdown
     items, csl_json = inputs.bibliography.for_language(doc.lang)
-    rendered = read_cited(source, items=items, bibliography=csl_json,
-                          csl=csl, metadata=metadata(doc, csl), what=what,
-                          cache=JsonCache(work.parent / "cache" / "citations" / doc.id), reuse=not force,
-                          sections=JsonCache(work.parent / "cache" / "sections" / doc.id))
+    rendered = cited.result() if cited is not None else read_document(inputs, doc, formats, force)
     if report and rendered.note:
         report(rendered.note)
     if warnings is not None:
@@ -317,6 +322,22 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     return outputs
 
 
+def read_document(inputs: Inputs, doc: Document, formats: Sequence[str], force: bool = False) -> citeproc.Rendered:
+    """The document's Markdown read by pandoc, its citations and bibliography rendered by citeproc
+    (:func:`~synthdoc.render.citeproc.read_cited`), for ``formats``: the pandoc work of a document before
+    its writers. Writes nothing but the caches under .synthdoc/cache (kept by content), so that a build
+    can start it while it checks the project and drop it when the check fails."""
+    project = inputs.project
+    markdown, _ = render_document(inputs, doc)
+    csl = resolve_style(doc.style, project.root, str(project.config_path), doc.line)
+    items, csl_json = inputs.bibliography.for_language(doc.lang)
+    cache = work_dir(project.root) / "cache"
+    return read_cited(TYPST_LAYOUT + markdown if "pdf" in formats else markdown, items=items,
+                      bibliography=csl_json, csl=csl, metadata=metadata(doc, csl), what=f"document '{doc.id}'",
+                      cache=JsonCache(cache / "citations" / doc.id), reuse=not force,
+                      sections=JsonCache(cache / "sections" / doc.id))
+
+
 def _written(output: Output, root: Path, report: Report | None, on_output: Callable[[Output], None] | None) -> None:
     if report:
         report(f"wrote {shown_path(output.path, root)} ({output.seconds:.1f} s)")
@@ -384,20 +405,36 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     a transaction: every output of the run, the change reports and the manifest are written to temporary
     files first and renamed into place only when all of them were made; otherwise none is (``first``
     formats excepted: they are put in place as soon as they are made).
-    Builds of one project are serialized by a lock; documents are built in parallel.
+    Builds of one project are serialized by a lock; documents are built in parallel. Pandoc reads the
+    documents to be rebuilt and renders their citations (:func:`read_document`) while the project is
+    checked; a check that fails drops that work, and nothing of it is in ``output/``.
     """
     docs = select_documents(project, names)
     work = work_dir(project.root)
-    with build_lock(work, report), _without_cycle_collection():
+    with build_lock(work, report), _without_cycle_collection(), _background(len(docs)) as early:
         finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
-        inputs, diags = check_project(project)
+        inputs = load_inputs(project)
+        manifest = Manifest(work / MANIFEST)
+        # What to rebuild is known once the documents are rendered (check renders them, once): pandoc reads
+        # those and renders their citations while the check runs here (two cores). A failed check drops it.
+        started: dict[str, tuple[list[str], Future[citeproc.Rendered]]] = {}
+
+        def start(doc: Document, formats: list[str]) -> None:
+            started[doc.id] = formats, early.submit(read_document, inputs, doc, formats, force)
+
+        def cited(p: Plan) -> Future[citeproc.Rendered] | None:
+            formats, future = started.pop(p.document.id, ([], None))
+            return future if formats == p.formats else None  # read for other formats: read again
+
+        plans = _plan_early(inputs, docs, manifest, force, strict, start)
+        diags = check_inputs(inputs)
         if strict:
             diags = strictly(diags)
         if has_errors(diags):
             raise SynthdocError(diags)
-        manifest = Manifest(work / MANIFEST)
-        plans = plan(inputs, docs, manifest, force)
+        if plans is None:
+            plans = plan(inputs, docs, manifest, force)
         todo = [p for p in plans if p.formats]
         up_to_date = tuple((p.document.id, f) for p in plans for f in p.document.formats if f not in p.reasons)
         if report:
@@ -411,7 +448,8 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             later: list[Callable[[], list[Rendered]]] = []
             results = list(pool.map(lambda p: render_outputs(inputs, p.document, p.formats, report, force, first,
                                                              on_output, later if first else None,
-                                                             shown[p.document.id], versions), todo))
+                                                             shown[p.document.id], versions,
+                                                             cited(p)), todo))
             results += list(pool.map(lambda make_rest: make_rest(), later))
         made = [r for rs in results for r in rs if not r.placed]
         if strict and (late := strictly([d for found in shown.values() for d in found])):
@@ -442,6 +480,43 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             _written(r.output, project.root, report, on_output)
     return BuildResult(tuple(r.output for rs in results for r in rs), tuple(diags), up_to_date, tuple(reports),
                        tuple(sorted({str(t.path) for t in inputs.texts.values()})), inputs.bibliography.files)
+
+
+def _plan_early(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bool, strict: bool,
+                start: Callable[[Document, list[str]], None]) -> list[Plan] | None:
+    """The build's plan before the check, each document to be rebuilt ``start``-ed with its formats as soon
+    as they are known; or None where the check will fail on what made it fail: a project that did not load,
+    a template or style that does not render (the check says where)."""
+    loaded = strictly(inputs.diagnostics) if strict else list(inputs.diagnostics)
+    if has_errors(loaded):
+        return None
+    plans = []
+    try:
+        for doc in docs:
+            render_document(inputs, doc)
+            # --force, or no output made yet: every format is rebuilt, known before the fingerprints are.
+            every = bool(doc.formats) and (force or not any((inputs.project.output / f"{doc.id}.{fmt}").is_file()
+                                                            for fmt in doc.formats))
+            if every:
+                start(doc, list(doc.formats))
+            plans += plan(inputs, [doc], manifest, force)
+            if plans[-1].formats and not every:
+                start(doc, plans[-1].formats)
+    except SynthdocError:
+        return None
+    return plans
+
+
+@contextlib.contextmanager
+def _background(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """Threads for a build's pandoc work begun before its check ends. On the way out (the build done, or
+    stopped by the check), work not started is dropped and work under way is waited for: none outlives
+    the build's lock."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="synthdoc-early")
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def strictly(diags: Sequence[Diagnostic]) -> list[Diagnostic]:
