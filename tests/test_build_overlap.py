@@ -43,14 +43,14 @@ class Recorder:
     """The build's check, slowed until citeproc has run beside it (or ``PATIENCE`` passed), and its
     citeproc runs, in the order they happened."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, patience: float = PATIENCE) -> None:
         self.events: list[str] = []
         self.cited = threading.Event()
         real_check, real_cite = pipeline.check, pipeline.read_cited
 
         def slow_check(inputs):
             self.events.append("check starts")
-            self.cited.wait(PATIENCE)
+            self.cited.wait(patience)
             self.events.append("check ends")
             return real_check(inputs)
 
@@ -63,6 +63,11 @@ class Recorder:
 
         monkeypatch.setattr(pipeline, "check", slow_check)
         monkeypatch.setattr(pipeline, "read_cited", cite)
+
+    def again(self) -> None:
+        """Forget what was recorded: for the next build."""
+        self.events.clear()
+        self.cited.clear()
 
     def citeproc_runs(self) -> list[str]:
         return [e for e in self.events if e.startswith("citeproc")]
@@ -153,3 +158,24 @@ def test_a_template_that_fails_is_reported_by_the_check_alone(small, monkeypatch
     assert result.exit_code == 1 and "templates/broken.md.j2:3" in result.output
     assert seen.citeproc_runs() == []
     assert outputs(small) == before
+
+
+def test_after_a_failed_check_the_next_build_checks_before_pandoc_starts(small, monkeypatch):
+    """A writer fixing errors one build at a time waits for the check alone, not for pandoc beside it."""
+    edit(small / "sources" / "smith2020.yaml", "Debts tie workers to their employers for years.",
+         "Debts tie workers to their employers for decades.")
+    with pytest.raises(SynthdocError):
+        pipeline.build(load_project(small / "synthdoc.yaml"))
+    seen = Recorder(monkeypatch, patience=2.0)
+    with pytest.raises(SynthdocError) as info:  # still wrong: nothing read while it is checked
+        pipeline.build(load_project(small / "synthdoc.yaml"))
+    assert [d.code for d in info.value.diagnostics if d.severity.value == "error"] == ["quote-not-found"]
+    assert seen.citeproc_runs() == []
+    edit(small / "sources" / "smith2020.yaml", "for decades.", "for years.")
+    seen.again()
+    pipeline.build(load_project(small / "synthdoc.yaml"))  # fixed: checked, then read
+    assert seen.events == ["check starts", "check ends", "citeproc document 'review'"]
+    edit(small / "sources" / "smith2020.yaml", "Debts bind workers", "Debts hold workers")
+    seen.again()
+    pipeline.build(load_project(small / "synthdoc.yaml"))  # the check passed last time: read beside it
+    assert seen.during_check() == ["citeproc document 'review'"]

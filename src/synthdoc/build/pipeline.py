@@ -61,6 +61,9 @@ TYPST_BIBLIOGRAPHY = "#set par(hanging-indent: 1.27cm, first-line-indent: 0pt)"
 TYPST_VARIABLES = ["-V", "papersize=a4", "-V", "fontsize=12pt", "-V", "page-numbering=1", *typst_layout.variables()]
 # The renames of a build's outputs being put in place, kept until all are made (core.files.put_in_place).
 RENAMES = "renames.json"
+# Left by a build whose check failed (removed by one whose check passes): the next build checks before it starts
+# pandoc, as a writer fixing errors one build at a time waits for the check alone, not for pandoc beside it.
+CHECK_FAILED = Path("state") / "check-failed"
 # Line spacing where neither the document nor the project sets one: that of the built-in DOCX template.
 DEFAULT_LINE_SPACING = 1.5
 
@@ -407,7 +410,8 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     formats excepted: they are put in place as soon as they are made).
     Builds of one project are serialized by a lock; documents are built in parallel. Pandoc reads the
     documents to be rebuilt and renders their citations (:func:`read_document`) while the project is
-    checked; a check that fails drops that work, and nothing of it is in ``output/``.
+    checked; a check that fails drops that work, and nothing of it is in ``output/``. After a failed check,
+    the next build checks first (``CHECK_FAILED``): a writer fixing errors waits for the check alone.
     """
     docs = select_documents(project, names)
     work = work_dir(project.root)
@@ -427,10 +431,13 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             formats, future = started.pop(p.document.id, ([], None))
             return future if formats == p.formats else None  # read for other formats: read again
 
-        plans = _plan_early(inputs, docs, manifest, force, strict, start)
+        after_errors = (work / CHECK_FAILED).is_file()
+        plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
         diags = check_inputs(inputs)
         if strict:
             diags = strictly(diags)
+        if has_errors(diags) or after_errors:
+            _check_failed(work, has_errors(diags))
         if has_errors(diags):
             raise SynthdocError(diags)
         if plans is None:
@@ -505,6 +512,15 @@ def _plan_early(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, fo
     except SynthdocError:
         return None
     return plans
+
+
+def _check_failed(work: Path, failed: bool) -> None:
+    """Leave, or remove, the mark of a failed check (a convenience: an unwritable .synthdoc/ fails no build)."""
+    with contextlib.suppress(SynthdocError, OSError):
+        if failed:
+            atomic_write(work / CHECK_FAILED, b"", durable=False)
+        else:
+            (work / CHECK_FAILED).unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
