@@ -6,6 +6,7 @@ loading the CLI framework, whose start costs a tenth of a second of every build.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from ..core import console
@@ -36,13 +37,30 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
             console.say(f"all {len(quickcheck.outputs(project, names))} outputs are up to date: no input changed "
                         f"({console.summary(diags)}); --force rebuilds them")
             return console.EXIT_OK
-        from .pipeline import build  # the whole build, loaded only when there is one to make
+        from .pipeline import Inputs, build, texts_read  # the whole build, loaded only when there is one to make
 
-        result = build(project, names, report=console.say, force=force, strict=strict)
-        if list(result.texts) != state.texts:  # the claims files name other texts now: those (just read)
-            files = quickcheck.snapshot(project, list(result.texts))
+        with ThreadPoolExecutor(1) as pool:
+            # The digest of the inputs as they were (of a library: what the build read of it) is made beside
+            # the check, while pandoc works, once the build knows what it reads.
+            early: list[tuple[tuple[str, ...], Future[str | None]]] = []
+
+            def on_inputs(inputs: Inputs) -> None:
+                texts, libraries = texts_read(inputs), quickcheck.libraries_of(inputs.bibliography.files)
+
+                def digest() -> str | None:
+                    # the claims files name other texts now: those, as the build reads them
+                    now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts))
+                    return quickcheck.inputs_digest(project, names, now, libraries)
+
+                early.append((texts, pool.submit(digest)))
+
+            result = build(project, names, report=console.say, force=force, strict=strict, on_inputs=on_inputs)
+            if early and early[0][0] == result.texts:
+                digest = early[0][1].result()
+            else:
+                files = quickcheck.snapshot(project, list(result.texts))
+                digest = quickcheck.inputs_digest(project, names, files, quickcheck.libraries_of(result.bibliography))
         diags = grouped(result.diagnostics)  # as listed: once, not once per use (a library's are thousands)
-        digest = quickcheck.inputs_digest(project, names, files, quickcheck.libraries_of(result.bibliography))
         quickcheck.remember(project, digest, diags, result.texts, result.bibliography)
     except SynthdocError as exc:
         failed = grouped(exc.diagnostics)

@@ -117,6 +117,11 @@ def load_inputs(project: Project) -> Inputs:
     return Inputs(project, sources, bib, texts, tuple(diags + text_diags + list(bib.diagnostics)), inferred)
 
 
+def texts_read(inputs: Inputs) -> tuple[str, ...]:
+    """The source texts a build of these inputs read (BuildResult.texts)."""
+    return tuple(sorted({str(t.path) for t in inputs.texts.values()}))
+
+
 def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
     """Every diagnostic of a project; quotes broken by a changed source text are reported as stale."""
     inputs = load_inputs(project)
@@ -397,11 +402,13 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
 
 def build(project: Project, names: Sequence[str] = (), report: Report | None = None,
           force: bool = False, first: Sequence[str] = (),
-          on_output: Callable[[Output], None] | None = None, strict: bool = False) -> BuildResult:
+          on_output: Callable[[Output], None] | None = None, strict: bool = False,
+          on_inputs: Callable[[Inputs], None] | None = None) -> BuildResult:
     """Check the project, then rebuild the outputs of the named documents (all by default) that changed.
 
     Each document writes the formats in ``first`` before its others; ``on_output`` hears of each file
-    as soon as it is written.
+    as soon as it is written; ``on_inputs`` hears of the inputs once they are loaded and pandoc's work on
+    the documents has started (work of the caller's own can go on beside the check).
 
     Errors stop the build before anything is written; warnings are returned with the outputs (``strict``:
     warnings are errors, and stop it too; a document that cites a page its quote is not on is not written). The build is
@@ -433,6 +440,8 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
 
         after_errors = (work / CHECK_FAILED).is_file()
         plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
+        if on_inputs is not None:
+            on_inputs(inputs)
         diags = check_inputs(inputs)
         if strict:
             diags = strictly(diags)
@@ -486,7 +495,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         for r in made:
             _written(r.output, project.root, report, on_output)
     return BuildResult(tuple(r.output for rs in results for r in rs), tuple(diags), up_to_date, tuple(reports),
-                       tuple(sorted({str(t.path) for t in inputs.texts.values()})), inputs.bibliography.files)
+                       texts_read(inputs), inputs.bibliography.files)
 
 
 def _plan_early(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bool, strict: bool,
