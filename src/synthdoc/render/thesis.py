@@ -11,7 +11,6 @@ import io
 import re
 import zipfile
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..sources.texts import roman
 from .astwalk import raw_block, words
@@ -75,7 +74,7 @@ def chapter_heading_for(ast: dict[str, Any], fmt: str) -> dict[str, Any]:
             lines[-1].append(node["c"])
     lines_text = [" ".join(words) for words in lines]
     if fmt == "docx":
-        runs = '<w:r><w:br/></w:r>'.join(f'<w:r><w:t xml:space="preserve">{escape(t)}</w:t></w:r>'
+        runs = '<w:r><w:br/></w:r>'.join(f'<w:r><w:t xml:space="preserve">{html.escape(t, quote=False)}</w:t></w:r>'
                                            for t in lines_text)
         raw = raw_block("openxml", '<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:jc w:val="center"/>'
                                 f'</w:pPr>{runs}</w:p>')
