@@ -393,6 +393,25 @@ def test_templates_have_limits(small, monkeypatch, case):
     assert result.exit_code == 1 and f"[{code}]" in result.output and "templates/t.md.j2:" in result.output
 
 
+def test_a_template_that_runs_out_of_time_is_run_once_per_build(small, monkeypatch):
+    """The build plans (and starts pandoc on) the documents before the check: a template that is stopped
+    after the time limit is not run a second time by the check, so the writer waits the limit once."""
+    import synthdoc.render.document
+    import synthdoc.render.templating
+
+    monkeypatch.setattr(synthdoc.render.templating, "RENDER_SECONDS", 1.0, raising=False)
+    runs: list[str] = []
+    real = synthdoc.render.document.render
+    monkeypatch.setattr(synthdoc.render.document, "render",
+                        lambda name, *a, **k: runs.append(name) or real(name, *a, **k))
+    (small / "templates").mkdir()
+    (small / "templates" / "t.md.j2").write_text(TEMPLATES["billion iterations"][0])
+    edit(small / "synthdoc.yaml", "template: synthesis.md.j2", "template: t.md.j2")
+    result = cli("build", "-C", str(small))
+    assert result.exit_code == 1 and "[template-timeout]" in result.output
+    assert runs.count("t.md.j2") == 1
+
+
 # --- 5. no traceback, no exit 3 -----------------------------------------------------------------------
 
 CSL_JSON = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..bibliography import Bibliography
-from ..core.diagnostics import Diagnostic
+from ..core.diagnostics import Diagnostic, SynthdocError
 from ..core.project import Document, Project
 from ..sources.claims import Source
 from ..sources.texts import SourceText
@@ -25,7 +25,8 @@ class Inputs:
     diagnostics: tuple[Diagnostic, ...]
     inferred: frozenset[str] = frozenset()  # claims whose page was taken from where their quote stands
     # Each document's Markdown and context, rendered once by check and reused by the build.
-    rendered: dict[Document, tuple[str, Context]] = field(default_factory=dict, init=False, compare=False, repr=False)
+    rendered: dict[Document, tuple[str, Context] | SynthdocError] = field(default_factory=dict, init=False,
+                                                                         compare=False, repr=False)
 
 
 
@@ -35,11 +36,19 @@ def render_markdown(inputs: Inputs, doc: Document) -> str:
 
 
 def render_document(inputs: Inputs, doc: Document) -> tuple[str, Context]:
-    """The document's Markdown and the context it was rendered from (rendered once: check renders it)."""
-    if doc not in inputs.rendered:
-        values, ctx = template_values(inputs, doc)
-        inputs.rendered[doc] = render(doc.template, values, inputs.project.templates), ctx
-    return inputs.rendered[doc]
+    """The document's Markdown and the context it was rendered from (rendered once: check renders it). A
+    template that fails, or runs out of time, fails once: asked again, the same error."""
+    kept = inputs.rendered.get(doc)
+    if kept is None:
+        try:
+            values, ctx = template_values(inputs, doc)
+            kept = render(doc.template, values, inputs.project.templates), ctx
+        except SynthdocError as exc:
+            kept = exc
+        inputs.rendered[doc] = kept
+    if isinstance(kept, SynthdocError):
+        raise kept
+    return kept
 
 
 def template_values(inputs: Inputs, doc: Document) -> tuple[dict[str, object], Context]:
