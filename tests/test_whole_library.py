@@ -343,3 +343,26 @@ def test_a_duplicate_key_gives_the_first_entry_read_whole_or_cited(tmp_path):
         assert bib.get("dup")["title"] == "Buku Pertama"
         assert bib.where("dup")[1] == 1
         assert "duplicate-key" in {d.code for d in bib.diagnostics}
+
+
+@pytest.mark.parametrize("edit", ["an uncited entry's title", "a cited entry"])
+def test_a_windows_export_of_the_library_builds_what_a_fresh_build_builds(edit, tmp_path):
+    """A library exported on Windows (a byte order mark, CRLF line ends) beside a CSL JSON file: the no-op
+    answer reads it as the build does."""
+    files = small_files()
+    library = "\ufeff" + NO_OP_LIBRARY.replace("\n", "\r\n")
+    files["bibliography.bib"] = library
+    files["synthdoc.yaml"] = "bibliography: [bibliography.bib, more.json]\n" + files["synthdoc.yaml"]
+    files["more.json"] = json.dumps([{"id": "lain2019", "type": "book", "title": "Buku Lain",
+                                      "issued": {"date-parts": [[2019]]}}])
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    edited = LIBRARY_EDITS[edit](NO_OP_LIBRARY)
+    (root / "bibliography.bib").write_bytes(("\ufeff" + edited.replace("\n", "\r\n")).encode("utf-8"))
+    code, said, page, quick = _build(root)
+    files["bibliography.bib"] = edited
+    fresh_code, fresh_said, fresh_page, _ = _build(write_project(tmp_path / "fresh", files))
+    assert (code, said, page) == (fresh_code, fresh_said, fresh_page)
+    assert quick == (edit == "an uncited entry's title")
+    read = runner.invoke(app, ["check", "-C", str(root)]).output
+    assert "more.json: 1 entry" in read and "bibliography.bib: 15 entries" in read
