@@ -307,7 +307,7 @@ LIBRARY_EDITS = {
 def _build(root: Path) -> tuple[int, list[str], bytes | None, bool]:
     result = runner.invoke(app, ["build", "-C", str(root)])
     said = [line for line in result.output.splitlines() if ": warning: " in line or ": error: " in line]
-    page = root / "output" / "doc.html"
+    page = root / "output" / "review.html"
     return result.exit_code, said, page.read_bytes() if page.is_file() else None, "no input changed" in result.output
 
 
@@ -328,7 +328,7 @@ def test_a_library_edit_builds_what_a_fresh_build_builds(edit, tmp_path):
     fresh_code, fresh_said, fresh_page, _ = _build(fresh)
     assert (code, said) == (fresh_code, fresh_said)
     if fresh_code == 0:
-        assert page == fresh_page
+        assert page is not None and page == fresh_page
     assert quick == (edit == "an uncited entry's title")
 
 
@@ -366,3 +366,28 @@ def test_a_windows_export_of_the_library_builds_what_a_fresh_build_builds(edit, 
     assert quick == (edit == "an uncited entry's title")
     read = runner.invoke(app, ["check", "-C", str(root)]).output
     assert "more.json: 1 entry" in read and "bibliography.bib: 15 entries" in read
+
+
+def test_a_claim_edited_while_the_library_is_rewritten_reads_one_section_again(tmp_path, monkeypatch):
+    """A claim's wording edited while the export rewrote the library for entries no claim cites (moving
+    lines, so that the no-op answer cannot take it): the bibliography pandoc reads is what it was, so the
+    document's unchanged sections are not read again and citeproc's result is reused."""
+    files = small_files()
+    files["bibliography.bib"] = NO_OP_LIBRARY
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    (root / "bibliography.bib").write_text(LIBRARY_EDITS["an uncited entry grows a line"](NO_OP_LIBRARY),
+                                           encoding="utf-8")
+    claims = root / "sources" / "smith2020.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("Debts bind workers to employers.",
+                                                                 "Debts bind workers to their employers."),
+                      encoding="utf-8")
+    runs: list[list[str]] = []
+    real = pandoc.run
+    monkeypatch.setattr(pandoc, "run", lambda args, *a, **k: runs.append(list(args)) or real(args, *a, **k))
+    result = runner.invoke(app, ["build", "-C", str(root)])
+    assert result.exit_code == 0 and "built 1 file" in result.output
+    assert "citeproc result reused" in result.output
+    reads = [r for r in runs if r[:2] == ["-f", pandoc.MARKDOWN_READER]]
+    assert len(reads) == 1 and not any("read_each" in " ".join(r) for r in runs)
+    assert "their employers" in (root / "output" / "review.html").read_text(encoding="utf-8")

@@ -3,6 +3,7 @@ combined into one list of CSL JSON items; a key defined twice is an error naming
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -221,10 +222,13 @@ def _combine(reads: list[tuple[BibFile, readers.Read]], cache: JsonCache,
             if key in result.uris:
                 uris[key] = result.uris[key]
     diags += _look_alikes(items, places, cited)
-    digest = content_key(*(f.digest for f, _ in reads), *([] if cited is None else ['cited', *sorted(cited)]))
+    # The file pandoc reads is named by what it holds, not by the files it was read from: an edit of an entry
+    # no document cites leaves it as it was, and with it what is kept by its name (sections, citeproc's result).
+    text = json.dumps(items, ensure_ascii=False)
+    digest = content_key(READER_VERSION, text)
     path = cache.path(digest)
     if not path.is_file():
-        cache.store(digest, items, durable=True)  # pandoc reads the combined bibliography from this file
+        cache.store_json(digest, text, durable=True)  # pandoc reads the combined bibliography from this file
     return Bibliography(tuple(f for f, _ in reads), tuple(items), path, digest, tuple(diags), broken, places,
                         thesis, formats, uris)
 
