@@ -372,6 +372,10 @@ class Index:
     def part(self, number: int) -> str:
         return self.text[self.bounds[number]:self.bounds[number + 1]]
 
+    def plain_digests(self) -> list[bytes]:
+        """The digest of each part that is one plainly well-formed entry (:func:`part_digest`)."""
+        return [part_digest(self.part(n)) for n in self.plain]
+
     def split(self, number: int) -> Scan:
         if number not in self.scans:
             self.scans[number] = split(self.part(number), self.lines[number], self.expansions)

@@ -33,9 +33,15 @@ class BibFile:
     format: str
     count: int
     digest: str = ""  # of the file's content, as read
-    # Of a library read for the keys cited only (readers.Read.read, .plain): what a later build depends on.
+    # Of a library read for the keys cited only (readers.Read.read, .index): what a later build depends on.
     read: frozenset[str] | None = field(default=None, repr=False, compare=False)
-    plain: frozenset[bytes] = field(default=frozenset(), repr=False, compare=False)
+    index: bibtex.Index | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def plain(self) -> frozenset[bytes]:
+        """The digests of the library's parts that are one plainly well-formed entry (made when asked: the
+        no-op record's, beside the check, not before the build's first pandoc run)."""
+        return frozenset(self.index.plain_digests()) if self.index is not None else frozenset()
 
     def summary(self) -> str:
         return f"{self.shown}: {self.count} entr{'y' if self.count == 1 else 'ies'} ({self.format})"
@@ -163,7 +169,7 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool, cited: s
             some = readers.read_cited(path, shown, text, cited, entries, salt, english)
         if some is not None:
             return BibFile(path, shown, some.format, len(some.keys), digest, frozenset(some.read or ()),
-                           frozenset(some.plain)), some
+                           some.index), some
         result = readers.read(path, shown, text, english)
         cache.store(digest, result.as_dict())
     return BibFile(path, shown, result.format, len(result.places()), digest), result

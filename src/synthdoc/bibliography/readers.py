@@ -50,10 +50,10 @@ class Read:
     keys: list[Any] = field(default_factory=list)  # [key, line] pairs: tuples as read, lists from JSON
     uris: dict[str, str] = field(default_factory=dict)  # key: the Zotero item URI a CSL JSON export gave as id
     # Of a file read for some keys only: the keys (casefolded) of every entry read (those asked for and
-    # those they inherit from), and the digests of its parts that are one plainly well-formed entry
-    # (bibtex.outline: what a later build depends on in the file). None: the file was read whole.
+    # those they inherit from), and where its entries stand (its parts that are one plainly well-formed
+    # entry: bibtex.outline, what a later build depends on in the file). None: the file was read whole.
     read: list[str] | None = None
-    plain: list[bytes] = field(default_factory=list)
+    index: bibtex.Index | None = field(default=None, repr=False, compare=False)
 
     def places(self) -> list[tuple[str, int]]:
         """Every entry's key and line, in the file's order."""
@@ -352,7 +352,7 @@ def read_cited(path: Path, shown: str, text: str, keys: set[str], cache: JsonCac
     library = _Library(text, fmt, shown, english, result)
     result.keys = [(key, line) for key, line, _ in library.index.keys]
     library.read(keys, cache, salt)
-    result.plain = [bibtex.part_digest(library.index.part(n)) for n in library.index.plain]
+    result.index = library.index
     return result
 
 
