@@ -391,3 +391,18 @@ def test_a_claim_edited_while_the_library_is_rewritten_reads_one_section_again(t
     reads = [r for r in runs if r[:2] == ["-f", pandoc.MARKDOWN_READER]]
     assert len(reads) == 1 and not any("read_each" in " ".join(r) for r in runs)
     assert "their employers" in (root / "output" / "review.html").read_text(encoding="utf-8")
+
+
+def test_many_uncited_entries_are_made_one_line_unless_each_is_asked_for(tmp_path):
+    """A build lists a library's uncited entries as one line per file and makes no more than that line;
+    `check --format json` gets each."""
+    from synthdoc.build.pipeline import check_project
+    from synthdoc.core.project import load_project
+
+    root = _library_project(tmp_path, 40)
+    project = load_project(root / "synthdoc.yaml")
+    _, diags = check_project(project)
+    lines = [d for d in diags if d.code == "uncited-entry"]
+    assert len(lines) == 1 and lines[0].message.startswith("40 entries are not cited by a claim")
+    _, every = check_project(project, every=True)
+    assert len([d for d in every if d.code == "uncited-entry"]) == 40

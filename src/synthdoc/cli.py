@@ -92,7 +92,7 @@ def check(
         raise typer.BadParameter("use text or json", param_hint="--format")
     read: tuple[str, ...] = ()
     try:
-        inputs, diags = check_project(_project(project_dir))
+        inputs, diags = check_project(_project(project_dir), every=output_format == "json")
         read = tuple(f.summary() for f in inputs.bibliography.files)
     except SynthdocError as exc:
         diags = exc.diagnostics

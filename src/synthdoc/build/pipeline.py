@@ -122,15 +122,16 @@ def texts_read(inputs: Inputs) -> tuple[str, ...]:
     return tuple(sorted({str(t.path) for t in inputs.texts.values()}))
 
 
-def check_project(project: Project) -> tuple[Inputs, list[Diagnostic]]:
-    """Every diagnostic of a project; quotes broken by a changed source text are reported as stale."""
+def check_project(project: Project, every: bool = False) -> tuple[Inputs, list[Diagnostic]]:
+    """Every diagnostic of a project; quotes broken by a changed source text are reported as stale. ``every``:
+    each of many uncited entries on its own (``check --format json``), not as the terminal lists them."""
     inputs = load_inputs(project)
-    return inputs, check_inputs(inputs)
+    return inputs, check_inputs(inputs, every)
 
 
-def check_inputs(inputs: Inputs) -> list[Diagnostic]:
+def check_inputs(inputs: Inputs, every: bool = False) -> list[Diagnostic]:
     """Every diagnostic of a project's loaded inputs (:func:`check_project`)."""
-    diags = mark_stale(inputs, check(inputs), work_dir(inputs.project.root))
+    diags = mark_stale(inputs, check(inputs, every), work_dir(inputs.project.root))
     return diags + check_translations(inputs)
 
 

@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from ..core.diagnostics import Diagnostic, Severity, SynthdocError, documents_phrase, error, warning
+from ..core.diagnostics import MANY_LISTED, Diagnostic, Severity, SynthdocError, documents_phrase, error, warning
 from ..core.paths import resolved, shown_path
 from ..core.project import Document, Point, Project
 from ..core.schema import Localized, did_you_mean, in_language
@@ -92,13 +92,14 @@ def load_texts(project: Project, sources: tuple[Source, ...]) -> tuple[dict[str,
     return texts, diags
 
 
-def check(inputs: Inputs) -> list[Diagnostic]:
-    """All problems of a project, errors and warnings, in file order."""
+def check(inputs: Inputs, every: bool = False) -> list[Diagnostic]:
+    """All problems of a project, errors and warnings, in file order. Of many entries a library holds that
+    no claim cites, one line per file (as the terminal lists them), unless ``every`` (``--format json``)."""
     diags = list(inputs.diagnostics)
     diags += _check_documents(inputs)
     diags += _check_languages(inputs)
     diags += _check_claims(inputs)
-    diags += _check_entries(inputs)
+    diags += _check_entries(inputs, every)
     diags += check_statements(inputs.project, inputs.sources, inputs.texts)
     return _sorted(diags)
 
@@ -600,15 +601,24 @@ def _no_such_page(stated: str, text: SourceText) -> str:
     return message
 
 
-def _check_entries(inputs: Inputs) -> list[Diagnostic]:
+_UNCITED = "entries are not cited by a claim (a library export? only cited entries are read); --format json lists them"
+
+
+def _check_entries(inputs: Inputs, every: bool = False) -> list[Diagnostic]:
     bib = inputs.bibliography
     cited = {s.key for s in inputs.sources if s.claims}
     diags = bib.language_warnings(sorted({s.key for s in inputs.sources}), inputs.project.languages)
+    uncited: dict[str, list[tuple[int, str]]] = {}
     for key, (shown, line) in bib.places.items():
         if key not in cited:
-            diags.append(warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry",
-                                 many="entries are not cited by a claim (a library export? only cited entries "
-                                 "are read); --format json lists them"))
+            uncited.setdefault(shown, []).append((line, key))
+    for shown, found in uncited.items():
+        if every or len(found) <= MANY_LISTED:
+            diags += [warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry",
+                              many=_UNCITED) for line, key in found]
+        else:  # what the terminal lists of them (diagnostics.grouped), made once rather than 20,000 times
+            diags.append(warning(shown, min(line for line, _ in found), 1, f"{len(found):,} {_UNCITED}",
+                                 "uncited-entry", many=_UNCITED))
     for item in bib.items:
         key = str(item.get("id"))
         shown, line = bib.where(key)
