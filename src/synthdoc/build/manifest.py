@@ -139,8 +139,20 @@ _POSITION = frozenset({"line", "style_line", "path", "_words"})
 
 def context_digest(ctx: Context, claim_hashes: dict[str, str]) -> str:
     """The context a document's outputs read beside its Markdown, in order, without where things stand in
-    their files. Each claim's view is written out once (its claim by ``claim_hashes``), then named by number."""
+    their files. Each claim's view is written out once (its claim by ``claim_hashes``), then named by number;
+    a list, mapping or set that views share (the document's quote frames, which every claim's view holds)
+    is written out once too (``{"new": ...}``), then named by the order in which it was first written
+    (``{"same": n}``): every non-empty one is wrapped, so that no value reads as another."""
     seen: set[int] = set()
+    shared: dict[int, int] = {}  # id of a view's list, mapping or set -> its number, once written
+
+    def once(value: Any) -> Any:
+        if not isinstance(value, list | dict | set | frozenset) or not value:
+            return value
+        if id(value) in shared:
+            return {"same": shared[id(value)]}
+        shared[id(value)] = len(shared)
+        return {"new": value}
 
     def plain(value: Any) -> Any:
         if isinstance(value, ClaimView):
@@ -150,7 +162,7 @@ def context_digest(ctx: Context, claim_hashes: dict[str, str]) -> str:
         elif isinstance(value, Claim):
             return claim_hashes.get(value.ref) or claim_digest(value)
         if is_dataclass(value) and not isinstance(value, type):
-            return [type(value).__name__, *(getattr(value, name) for name in _shown_fields(type(value)))]
+            return [type(value).__name__, *(once(getattr(value, name)) for name in _shown_fields(type(value)))]
         if isinstance(value, set | frozenset):
             return sorted(value, key=str)
         return str(value)
