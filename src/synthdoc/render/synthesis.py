@@ -452,13 +452,15 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
             told_under.setdefault(v.ref, t.id)
     shown = [t.id for t in themes]
 
+    by_source = _grouped(ordered, lambda v: (v.source,))  # a source's claims, in the document's order
+
     def named(key: str) -> tuple[tuple[str, str], ...]:
-        return tuple((v.label, told_under[v.ref]) for v in ordered
-                     if v.source == key and v.kind == "finding" and v.label and v.ref in told_under)[:2]
+        return tuple((v.label, told_under[v.ref]) for v in by_source.get(key, ())
+                     if v.kind == "finding" and v.label and v.ref in told_under)[:2]
 
     def discussed(key: str) -> tuple[str, ...]:
         done = {label for label, _ in named(key)}
-        ids = {told_under[v.ref] for v in ordered if v.source == key and v.kind != "theory" and v.ref in told_under
+        ids = {told_under[v.ref] for v in by_source.get(key, ()) if v.kind != "theory" and v.ref in told_under
                and not (v.kind == "finding" and v.label in done)}
         return tuple(t for t in shown if t in ids)
 
@@ -472,7 +474,6 @@ def build_context(project: Project, doc: Document, sources: tuple[Source, ...],
     if source_order:
         rank = {k: i for i, k in enumerate(source_order)}
         keys.sort(key=lambda k: rank.get(k, len(rank)))
-    by_source = _grouped(ordered, lambda v: (v.source,))
     by_key = {s.key: s for s in sources}
 
     def studied(key: str, name: str) -> str:
