@@ -26,6 +26,9 @@ BLOCKS = [
     "- butir [@a]\n\n    # terindentasi", "> kutipan\n\n# sesudah kutipan", "$x$ dan \\newcommand{\\a}{b}",
     "#tagar bukan judul", "Judul setext\n============", "| a | b |\n|---|---|\n| [@b] | x |",
     "---\nsubtitle: tengah\n---", "Teks \"kutip\" [-@a, bab 2].",
+    # brackets left as text: an entry's title as Zotero keeps it, and references to headings, in any case
+    "*\\[Skripsi tentang ACTIP\\]* [@a].", "Lihat \\[Intro\\] dan [intro 1].", "Lihat [ringkasan] dan \\[x\\].",
+    "Catatan.^[Lihat [PENDAHULUAN].]",
 ]
 
 
@@ -73,6 +76,35 @@ def test_an_edit_reads_only_its_section(setup, tmp_path, monkeypatch):
     assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 2" not in reads[0]
     monkeypatch.setattr(pandoc, "run", real)
     assert joined == whole(edited, bib, csl)
+
+
+def test_an_edit_reads_only_its_section_beside_a_bracketed_title(setup, tmp_path, monkeypatch):
+    """A section that shows a title in brackets (\\[Skripsi …\\], as Zotero keeps a thesis described by its
+    topic; Penelitian Terdahulu names each study by its title) is no reference to a heading: an edit of
+    another section reads that one alone, and the document read is pandoc's reading of the whole."""
+    bib, csl = setup
+    sections = [f"# Bagian {n}\n\nTeks {n} [@a]. *\\[Skripsi tentang bagian {n}\\]* [@b]." for n in range(4)]
+    cache = JsonCache(tmp_path)
+    read_markdown("\n\n".join(sections) + "\n", bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
+    reads: list[bytes] = []
+    real = pandoc.run
+
+    def counted(args, stdin=None, **kw):
+        reads.append(stdin)
+        return real(args, stdin, **kw)
+
+    monkeypatch.setattr(pandoc, "run", counted)
+    sections[2] = sections[2].replace("Teks 2", "Teks yang diubah")
+    edited = "\n\n".join(sections) + "\n"
+    joined = read_markdown(edited, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
+    assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 1" not in reads[0]
+    monkeypatch.setattr(pandoc, "run", real)
+    assert joined == whole(edited, bib, csl)
+    # the same bracket naming a heading of another section is pandoc's link to it: read whole, as pandoc does
+    sections[3] = sections[3].replace("\\[Skripsi tentang bagian 3\\]", "[bagian 0]")
+    linked = "\n\n".join(sections) + "\n"
+    assert read_markdown(linked, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache) \
+        == whole(linked, bib, csl)
 
 
 def test_without_reuse_every_section_is_read_again(setup, tmp_path, monkeypatch):

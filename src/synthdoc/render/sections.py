@@ -8,8 +8,10 @@ piece whenever one of them is there:
 
 - link reference definitions, footnote definitions (``[^n]``) and LaTeX macros are defined in one
   place and used in another: such a document is read whole;
-- a bracketed text that stayed text (``[x]``) may be a reference to a heading or a link defined in
-  another section: read whole;
+- a bracketed text that stayed text (``[x]``) may be a reference to a heading in another section
+  (links are defined by the definitions above): read whole when it holds, in brackets, the text of
+  a heading of the document; a bracket that is no such reference (``\\[Skripsi …\\]``, an entry's
+  title as Zotero keeps it) reads the same in a section as in the whole;
 - heading identifiers are made unique across the document (``intro``, ``intro-1``): with every
   identifier already unique, pandoc's numbering changes none of them (it picks the smallest free
   number); otherwise read whole;
@@ -126,58 +128,94 @@ def join(asts: list[AST]) -> AST | None:
     identifiers: set[str] = set()
     offset = 0
     blocks: list[Any] = []
+    bracketed: list[Any] = []  # the sections holding a bracketed text left as text
+    headings: set[str] = set()
     for ast in asts:
-        idents, unresolved, marks = _survey(ast.get("blocks", []))
-        if unresolved or identifiers.intersection(idents) or len(set(idents)) < len(idents):
+        idents, unresolved, marks, titles = _survey(ast.get("blocks", []))
+        if unresolved == "example" or identifiers.intersection(idents) or len(set(idents)) < len(idents):
             return None
+        if unresolved:
+            bracketed.append(ast.get("blocks", []))
         identifiers.update(idents)
+        headings.update(titles)
         counted = _shift_note_numbers(marks, offset)
         if counted is None:
             return None
         offset += counted
         blocks += ast.get("blocks", [])
+    if any(f"[{title}]" in _flat(section) for section in bracketed for title in headings):
+        return None  # it may be a reference to that heading, which pandoc resolves across the document
     return {**first, "blocks": blocks}
 
 
 Mark = tuple[str, Any]  # ("note", the note's citations) or ("cite", a citation outside a note)
 
 
-def _survey(blocks: list[Any]) -> tuple[list[str], bool, list[Mark]]:
-    """One pass over a section: its heading identifiers, whether it holds a bracketed text left as text
-    or an example list (``_unresolved``), and its footnotes and citations in document order."""
+def _survey(blocks: list[Any]) -> tuple[list[str], str, list[Mark], set[str]]:
+    """One pass over a section: its heading identifiers; "example" when it holds an example list, else
+    "bracket" when it holds a bracketed text left as text (``_unresolved``), else ""; its footnotes and
+    citations in document order; and its headings' texts as a reference to them is matched (``_flat``)."""
     idents: list[str] = []
     marks: list[Mark] = []
-    unresolved = False
+    titles: set[str] = set()
+    unresolved = ""
 
     def stop(node: dict[str, Any]) -> bool:
         nonlocal unresolved
         kind = node.get("t")
         if kind == "Header":
             idents.append(node["c"][1][0])
+            titles.add(_flat(node["c"][2]))
         elif kind in ("Note", "Cite"):
             return True
-        elif not unresolved and kind in ("Str", "OrderedList"):
-            unresolved = _suspect(node)
+        elif unresolved != "example" and kind in ("Str", "OrderedList") and _suspect(node):
+            unresolved = _worse(unresolved, "example" if kind == "OrderedList" else "bracket")
         return False
 
     for node in find(blocks, stop):
         if node["t"] == "Note":
-            idents += [h["c"][1][0] for h in find(node["c"], lambda n: n.get("t") == "Header")]
-            unresolved = unresolved or _unresolved(node["c"])
+            for h in find(node["c"], lambda n: n.get("t") == "Header"):
+                idents.append(h["c"][1][0])
+                titles.add(_flat(h["c"][2]))
+            unresolved = _worse(unresolved, _unresolved(node["c"]))
             marks.append(("note", list(cites(node["c"]))))
         else:
-            unresolved = unresolved or _unresolved(node)
+            unresolved = _worse(unresolved, _unresolved(node))
             marks.append(("cite", node))
-    return idents, unresolved, marks
+    return idents, unresolved, marks, titles
 
 
-def _unresolved(node: Any) -> bool:
-    """A bracketed text left as text (a reference another section may define), or an example list; a
-    citation's own text (pandoc's fallback, replaced by citeproc) does not count."""
+def _worse(found: str, more: str) -> str:
+    """Of two findings of :func:`_survey`, the one that rules more out ("example" over "bracket")."""
+    return "example" if "example" in (found, more) else found or more
+
+
+_TEXT = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"})
+
+
+def _flat(node: Any) -> str:
+    """The text of every word, code and formula under ``node`` (in notes and citations' prefixes and
+    suffixes too), its spaces made one and its case folded: a reference ``[x]`` is pandoc's link to a
+    heading when ``x`` is the heading's text up to case and spacing, and then ``[x]`` is in this text."""
+    pieces = [n["c"] if n["t"] == "Str" else n["c"][1] if n["t"] in ("Code", "Math") else " "
+              for n in find(node, lambda n: n.get("t") in _TEXT)]
+    return " ".join("".join(pieces).split()).casefold()
+
+
+def _unresolved(node: Any) -> str:
+    """"example" for an example list, else "bracket" for a bracketed text left as text (a reference to a
+    heading of another section, perhaps), else ""; a citation's own text (pandoc's fallback, replaced by
+    citeproc) does not count."""
+    found_kind = ""
     for found in find(node, _suspect):
-        if found["t"] != "Cite" or _unresolved([[c["citationPrefix"], c["citationSuffix"]] for c in found["c"][0]]):
-            return True
-    return False
+        if found["t"] == "Cite":
+            found_kind = _worse(found_kind, _unresolved([[c["citationPrefix"], c["citationSuffix"]]
+                                                         for c in found["c"][0]]))
+        else:
+            found_kind = _worse(found_kind, "example" if found["t"] == "OrderedList" else "bracket")
+        if found_kind == "example":
+            break
+    return found_kind
 
 
 def _suspect(node: dict[str, Any]) -> bool:
