@@ -62,6 +62,16 @@ def test_an_edit_reads_only_its_section(setup, tmp_path, monkeypatch):
     first = "\n\n".join(sections) + "\n"
     read = read_markdown(first, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
     assert read == whole(first, bib, csl)
+    reads, edited, joined = edited_section(sections, 3, setup, cache, monkeypatch)
+    assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 2" not in reads[0]
+    assert joined == whole(edited, bib, csl)
+
+
+def edited_section(sections: list[str], n: int, setup: tuple[Path, Path], cache: JsonCache,
+                   monkeypatch: pytest.MonkeyPatch) -> tuple[list[bytes], str, dict]:
+    """Section ``n`` edited ('Teks n' becomes 'Teks yang diubah') and the document read again: what pandoc
+    was given to read, the edited Markdown, and the AST read."""
+    bib, csl = setup
     reads: list[bytes] = []
     real = pandoc.run
 
@@ -70,12 +80,11 @@ def test_an_edit_reads_only_its_section(setup, tmp_path, monkeypatch):
         return real(args, stdin, **kw)
 
     monkeypatch.setattr(pandoc, "run", counted)
-    sections[3] = sections[3].replace("Teks 3", "Teks yang diubah")
+    sections[n] = sections[n].replace(f"Teks {n}", "Teks yang diubah")
     edited = "\n\n".join(sections) + "\n"
     joined = read_markdown(edited, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
-    assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 2" not in reads[0]
     monkeypatch.setattr(pandoc, "run", real)
-    assert joined == whole(edited, bib, csl)
+    return reads, edited, joined
 
 
 def test_an_edit_reads_only_its_section_beside_a_bracketed_title(setup, tmp_path, monkeypatch):
@@ -86,19 +95,8 @@ def test_an_edit_reads_only_its_section_beside_a_bracketed_title(setup, tmp_path
     sections = [f"# Bagian {n}\n\nTeks {n} [@a]. *\\[Skripsi tentang bagian {n}\\]* [@b]." for n in range(4)]
     cache = JsonCache(tmp_path)
     read_markdown("\n\n".join(sections) + "\n", bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
-    reads: list[bytes] = []
-    real = pandoc.run
-
-    def counted(args, stdin=None, **kw):
-        reads.append(stdin)
-        return real(args, stdin, **kw)
-
-    monkeypatch.setattr(pandoc, "run", counted)
-    sections[2] = sections[2].replace("Teks 2", "Teks yang diubah")
-    edited = "\n\n".join(sections) + "\n"
-    joined = read_markdown(edited, bibliography=bib, csl=csl, metadata=META, what="t", cache=cache)
+    reads, edited, joined = edited_section(sections, 2, setup, cache, monkeypatch)
     assert len(reads) == 1 and b"Teks yang diubah" in reads[0] and b"Bagian 1" not in reads[0]
-    monkeypatch.setattr(pandoc, "run", real)
     assert joined == whole(edited, bib, csl)
     # the same bracket naming a heading of another section is pandoc's link to it: read whole, as pandoc does
     sections[3] = sections[3].replace("\\[Skripsi tentang bagian 3\\]", "[bagian 0]")
