@@ -48,11 +48,11 @@ class Recorder:
         self.cited = threading.Event()
         real_check, real_cite = pipeline.check, pipeline.read_cited
 
-        def slow_check(inputs):
+        def slow_check(inputs, *args):
             self.events.append("check starts")
             self.cited.wait(patience)
             self.events.append("check ends")
-            return real_check(inputs)
+            return real_check(inputs, *args)
 
         def cite(markdown, **kwargs):
             self.events.append(f"citeproc {kwargs['what']}")
