@@ -143,7 +143,8 @@ def join(asts: list[AST]) -> AST | None:
             return None
         offset += counted
         blocks += ast.get("blocks", [])
-    if any(f"[{title}]" in _flat(section) for section in bracketed for title in headings):
+    texts = [_flat(section) for section in bracketed]
+    if any(f"[{title}]" in text for text in texts for title in headings):
         return None  # it may be a reference to that heading, which pandoc resolves across the document
     return {**first, "blocks": blocks}
 
