@@ -46,8 +46,9 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
 
         with ThreadPoolExecutor(1) as pool:
             # The digest of the inputs as they were (of a library: what the build read of it) is made beside
-            # the check, while pandoc works, once the build knows what it reads.
-            early: list[tuple[tuple[str, ...], Future[str | None]]] = []
+            # the check, while pandoc works, once the build knows what it reads; every build that returns
+            # has told on_inputs.
+            early: list[Future[str | None]] = []
 
             def on_inputs(inputs: Inputs) -> None:
                 texts, libraries = texts_read(inputs), quickcheck.libraries_of(inputs.bibliography.files)
@@ -57,14 +58,10 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
                     now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts))
                     return quickcheck.inputs_digest(project, names, now, libraries)
 
-                early.append((texts, pool.submit(digest)))
+                early.append(pool.submit(digest))
 
             result = build(project, names, report=console.say, force=force, strict=strict, on_inputs=on_inputs)
-            if early and early[0][0] == result.texts:
-                digest = early[0][1].result()
-            else:
-                files = quickcheck.snapshot(project, list(result.texts))
-                digest = quickcheck.inputs_digest(project, names, files, quickcheck.libraries_of(result.bibliography))
+            digest = early[0].result()
         diags = grouped(result.diagnostics)  # as listed: once, not once per use (a library's are thousands)
         quickcheck.remember(project, digest, diags, result.texts, result.bibliography)
     except SynthdocError as exc:

@@ -69,6 +69,10 @@ def input_files(project: Project, texts: list[str]) -> list[Path] | None:
     return [*files, project.docx_template]
 
 
+# Of each library a build read for its cited entries only: the keys it read and its plain parts' digests.
+Libraries = dict[str, tuple[frozenset[str], frozenset[bytes]]]
+
+
 @dataclass(frozen=True)
 class State:
     """What the last good build recorded: its input digest, its warnings (as listed), the source texts it
@@ -77,7 +81,7 @@ class State:
     digest: str = ""
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
-    libraries: dict[str, tuple[frozenset[str], frozenset[bytes]]] = field(default_factory=dict)
+    libraries: Libraries = field(default_factory=dict)
 
 
 def recorded(project: Project) -> State:
@@ -87,7 +91,7 @@ def recorded(project: Project) -> State:
         return State()
     texts = data.get("texts")
     diags = data.get("diagnostics")
-    libraries: dict[str, tuple[frozenset[str], frozenset[bytes]]] = {}
+    libraries: Libraries = {}
     found = data.get("libraries")
     for path, value in (found.items() if isinstance(found, dict) else ()):
         try:
@@ -98,11 +102,6 @@ def recorded(project: Project) -> State:
             continue
     return State(str(data.get("digest", "")), [d for d in diags if isinstance(d, dict)] if isinstance(diags, list)
                  else [], [t for t in texts if isinstance(t, str)] if isinstance(texts, list) else [], libraries)
-
-
-def recorded_texts(project: Project) -> list[str]:
-    """The source texts the last good build read."""
-    return recorded(project).texts
 
 
 Snapshot = list[tuple[Path, bytes | int]]  # each input file and its bytes, or its size when larger than any input
@@ -126,7 +125,7 @@ def snapshot(project: Project, texts: list[str]) -> Snapshot | None:
 
 
 def inputs_digest(project: Project, names: tuple[str, ...], files: Snapshot | None,
-                  libraries: dict[str, tuple[frozenset[str], frozenset[bytes]]] | None = None) -> str | None:
+                  libraries: Libraries | None = None) -> str | None:
     """A hash of everything a build of ``names`` reads, as ``files`` holds it; of a library a build read for
     its cited entries only (``libraries``: what it read), only what such a build depends on (an entry no
     claim cites stands for its key and its lines). None when something could not be read."""
@@ -151,16 +150,12 @@ def outputs(project: Project, names: tuple[str, ...]) -> list[Path]:
     return [project.output / f"{d.id}.{fmt}" for d in docs for fmt in d.formats]
 
 
-def unchanged(project: Project, names: tuple[str, ...], force: bool, state: State | None = None,
-              files: Snapshot | None = None) -> list[dict[str, Any]] | None:
-    """The stored diagnostics of the last good build when nothing it depends on changed since and its
-    outputs exist (``state``: the recorded one; ``files``: a snapshot of the texts it read, by default taken now)."""
-    if force:
+def unchanged(project: Project, names: tuple[str, ...], force: bool, state: State,
+              files: Snapshot | None) -> list[dict[str, Any]] | None:
+    """The stored diagnostics of the last good build (``state``, as recorded) when nothing it depends on
+    changed since and its outputs exist (``files``: a snapshot of the texts it read, taken now)."""
+    if force or not state.digest:
         return None
-    state = recorded(project) if state is None else state
-    if not state.digest:
-        return None
-    files = snapshot(project, state.texts) if files is None else files
     if inputs_digest(project, names, files, state.libraries) != state.digest:
         return None
     if not all(p.is_file() for p in outputs(project, names)):
@@ -181,6 +176,6 @@ def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic]
     atomic_write(work_dir(project.root) / STATE, data)
 
 
-def libraries_of(files: Sequence[BibFile]) -> dict[str, tuple[frozenset[str], frozenset[bytes]]]:
+def libraries_of(files: Sequence[BibFile]) -> Libraries:
     """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it."""
     return {str(f.path): (f.read, f.plain) for f in files if f.read is not None}
