@@ -10,7 +10,16 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from ..core.diagnostics import MANY_LISTED, Diagnostic, Severity, SynthdocError, documents_phrase, error, warning
+from ..core.diagnostics import (
+    MANY_LISTED,
+    Diagnostic,
+    Severity,
+    SynthdocError,
+    counted_as,
+    documents_phrase,
+    error,
+    warning,
+)
 from ..core.paths import resolved, shown_path
 from ..core.project import Document, Point, Project
 from ..core.schema import Localized, did_you_mean, in_language
@@ -613,12 +622,11 @@ def _check_entries(inputs: Inputs, every: bool = False) -> list[Diagnostic]:
         if key not in cited:
             uncited.setdefault(shown, []).append((line, key))
     for shown, found in uncited.items():
-        if every or len(found) <= MANY_LISTED:
-            diags += [warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry",
-                              many=_UNCITED) for line, key in found]
-        else:  # what the terminal lists of them (diagnostics.grouped), made once rather than 20,000 times
-            diags.append(warning(shown, min(line for line, _ in found), 1, f"{len(found):,} {_UNCITED}",
-                                 "uncited-entry", many=_UNCITED))
+        # many: the one line the terminal lists of them (diagnostics.grouped), made once rather than 20,000 times
+        listed = found if every or len(found) <= MANY_LISTED else [min(found)]
+        for line, key in listed:
+            said = warning(shown, line, 1, f"entry '{key}' is never cited by a claim", "uncited-entry", many=_UNCITED)
+            diags.append(said if listed is found else counted_as(said, len(found)))
     for item in bib.items:
         key = str(item.get("id"))
         shown, line = bib.where(key)

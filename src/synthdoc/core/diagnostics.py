@@ -100,8 +100,12 @@ def _counted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
             groups.setdefault((d.document or d.path, d.code, d.severity, d.many), []).append(d)
     firsts = {id(same[0]): same for same in groups.values() if len(same) > MANY_LISTED}
     gone = {id(d) for same in firsts.values() for d in same[1:]}
-    return [replace(d, message=f"{len(firsts[id(d)]):,} {d.many}") if id(d) in firsts else d
-            for d in diagnostics if id(d) not in gone]
+    return [counted_as(d, len(firsts[id(d)])) if id(d) in firsts else d for d in diagnostics if id(d) not in gone]
+
+
+def counted_as(first: Diagnostic, count: int) -> Diagnostic:
+    """The one line that stands for ``count`` diagnostics said of each of many (``first``, the first of them)."""
+    return replace(first, message=f"{count:,} {first.many}")
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
