@@ -374,7 +374,7 @@ class Index:
 
     def plain_digests(self) -> list[bytes]:
         """The digest of each part that is one plainly well-formed entry (:func:`part_digest`)."""
-        return [part_digest(self.part(n)) for n in self.plain]
+        return [part_digest(self.part(n).encode()) for n in self.plain]
 
     def split(self, number: int) -> Scan:
         if number not in self.scans:
@@ -401,7 +401,12 @@ def _plain_key(text: str, start: int, end: int, matches: list[re.Match[str]]) ->
 def _key_after(text: str, m: re.Match[str], end: int) -> str:
     """The key an entry's '@type{' (``m``) opens, as its first line gives it."""
     header = _KEY_AT.match(text, m.end(), end)
-    return header.group(1).split("}")[0].strip() if header else ""
+    return _first_line_key(header.group(1)) if header else ""
+
+
+def _first_line_key(after: str) -> str:
+    """The key in what follows an entry's '@type{' on its first line, up to a comma."""
+    return after.split("}")[0].strip()
 
 
 def index(text: str) -> Index:
@@ -443,9 +448,10 @@ def index(text: str) -> Index:
     return result
 
 
-def part_digest(part: str) -> bytes:
-    """A part's digest, by which a part known to be plain is recognised without reading it again."""
-    return hashlib.blake2b(part.encode(), digest_size=16).digest()
+def part_digest(data: bytes) -> bytes:
+    """A part's digest (of its UTF-8 bytes), by which a part known to be plain is recognised without reading
+    it again."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def outline(text: str, read: Collection[str], plain: Collection[bytes] = ()) -> tuple[str, list[bytes]]:
@@ -459,15 +465,14 @@ def outline(text: str, read: Collection[str], plain: Collection[bytes] = ()) -> 
     total = hashlib.blake2b(digest_size=20)
     unread: list[bytes] = []
     bounds = _bounds(text)
-    blake2b, head = hashlib.blake2b, _PLAIN_HEAD.match  # the loop runs once per entry of a whole library
     for number in range(len(bounds) - 1):
         part = text[bounds[number]:bounds[number + 1]]
         data = part.encode()
-        mark = blake2b(data, digest_size=16).digest()  # part_digest
+        mark = part_digest(data)
         key = None
         if mark in plain:
-            m = head(part)
-            key = m.group(1).split("}")[0].strip() if m else None  # as _key_after reads it
+            m = _PLAIN_HEAD.match(part)  # _ENTRY then _KEY_AT in one: a plain part starts with its entry
+            key = _first_line_key(m.group(1)) if m else None
         elif "@" in part:
             key = _plain_key(part, 0, len(part), list(_ENTRY.finditer(part)))
         if key is not None and key.casefold() not in read:
