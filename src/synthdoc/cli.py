@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from .core import console
+from .core.console import EXIT_ERRORS, EXIT_OK, EXIT_USAGE
 from .core.diagnostics import Severity, SynthdocError, has_errors, to_json
 from .core.paths import shown_path
 from .core.project import CITATIONS, FORMATS, find_config, load_project
@@ -20,7 +21,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_BUG = console.EXIT_OK, console.EXIT_ERRORS, console.EXIT_USAGE, console.EXIT_BUG
 _print_diagnostics = console.print_diagnostics
 _summary = console.summary
 
