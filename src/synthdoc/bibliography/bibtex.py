@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 _ENTRY = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])")
 # The start of a line that begins an entry: an unclosed brace never runs past it.
@@ -376,6 +377,22 @@ class Index:
         """The digest of each part that is one plainly well-formed entry (:func:`part_digest`)."""
         return [part_digest(self.part(n).encode()) for n in self.plain]
 
+    def outline(self, read: Collection[str]) -> str:
+        """:func:`outline`'s digest of this file, from where its index found its entries: no part is
+        matched or hashed again, and a plain part not read is not even encoded."""
+        made = _Outline(read)
+        plain = set(self.plain)
+        keys = {number: key for key, _, number in self.keys if number in plain}
+        # each part's line feeds: from the line the next part starts on (the last part's, counted)
+        newlines = [b - a for a, b in pairwise(self.lines)] + [self.text.count("\n", self.bounds[-2])]
+        for number, count in enumerate(newlines):
+            key = keys.get(number)
+            if made.stands_for(key):
+                made.key(key, count)
+            else:
+                made.part(self.part(number).encode())
+        return made.total.hexdigest()
+
     def split(self, number: int) -> Scan:
         if number not in self.scans:
             self.scans[number] = split(self.part(number), self.lines[number], self.expansions)
@@ -461,8 +478,9 @@ def outline(text: str, read: Collection[str], plain: Collection[bytes] = ()) -> 
     to an entry no claim cites changes nothing here, unless it moves a line or changes a key.
 
     Returns the digest of that, and the digests of those parts (:func:`part_digest`): a part among
-    ``plain`` is known to be plainly well formed without matching it again."""
-    total = hashlib.blake2b(digest_size=20)
+    ``plain`` is known to be plainly well formed without matching it again. :meth:`Index.outline` makes
+    the same digest from a file's index."""
+    made = _Outline(read)
     unread: list[bytes] = []
     bounds = _bounds(text)
     for number in range(len(bounds) - 1):
@@ -475,13 +493,32 @@ def outline(text: str, read: Collection[str], plain: Collection[bytes] = ()) -> 
             key = _first_line_key(m.group(1)) if m else None
         elif "@" in part:
             key = _plain_key(part, 0, len(part), list(_ENTRY.finditer(part)))
-        if key is not None and key.casefold() not in read:
+        if made.stands_for(key):
+            made.key(key, part.count("\n"))
             unread.append(mark)
-            total.update(b"\1%d\0%s\0" % (part.count("\n"), key.encode()))
         else:
-            total.update(b"\2%d\0" % len(data))
-            total.update(data)
-    return total.hexdigest(), unread
+            made.part(data)
+    return made.total.hexdigest(), unread
+
+
+class _Outline:
+    """The digest :func:`outline` makes, one part after another."""
+
+    def __init__(self, read: Collection[str]) -> None:
+        self.read = read
+        self.total = hashlib.blake2b(digest_size=20)
+
+    def stands_for(self, key: str | None) -> bool:
+        """Whether a part whose key is ``key`` (None: not one plainly well-formed entry) is outlined by its key
+        and its number of lines, not by its bytes: an entry the build did not read."""
+        return key is not None and key.casefold() not in self.read
+
+    def key(self, key: str, newlines: int) -> None:
+        self.total.update(b"\1%d\0%s\0" % (newlines, key.encode()))
+
+    def part(self, data: bytes) -> None:
+        self.total.update(b"\2%d\0" % len(data))
+        self.total.update(data)
 
 
 def macro_names(raw: str) -> set[str]:

@@ -180,10 +180,12 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def outline(path: Path, raw: bytes, read: Collection[str], plain: Collection[bytes]) -> str | None:
+def outline(path: Path, raw: bytes, read: Collection[str], plain: Collection[bytes],
+            index: bibtex.Index | None = None) -> str | None:
     """What a build that read the entries ``read`` of a library (BibFile.read, .plain) depends on in its
     bytes ``raw`` now (bibtex.outline, with the format the file is read as); None when the file is no
-    longer a BibTeX/BibLaTeX file in UTF-8, and only its bytes tell."""
+    longer a BibTeX/BibLaTeX file in UTF-8, and only its bytes tell. With the ``index`` the build made of
+    the library (BibFile.index), made from these bytes, the same from the index."""
     try:
         text = _text(raw)
     except UnicodeDecodeError:
@@ -191,6 +193,8 @@ def outline(path: Path, raw: bytes, read: Collection[str], plain: Collection[byt
     fmt = readers.detect(path, text)
     if fmt not in (readers.BIBTEX, readers.BIBLATEX):
         return None
+    if index is not None and index.text == text:
+        return f"{fmt} {index.outline(read)}"
     return f"{fmt} {bibtex.outline(text, read, plain)[0]}"
 
 

@@ -51,12 +51,12 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
             early: list[Future[str | None]] = []
 
             def on_inputs(inputs: Inputs) -> None:
-                texts, libraries = texts_read(inputs), quickcheck.libraries_of(inputs.bibliography.files)
+                texts, bibliography = texts_read(inputs), inputs.bibliography.files
 
                 def digest() -> str | None:
                     # the claims files name other texts now: those, as the build reads them
                     now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts))
-                    return quickcheck.inputs_digest(project, names, now, libraries)
+                    return quickcheck.inputs_digest(project, names, now, quickcheck.libraries_of(bibliography))
 
                 early.append(pool.submit(digest))
 

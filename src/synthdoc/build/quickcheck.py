@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..bibliography.bibtex import Index
 from ..bibliography.library import BibFile, outline
 from ..core.diagnostics import Diagnostic, SynthdocError, grouped
 from ..core.files import MAX_INPUT_BYTES, WORK_DIR, atomic_write, list_folder, read_input, read_record, work_dir
@@ -69,8 +70,9 @@ def input_files(project: Project, texts: list[str]) -> list[Path] | None:
     return [*files, project.docx_template]
 
 
-# Of each library a build read for its cited entries only: the keys it read and its plain parts' digests.
-Libraries = dict[str, tuple[frozenset[str], frozenset[bytes]]]
+# Of each library a build read for its cited entries only: the keys it read, its plain parts' digests, and
+# the index the build made of it (None: as recorded).
+Libraries = dict[str, tuple[frozenset[str], frozenset[bytes], Index | None]]
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def recorded(project: Project) -> State:
         try:
             plain = base64.b64decode(value["plain"], validate=True)
             libraries[path] = (frozenset(str(k) for k in value["read"]),
-                               frozenset(plain[i:i + 16] for i in range(0, len(plain), 16)))
+                               frozenset(plain[i:i + 16] for i in range(0, len(plain), 16)), None)
         except (KeyError, TypeError, ValueError):
             continue
     return State(str(data.get("digest", "")), [d for d in diags if isinstance(d, dict)] if isinstance(diags, list)
@@ -178,4 +180,4 @@ def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic]
 
 def libraries_of(files: Sequence[BibFile]) -> Libraries:
     """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it."""
-    return {str(f.path): (f.read, f.plain) for f in files if f.read is not None}
+    return {str(f.path): (f.read, f.plain, f.index) for f in files if f.read is not None}
