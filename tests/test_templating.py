@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import pytest
 
 from synthdoc.core.diagnostics import SynthdocError
+from synthdoc.render import templating
 from synthdoc.render.templating import render
 
 
@@ -44,3 +47,83 @@ def test_templates_cannot_read_files_outside_the_template_folders(tmp_path):
         with pytest.raises(SynthdocError) as info:
             render("t.md.j2", {}, tmp_path)
         assert "root:" not in str(info.value)
+
+
+# ---- the built-in templates, kept compiled between processes ------------------------------------------------
+
+
+def _compiles(monkeypatch) -> list[str]:
+    """The templates Jinja compiles from their text (not taken compiled from a cache), by name."""
+    compiled: list[str] = []
+    real = templating._Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(templating._Environment, "compile", counting)
+    return compiled
+
+
+def _new_process(monkeypatch, keep: Path) -> None:
+    """As a new process finds it: nothing compiled in memory, what is kept in ``keep``."""
+    monkeypatch.setattr(templating, "_KEEP", keep)
+    monkeypatch.setattr(templating, "_COMPILED", templating._CompiledTemplates())
+    monkeypatch.setattr(templating, "_REFERENCES", {})
+
+
+def test_a_builtin_template_compiled_once_is_taken_compiled_by_the_next_process(tmp_path, monkeypatch):
+    compiled = _compiles(monkeypatch)
+    parsed: list[str] = []
+    real_parse = templating._Environment.parse
+    monkeypatch.setattr(templating._Environment, "parse", lambda self, source, *a: parsed.append(source)
+                        or real_parse(self, source, *a))
+    _new_process(monkeypatch, tmp_path / "kept")
+    first = templating.environment(None).get_template("synthesis.md.j2")
+    files = templating.template_files("synthesis.md.j2", None)
+    assert "synthesis.md.j2" in compiled and parsed and any((tmp_path / "kept").iterdir())
+    assert [f.name for f in files] == ["previous-table.md.j2", "synthesis.md.j2"]  # the one it includes
+    compiled.clear()
+    parsed.clear()
+    _new_process(monkeypatch, tmp_path / "kept")
+    again = templating.environment(None).get_template("synthesis.md.j2")
+    assert templating.template_files("synthesis.md.j2", None) == files
+    assert compiled == [] and parsed == [] and again.filename == first.filename
+
+
+def test_kept_templates_are_compiled_again_by_other_code_or_when_spoilt(tmp_path, monkeypatch):
+    compiled = _compiles(monkeypatch)
+    keep = tmp_path / "kept"
+    _new_process(monkeypatch, keep)
+    templating.environment(None).get_template("policy-brief.md.j2")
+    # synthdoc's code generator or sandbox changed (or Jinja, or Python): what was kept is not taken
+    monkeypatch.setattr(templating, "_compiler_identity", lambda: "another")
+    compiled.clear()
+    _new_process(monkeypatch, keep)
+    templating.environment(None).get_template("policy-brief.md.j2")
+    assert compiled == ["policy-brief.md.j2"]
+    # a kept file cut short or overwritten: compiled again, never an error
+    for path in keep.iterdir():
+        path.write_bytes(b"not bytecode")
+    compiled.clear()
+    _new_process(monkeypatch, keep)
+    template = templating.environment(None).get_template("policy-brief.md.j2")
+    assert compiled == ["policy-brief.md.j2"] and template.filename.endswith("policy-brief.md.j2")
+
+
+def test_a_project_template_is_never_kept_and_an_unwritable_package_compiles_each_time(tmp_path, monkeypatch):
+    compiled = _compiles(monkeypatch)
+    project = tmp_path / "templates"
+    project.mkdir()
+    (project / "synthesis.md.j2").write_text("# {{ title }}\n", encoding="utf-8")
+    _new_process(monkeypatch, tmp_path / "kept")
+    assert templating.render("synthesis.md.j2", {"title": "Mine"}, project) == "# Mine\n"
+    assert not (tmp_path / "kept").exists()  # a project's template (over a built-in one's name) is not kept
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder would be", encoding="utf-8")
+    for _ in range(2):
+        _new_process(monkeypatch, blocked / "kept")
+        compiled.clear()
+        assert templating.render("synthesis.md.j2", {"title": "Mine"}, project) == "# Mine\n"
+        templating.environment(None).get_template("policy-brief.md.j2")
+        assert compiled == ["synthesis.md.j2", "policy-brief.md.j2"]

@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import dataclasses
 import functools
+import json
 import operator
 import os
 import re
@@ -23,8 +24,9 @@ from jinja2.loaders import split_template_path
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import SandboxedEnvironment, SecurityError, modifies_known_mutable
 
+from ..core.cache import content_key
 from ..core.diagnostics import SynthdocError
-from ..core.files import read_input
+from ..core.files import atomic_write, read_input, read_record
 from ..core.paths import resolved
 from ..core.project import BUILTIN_TEMPLATES
 from ..core.schema import did_you_mean
@@ -214,23 +216,55 @@ class _Timeout(BaseException):
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Templates compiled once per process, by their name, file and text (Jinja checks the text's checksum
     before it uses one): check, the build and watch's rebuilds each make an environment, and parsing the
-    built-in templates again each time took a third of the example's check."""
+    built-in templates again each time took a third of the example's check. The built-in templates are kept
+    compiled between processes too (:func:`_kept`), as Python keeps the package's modules compiled."""
 
     def __init__(self) -> None:
         self.kept: dict[str, bytes] = {}
         self.lock = threading.Lock()
 
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key = super().get_cache_key(name, filename)
+        return f"{_BUILTIN}{key}" if filename is not None and _is_builtin(filename) else key
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         with self.lock:
             code = self.kept.get(bucket.key)
+        if code is None and bucket.key.startswith(_BUILTIN):
+            with contextlib.suppress(OSError):
+                code = _kept(bucket.key).read_bytes()
         if code is not None:
-            bucket.bytecode_from_string(code)
+            bucket.bytecode_from_string(code)  # nothing, when made from another text or by another Python
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = bucket.bytecode_to_string()
         with self.lock:
             if len(self.kept) > 256:  # bounded: a long watch session over edited templates
                 self.kept.clear()
-            self.kept[bucket.key] = bucket.bytecode_to_string()
+            self.kept[bucket.key] = code
+        if bucket.key.startswith(_BUILTIN):
+            with contextlib.suppress(SynthdocError):  # a package that cannot be written to: compiled again
+                atomic_write(_kept(bucket.key), code, durable=False)
+
+
+# The built-in templates compiled, and what each includes or imports (by its text), kept in the package's own
+# __pycache__ folder, under the code that compiles them: this module (its code generator and sandbox), Jinja and
+# Python. A first build in a new project compiles and parses none of them.
+_BUILTIN = "builtin-"
+_KEEP = Path(__file__).resolve().parent.parent / "__pycache__" / "templates"
+
+
+def _is_builtin(filename: str) -> bool:
+    return Path(filename).parent == BUILTIN_TEMPLATES
+
+
+@functools.cache
+def _compiler_identity() -> str:
+    return content_key(Path(__file__).read_bytes(), jinja2.__version__, sys.version)
+
+
+def _kept(key: str) -> Path:
+    return _KEEP / f"{key}-{_compiler_identity()}"
 
 
 _COMPILED = _CompiledTemplates()
@@ -301,7 +335,7 @@ def template_files(name: str, project_templates: Path | None) -> list[Path]:
             continue
         try:
             source, filename, _ = env.loader.get_source(env, current)
-            refs = _references(env, source)
+            refs = _references(env, source, filename is not None and _is_builtin(filename))
         except jinja2.TemplateError:
             seen[current] = Path(f"<missing {current}>")
             continue
@@ -313,17 +347,30 @@ def template_files(name: str, project_templates: Path | None) -> list[Path]:
 _REFERENCES: dict[str, tuple[str, ...]] = {}
 
 
-def _references(env: SandboxedEnvironment, source: str) -> tuple[str, ...]:
-    """The templates a template's text includes, imports or extends (parsed once per text and process)."""
+def _references(env: SandboxedEnvironment, source: str, builtin: bool = False) -> tuple[str, ...]:
+    """The templates a template's text includes, imports or extends (parsed once per text and process; of a
+    ``builtin`` template, kept between processes beside its compiled code)."""
     from jinja2 import meta
 
     found = _REFERENCES.get(source)
     if found is None:
-        found = tuple(r for r in meta.find_referenced_templates(env.parse(source)) if isinstance(r, str))
+        kept = _kept(f"{_BUILTIN}references-{content_key(source)}") if builtin else None
+        if kept is not None:
+            found = _read_references(kept)
+        if found is None:
+            found = tuple(r for r in meta.find_referenced_templates(env.parse(source)) if isinstance(r, str))
+            if kept is not None:
+                with contextlib.suppress(SynthdocError):
+                    atomic_write(kept, json.dumps(found).encode("utf-8"), durable=False)
         if len(_REFERENCES) > 256:
             _REFERENCES.clear()
         _REFERENCES[source] = found
     return found
+
+
+def _read_references(path: Path) -> tuple[str, ...] | None:
+    found = read_record(path)
+    return tuple(found) if isinstance(found, list) and all(isinstance(r, str) for r in found) else None
 
 
 def template_names(project_templates: Path | None) -> list[str]:
