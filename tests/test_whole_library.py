@@ -190,10 +190,10 @@ def _counting(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = readers._convert
 
-    def counting(reader: str, source: str, shown: str):
+    def counting(reader: str, source: str, shown: str, meanwhile=None):
         calls.append(source.count("\n@") + source.startswith("@") - source.count("@string")
                      - source.count("@preamble"))
-        return real(reader, source, shown)
+        return real(reader, source, shown, meanwhile)
 
     monkeypatch.setattr(readers, "_convert", counting)
     return calls

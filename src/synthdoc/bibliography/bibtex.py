@@ -369,6 +369,15 @@ class Index:
     scans: dict[int, Scan] = field(default_factory=dict)  # the parts split so far
     # What the @strings expand to: the parts holding them are split in the file's order by index().
     expansions: Expansions = field(default_factory=Expansions)
+    verified: bool = True  # each part in ``plain`` is known to be one (index() without verify: not yet)
+
+    def verify(self) -> bool:
+        """Whether each part taken for one plainly well-formed entry is one: then this index is the one
+        ``index(text)`` makes (which splits every other part, as this one did), and is marked verified."""
+        if not self.verified:
+            self.verified = all(_WELL_FORMED.fullmatch(self.text, self.bounds[n], self.bounds[n + 1])
+                                for n in self.plain)
+        return self.verified
 
     def part(self, number: int) -> str:
         return self.text[self.bounds[number]:self.bounds[number + 1]]
@@ -404,15 +413,24 @@ def _bounds(text: str) -> list[int]:
     return [0] + [m.start() + 1 for m in _LINE_ENTRY.finditer(text)] + [len(text)]
 
 
-def _plain_key(text: str, start: int, end: int, matches: list[re.Match[str]]) -> str | None:
+def _plain_key(text: str, start: int, end: int, matches: list[re.Match[str]], match: bool = True) -> str | None:
     """The key of the part ``text[start:end]`` (where ``matches`` are the '@type{' in it) when the part is
-    one entry in the plain form libraries export, which the splitter reads as it stands; else None."""
+    one entry in the plain form libraries export, which the splitter reads as it stands; else None. Without
+    ``match``, the part is not matched with _WELL_FORMED: the key of a part that may be one (:meth:`Index.verify`)."""
     if len(matches) != 1:
         return None
     m = matches[0]
-    if m.group(1).lower() in _NOT_ENTRIES or m.group(2) != "{" or not _WELL_FORMED.fullmatch(text, start, end):
+    if m.group(1).lower() in _NOT_ENTRIES or m.group(2) != "{":
+        return None
+    if not (_WELL_FORMED.fullmatch(text, start, end) if match else _starts_with(text, start, m)):
         return None
     return _key_after(text, m, end)
+
+
+def _starts_with(text: str, start: int, m: re.Match[str]) -> bool:
+    """Whether the part starting at ``start`` starts with the entry ``m`` opens (blanks before it), as every part
+    _WELL_FORMED matches does."""
+    return m.start() == start or not text[start:m.start()].strip(" \t")
 
 
 def _key_after(text: str, m: re.Match[str], end: int) -> str:
@@ -426,11 +444,15 @@ def _first_line_key(after: str) -> str:
     return after.split("}")[0].strip()
 
 
-def index(text: str) -> Index:
+def index(text: str, verify: bool = True) -> Index:
     """Every entry's key, line and problem, by the lines that begin entries (``@type{key,``). A part
     where anything else could begin an entry (two on one line, an '@type{' inside a value) or that is not
     plainly well formed is split here, so that its keys and problems are the splitter's; every other
-    part's key is read from its first line. The same keys and problems as :func:`split` of the file."""
+    part's key is read from its first line. The same keys and problems as :func:`split` of the file.
+
+    Without ``verify``, a part that is one entry and starts with it is taken for plainly well formed without
+    matching it: the index is this one once :meth:`Index.verify` finds that each such part is (the matching,
+    most of the work, can then be done while the cited entries are converted)."""
     bounds = _bounds(text)
     found: dict[int, list[re.Match[str]]] = {}
     number = 0
@@ -438,7 +460,7 @@ def index(text: str) -> Index:
         while m.start() >= bounds[number + 1]:
             number += 1
         found.setdefault(number, []).append(m)
-    result = Index(text, bounds)
+    result = Index(text, bounds, verified=verify)
     lines = result.lines
     line = 1
     for number in range(len(bounds) - 1):
@@ -452,7 +474,7 @@ def index(text: str) -> Index:
         m = matches[0]
         if len(matches) == 1 and m.group(1).lower() == "comment" and not text[start:m.start()].strip():
             continue
-        key = _plain_key(text, start, end, matches)
+        key = _plain_key(text, start, end, matches, verify)
         if key is not None:  # the entry starts the part's first line (the pattern allows only blanks before it)
             result.keys.append((key, line, number))
             result.plain.append(number)

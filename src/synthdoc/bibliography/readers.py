@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -123,9 +125,16 @@ def unescape_link(value: str) -> str:
     return value.replace("{", "").replace("}", "").strip()
 
 
-def _convert(reader: str, source: str, shown: str) -> list[dict[str, Any]]:
-    return pandoc.output_json(pandoc.run(["-f", reader, "-t", "csljson"], source.encode("utf-8"), what=shown),
-                              shown, "entries")
+def _convert(reader: str, source: str, shown: str, meanwhile: Callable[[], object] | None = None
+             ) -> list[dict[str, Any]]:
+    """``source`` converted by pandoc to CSL JSON items; ``meanwhile`` is called here while pandoc converts."""
+    args, data = ["-f", reader, "-t", "csljson"], source.encode("utf-8")
+    if meanwhile is None:
+        return pandoc.output_json(pandoc.run(args, data, what=shown), shown, "entries")
+    with ThreadPoolExecutor(1) as pool:
+        converting = pool.submit(pandoc.run, args, data, what=shown)
+        meanwhile()
+        return pandoc.output_json(converting.result(), shown, "entries")
 
 
 def _pandoc_message(exc: SynthdocError) -> str:
@@ -223,9 +232,9 @@ class _Library:
     """A BibTeX/BibLaTeX file read for some of its keys: the entries they name, the entries those
     inherit from (crossref, xdata) and the @strings any of them use; nothing else is split or converted."""
 
-    def __init__(self, text: str, fmt: str, shown: str, english: bool, result: Read):
+    def __init__(self, index: bibtex.Index, fmt: str, shown: str, english: bool, result: Read):
         self.fmt, self.shown, self.english, self.result = fmt, shown, english, result
-        self.index = bibtex.index(text)
+        self.index = index
         self.where: dict[str, list[int]] = {}
         for key, _, number in self.index.keys:
             self.where.setdefault(key, []).append(number)
@@ -275,22 +284,25 @@ class _Library:
                     grown = True
         return [source for name, source, _ in self.macros if name is None or name in used]
 
-    def convert(self, parts: list[int]) -> dict[tuple[int, int], dict[str, Any] | None]:
+    def convert(self, parts: list[int], meanwhile: Callable[[], object] | None = None
+                ) -> dict[tuple[int, int], dict[str, Any] | None]:
         """Each entry of ``parts`` (by part and place in it) as pandoc converts it with the others and the
-        @strings they use, or why pandoc cannot read it."""
+        @strings they use, or why pandoc cannot read it (``meanwhile``: called while pandoc converts)."""
         reader = "bibtex" if self.fmt == BIBTEX else "biblatex"
         entries = [((n, i), e) for n in parts for i, e in enumerate(self.scan(n).entries)]
         languages = _bibtex_languages([e for _, e in entries])  # parts holds what each entry inherits from
         sources = [_prepare(e, self.english, languages[e.key]) for _, e in entries]
         macros = "\n".join(self.macros_for(parts)) + "\n"
-        converted = _by_key(_convert(reader, macros + "".join(sources), self.shown), [e for _, e in entries],
-                            self.shown)
+        converted = _by_key(_convert(reader, macros + "".join(sources), self.shown, meanwhile),
+                            [e for _, e in entries], self.shown)
         return {place: None if item is None else _entry_item(entry, item, languages[entry.key])
                 for (place, entry), item in zip(entries, converted, strict=True)}
 
-    def read(self, keys: set[str], cache: JsonCache, salt: str) -> None:
+    def read(self, keys: set[str], cache: JsonCache, salt: str, meanwhile: Callable[[], object] | None = None
+             ) -> None:
         """Read the entries of ``keys`` into the result: from the cache where their text (with what they
-        inherit from and the @strings they use) was converted before, else converted together."""
+        inherit from and the @strings they use) was converted before, else converted together (``meanwhile``
+        is called while pandoc converts them, if it does)."""
         numbers = sorted({n for key in keys for n in self.where.get(key, [])})
         closures = {n: self.closure(n) for n in numbers}
         self.result.read = sorted({e.key.casefold() for n in numbers for m in closures[n]
@@ -305,7 +317,7 @@ class _Library:
         missing = [n for n in numbers if n not in done]
         if missing:
             try:
-                both = self.convert(sorted({m for n in missing for m in closures[n]}))
+                both = self.convert(sorted({m for n in missing for m in closures[n]}), meanwhile)
                 made = {n: [both[(n, i)] for i in range(len(self.scan(n).entries))] for n in missing}
             except SynthdocError:
                 made = {n: self._one_by_one(n, closures[n]) for n in missing}
@@ -344,15 +356,27 @@ def read_cited(path: Path, shown: str, text: str, keys: set[str], cache: JsonCac
                english: bool = False) -> Read | None:
     """The entries of ``keys`` in one bibliography file, and where every other entry stands
     (``Read.keys``), reading no more of a BibTeX/BibLaTeX file than those entries; None for the other
-    formats, which are read whole."""
+    formats, which are read whole.
+
+    The file's index is verified (each part taken for a plainly well-formed entry matched) while pandoc converts
+    the cited entries; a file where one is not is read again with an index made the slow way, which splits it."""
     fmt = detect(path, text)
     if fmt not in (BIBTEX, BIBLATEX):
         return None
+    index = bibtex.index(text, verify=False)
+    result = _read_cited(index, fmt, shown, keys, cache, salt, english, index.verify)
+    if index.verify():  # (done already, beside pandoc's conversion, when there was one)
+        return result
+    return _read_cited(bibtex.index(text), fmt, shown, keys, cache, salt, english)
+
+
+def _read_cited(index: bibtex.Index, fmt: str, shown: str, keys: set[str], cache: JsonCache, salt: str,
+                english: bool, meanwhile: Callable[[], object] | None = None) -> Read:
     result = Read(fmt)
-    library = _Library(text, fmt, shown, english, result)
-    result.keys = [(key, line) for key, line, _ in library.index.keys]
-    library.read(keys, cache, salt)
-    result.index = library.index
+    library = _Library(index, fmt, shown, english, result)
+    result.keys = [(key, line) for key, line, _ in index.keys]
+    library.read(keys, cache, salt, meanwhile)
+    result.index = index
     return result
 
 

@@ -1,12 +1,14 @@
-"""A library's outline (what a build that read some of its entries depends on, for the no-op answer) made
-from the index the build made of it is the outline made from its text alone."""
+"""A library's index: found the fast way (its plain entries matched while pandoc converts the cited ones), it is
+the index found the slow way; and the library's outline (what a build that read some of its entries depends on,
+for the no-op answer) made from the index is the outline made from its text alone."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from synthdoc.bibliography import bibtex
+from synthdoc.bibliography import bibtex, readers
+from synthdoc.core.cache import JsonCache
 
 PLAIN = "@article{{{key},\n  title = {{{title}}},\n  date = {{2020}},\n}}\n"
 # Parts an index does not take for one plainly well-formed entry, and text around entries.
@@ -38,3 +40,31 @@ def test_the_index_finds_the_keys_and_problems_the_splitter_finds(parts):
     index, scan = bibtex.index(text), bibtex.split(text)
     assert [(key, line) for key, line, _ in index.keys] == [(e.key, e.line) for e in scan.entries]
     assert index.problems == scan.problems
+
+
+def _fields(index: bibtex.Index) -> tuple:
+    return index.bounds, index.lines, index.keys, index.plain, index.macros, index.problems
+
+
+@given(st.lists(PARTS, max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_the_index_found_without_matching_is_the_index_once_verified(parts):
+    text = "".join(parts)
+    fast, slow = bibtex.index(text, verify=False), bibtex.index(text)
+    if fast.verify():
+        assert _fields(fast) == _fields(slow)
+    else:  # a part taken for a plain entry is not one: the slow index splits it
+        assert any(n not in slow.plain for n in fast.plain)
+
+
+@given(st.lists(PARTS, min_size=1, max_size=8), st.sets(KEYS, max_size=3))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_library_read_for_its_cited_entries_is_read_as_with_the_slow_index(tmp_path, parts, cited):
+    text = "".join(parts)
+    path = tmp_path / "library.bib"
+    fast = readers.read_cited(path, "library.bib", text, set(cited), JsonCache(tmp_path / "a"), "salt")
+    slow = readers._read_cited(bibtex.index(text), readers.BIBLATEX, "library.bib", set(cited),
+                               JsonCache(tmp_path / "b"), "salt", False)
+    assert fast is not None and fast.index is not None and fast.index.verified
+    assert {**fast.as_dict(), "index": None} == {**slow.as_dict(), "index": None}
+    assert _fields(fast.index) == _fields(slow.index)
