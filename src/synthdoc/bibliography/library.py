@@ -177,7 +177,8 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool, cited: s
 
 def _text(raw: bytes) -> str:
     """A bibliography file's text as its readers take it: UTF-8 (a byte-order mark dropped), line feeds."""
-    return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    text = raw.decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def outline(path: Path, raw: bytes, read: Collection[str], plain: Collection[bytes],
