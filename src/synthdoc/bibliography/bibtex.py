@@ -454,35 +454,33 @@ def index(text: str, verify: bool = True) -> Index:
     matching it: the index is this one once :meth:`Index.verify` finds that each such part is (the matching,
     most of the work, can then be done while the cited entries are converted)."""
     bounds = _bounds(text)
-    found: dict[int, list[re.Match[str]]] = {}
-    number = 0
-    for m in _ENTRY.finditer(text):
-        while m.start() >= bounds[number + 1]:
-            number += 1
-        found.setdefault(number, []).append(m)
+    entries = list(_ENTRY.finditer(text))  # each '@type{' in the file: part by part, in order
     result = Index(text, bounds, verified=verify)
-    lines = result.lines
-    line = 1
+    keys, plain, lines = result.keys, result.plain, result.lines
+    line, first, count = 1, 0, len(entries)
     for number in range(len(bounds) - 1):
         start, end = bounds[number], bounds[number + 1]
         if number:
             line += text.count("\n", bounds[number - 1], start)
         lines.append(line)
-        matches = found.get(number)
-        if matches is None:
+        after = first
+        while after < count and entries[after].start() < end:
+            after += 1
+        if after == first:
             continue
+        matches, first = entries[first:after], after
         m = matches[0]
         if len(matches) == 1 and m.group(1).lower() == "comment" and not text[start:m.start()].strip():
             continue
         key = _plain_key(text, start, end, matches, verify)
         if key is not None:  # the entry starts the part's first line (the pattern allows only blanks before it)
-            result.keys.append((key, line, number))
-            result.plain.append(number)
+            keys.append((key, line, number))
+            plain.append(number)
             continue
         scan = result.split(number)
         if scan.macros:
             result.macros.append(number)
-        result.keys += [(e.key, e.line, number) for e in scan.entries]
+        keys += [(e.key, e.line, number) for e in scan.entries]
         result.problems += scan.problems
     return result
 
