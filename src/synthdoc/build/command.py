@@ -54,8 +54,9 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
                 texts, bibliography = texts_read(inputs), inputs.bibliography.files
 
                 def digest() -> str | None:
-                    # the claims files name other texts now: those, as the build reads them
-                    now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts))
+                    # the claims files name other texts now: those, as the build reads them (the other files as
+                    # they were when it started)
+                    now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts), files)
                     return quickcheck.inputs_digest(project, names, now, quickcheck.libraries_of(bibliography))
 
                 early.append(pool.submit(digest))

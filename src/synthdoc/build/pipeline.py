@@ -34,7 +34,6 @@ from ..render.phrases import phrases
 from ..render.styles import locale_tag, resolve_style
 from ..render.synthesis import selected_claims
 from ..render.templating import written_citations
-from ..sources import zotero as zotero_library
 from ..sources.claims import load_sources
 from ..word import bookmarks as word_bookmarks
 from ..word import layout as word_layout
@@ -188,6 +187,8 @@ def _library_uris(project: Project, inputs: Inputs) -> dict[str, str]:
     else as a Zotero CSL JSON export named the item."""
     found = dict(inputs.bibliography.uris)
     if project.zotero is not None:
+        from ..sources import zotero as zotero_library  # (with sqlite3: loaded by the projects that use it)
+
         found.update(zotero_library.item_uris(project.zotero, shown_path(project.zotero, project.root)))
     return found
 

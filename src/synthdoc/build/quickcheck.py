@@ -109,14 +109,18 @@ def recorded(project: Project) -> State:
 Snapshot = list[tuple[Path, bytes | int]]  # each input file and its bytes, or its size when larger than any input
 
 
-def snapshot(project: Project, texts: list[str]) -> Snapshot | None:
-    """The bytes of every file a build reads (the source texts: ``texts``), now; None when something
-    cannot be read."""
+def snapshot(project: Project, texts: list[str], before: Snapshot | None = None) -> Snapshot | None:
+    """The bytes of every file a build reads (the source texts: ``texts``), now, or as the snapshot ``before``
+    holds them; None when something cannot be read."""
     files = input_files(project, texts)
     if files is None:
         return None
+    taken = dict(before or ())
     out: Snapshot = []
     for path in files:
+        if path in taken:
+            out.append((path, taken[path]))
+            continue
         try:
             size = os.stat(path).st_size
             # A file larger than any input synthdoc reads fails the build whatever it holds: its size is enough.
