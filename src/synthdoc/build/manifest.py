@@ -50,15 +50,9 @@ def file_digest(path: Path) -> str:
 
 @lru_cache(maxsize=1)
 def tool_versions() -> str:
-    try:
-        import typst
-
-        typst_version = getattr(typst, "__version__", "?")
-    except ImportError:
-        typst_version = "missing"
-    # synthdoc's own code by its files: outputs made by other code are not up to date, whatever the version says
-    return (f"synthdoc {__version__} {digest(code_identity())}; pandoc {pandoc.pandoc_identity()}; "
-            f"typst {typst_version}")
+    # synthdoc's own code by its files, and typst's, jinja's and the styles' packages by theirs (code_identity,
+    # without importing them): outputs made by other code are not up to date, whatever the versions say
+    return f"synthdoc {__version__} {digest(code_identity())}; pandoc {pandoc.pandoc_identity()}"
 
 
 @dataclass(frozen=True)

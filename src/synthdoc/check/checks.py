@@ -345,14 +345,18 @@ def _check_source_files(source: Source, keys: set[str], project: Project,
                                  f"{len(source.claims)} quote(s) are not checked; add text: {source.key}.md (or .txt, "
                                  ".pdf) with the source's own text", "no-text"))
         return diags
-    shown = shown_path(source.text, project.root)
+    text = source.text
+
+    def shown() -> str:  # the text's path as messages show it, made for a message only
+        return shown_path(text, project.root)
+
     if source.text.stem != source.key and source.text.stem in keys:
-        diags.append(error(source.path, source.line, 1, f"the text {shown} is named after entry "
+        diags.append(error(source.path, source.line, 1, f"the text {shown()} is named after entry "
                            f"'{source.text.stem}', but these claims cite '{source.key}': quotes would be checked "
                            f"against another work; name the text of '{source.key}' here", "source-mismatch"))
     sharing = [s for s in texts_of[resolved(source.text)] if s.key != source.key]
     if sharing:
-        diags.append(error(source.path, source.line, 1, f"the text {shown} is also the text of "
+        diags.append(error(source.path, source.line, 1, f"the text {shown()} is also the text of "
                            f"'{sharing[0].key}' ({sharing[0].path}); each source has its own text", "source-mismatch"))
     return diags
 
