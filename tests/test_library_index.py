@@ -68,3 +68,18 @@ def test_a_library_read_for_its_cited_entries_is_read_as_with_the_slow_index(tmp
     assert fast is not None and fast.index is not None and fast.index.verified
     assert {**fast.as_dict(), "index": None} == {**slow.as_dict(), "index": None}
     assert _fields(fast.index) == _fields(slow.index)
+
+
+@given(st.lists(PARTS, max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_an_index_kept_as_json_is_the_index_again(parts):
+    """What a build keeps of a library's index (as JSON, for the next build of the same bytes) gives back the
+    index itself, with the parts it split split again in its order."""
+    import json
+
+    text = "".join(parts)
+    made = bibtex.index(text)
+    back = bibtex.index_from(text, json.loads(json.dumps(bibtex.index_dump(made))))
+    assert back is not None and _fields(back) == _fields(made)
+    assert back.scans == made.scans and back.expansions == made.expansions
+    assert bibtex.index_from(text + "x", json.loads(json.dumps(bibtex.index_dump(made)))) is None

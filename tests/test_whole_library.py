@@ -406,3 +406,72 @@ def test_many_uncited_entries_are_made_one_line_unless_each_is_asked_for(tmp_pat
     assert len(lines) == 1 and lines[0].message.startswith("40 entries are not cited by a claim")
     _, every = check_project(project, every=True)
     assert len([d for d in every if d.code == "uncited-entry"]) == 40
+
+
+# ---- What a build keeps of a library for the next one: its index and its outline ---------------------------
+
+
+def _counted(monkeypatch, module, name: str) -> list[int]:
+    calls: list[int] = []
+    real = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def test_a_claim_edited_takes_the_library_index_and_outline_kept_by_the_last_build(tmp_path, monkeypatch):
+    """The library's bytes unchanged (a claim edited): the build takes the index the last build kept (the library
+    is not indexed again) and the no-op answer takes the outline it recorded (not outlined again); what it says
+    and writes is what a build of the edited project from scratch says and writes."""
+    from synthdoc.bibliography import bibtex
+
+    files = small_files()
+    files["bibliography.bib"] = NO_OP_LIBRARY
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    assert len(list((root / ".synthdoc" / "cache").glob("index-*.json"))) == 1
+    claims = root / "sources" / "smith2020.yaml"
+    edited = claims.read_text(encoding="utf-8").replace("Debts bind workers to employers.",
+                                                         "Debts bind workers to their employers.")
+    claims.write_text(edited, encoding="utf-8")
+    indexed, outlined = _counted(monkeypatch, bibtex, "index"), _counted(monkeypatch, bibtex, "outline")
+    code, said, page, quick = _build(root)
+    assert (indexed, outlined, quick) == ([], [], False)
+    monkeypatch.undo()
+    fresh = write_project(tmp_path / "fresh", {**files, "sources/smith2020.yaml": edited})
+    assert (code, said, page) == _build(fresh)[:3] and b"their employers" in page
+
+
+@pytest.mark.parametrize("spoilt", ["not JSON", "cut short", "another library's index", "a part out of range"])
+def test_a_kept_index_that_is_not_this_librarys_is_made_again(spoilt, tmp_path, monkeypatch):
+    from synthdoc.bibliography import bibtex
+
+    files = small_files()
+    files["bibliography.bib"] = NO_OP_LIBRARY
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    [kept] = (root / ".synthdoc" / "cache").glob("index-*.json")
+    text = kept.read_text(encoding="utf-8")
+    made = json.loads(text)
+    kept.write_text({"not JSON": "{", "cut short": text[: len(text) // 2],
+                     "another library's index": json.dumps(bibtex.index_dump(bibtex.index(BIBLATEX))),
+                     "a part out of range": json.dumps({**made, "split": [len(made["bounds"]) + 5]})}[spoilt],
+                    encoding="utf-8")
+    (root / "output" / "review.html").unlink()  # built again, not the no-op answer
+    indexed = _counted(monkeypatch, bibtex, "index")
+    code, said, page, _ = _build(root)
+    monkeypatch.undo()
+    assert indexed  # made again from the library, not taken from the spoilt file
+    fresh = write_project(tmp_path / "fresh", files)
+    assert (code, said, page) == _build(fresh)[:3]
+
+
+def test_a_library_rewritten_keeps_one_index(tmp_path):
+    files = small_files()
+    files["bibliography.bib"] = NO_OP_LIBRARY
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    first = set((root / ".synthdoc" / "cache").glob("index-*.json"))
+    (root / "bibliography.bib").write_text(LIBRARY_EDITS["a cited entry"](NO_OP_LIBRARY), encoding="utf-8")
+    assert _build(root)[0] == 0
+    second = set((root / ".synthdoc" / "cache").glob("index-*.json"))
+    assert len(first) == len(second) == 1 and first != second

@@ -9,11 +9,14 @@ converter to CSL JSON; this module only finds where entries are and whether pand
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
 _ENTRY = re.compile(r"@[ \t]*([A-Za-z][\w-]*)[ \t\r\n]*([{(])")
 # The start of a line that begins an entry: an unclosed brace never runs past it.
@@ -483,6 +486,41 @@ def index(text: str, verify: bool = True) -> Index:
         keys += [(e.key, e.line, number) for e in scan.entries]
         result.problems += scan.problems
     return result
+
+
+# ---- An index kept between builds (library.keep_indexes), by the bytes it was made of -----------------
+
+
+def index_dump(made: Index) -> dict[str, Any]:
+    """An index as JSON values, for :func:`index_from`."""
+    return {"bounds": made.bounds, "lines": made.lines, "keys": made.keys, "plain": made.plain,
+            "macros": made.macros, "problems": [[p.line, p.col, p.message, p.key] for p in made.problems],
+            "split": list(made.scans)}
+
+
+def index_from(text: str, made: dict[str, Any]) -> Index | None:
+    """The index :func:`index_dump` gave (``made``) of ``text``, as ``index(text)`` makes it: the parts it split are
+    split again, in its order (what @strings expand to is carried from one to the next); None when it is not
+    one (a file cut short, or written by other code)."""
+    try:
+        result = Index(text, made["bounds"], made["lines"], [(k, line, n) for k, line, n in made["keys"]],
+                       made["plain"], made["macros"], [Problem(*p) for p in made["problems"]])
+        parts, bounds, lines = len(result.bounds) - 1, result.bounds, result.lines
+        if bounds[0] != 0 or bounds[-1] != len(text) or len(lines) != parts or lines[0] != 1 \
+                or any(b < a for a, b in pairwise(bounds)) or any(b < a for a, b in pairwise(lines)) \
+                or not all(0 <= n < parts for n in (*result.plain, *result.macros, *made["split"])):
+            return None
+        for number in made["split"]:
+            result.split(number)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return result
+
+
+@functools.cache
+def code_identity() -> str:
+    """This module's code, by which an index is kept: one made by other code is not taken."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 def part_digest(data: bytes) -> bytes:

@@ -353,16 +353,19 @@ class _Library:
 
 
 def read_cited(path: Path, shown: str, text: str, keys: set[str], cache: JsonCache, salt: str,
-               english: bool = False) -> Read | None:
+               english: bool = False, index: bibtex.Index | None = None) -> Read | None:
     """The entries of ``keys`` in one bibliography file, and where every other entry stands
     (``Read.keys``), reading no more of a BibTeX/BibLaTeX file than those entries; None for the other
     formats, which are read whole.
 
-    The file's index is verified (each part taken for a plainly well-formed entry matched) while pandoc converts
-    the cited entries; a file where one is not is read again with an index made the slow way, which splits it."""
+    Without the file's ``index`` (``bibtex.index(text)``, kept by an earlier build), the index found here is
+    verified (each part taken for a plainly well-formed entry matched) while pandoc converts the cited entries;
+    a file where one is not is read again with an index made the slow way, which splits it."""
     fmt = detect(path, text)
     if fmt not in (BIBTEX, BIBLATEX):
         return None
+    if index is not None:
+        return _read_cited(index, fmt, shown, keys, cache, salt, english)
     index = bibtex.index(text, verify=False)
     result = _read_cited(index, fmt, shown, keys, cache, salt, english, index.verify)
     if index.verify():  # (done already, beside pandoc's conversion, when there was one)

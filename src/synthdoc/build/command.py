@@ -48,23 +48,27 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
             # The digest of the inputs as they were (of a library: what the build read of it) is made beside
             # the check, while pandoc works, once the build knows what it reads; every build that returns
             # has told on_inputs.
-            early: list[Future[str | None]] = []
+            early: list[Future[tuple[str | None, quickcheck.Libraries]]] = []
 
             def on_inputs(inputs: Inputs) -> None:
                 texts, bibliography = texts_read(inputs), inputs.bibliography.files
 
-                def digest() -> str | None:
+                def digest() -> tuple[str | None, quickcheck.Libraries]:
                     # the claims files name other texts now: those, as the build reads them (the other files as
                     # they were when it started)
                     now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts), files)
-                    return quickcheck.inputs_digest(project, names, now, quickcheck.libraries_of(bibliography))
+                    libraries = quickcheck.libraries_of(bibliography)
+                    for path, before in state.libraries.items():  # what the last build outlined, where still read
+                        if path in libraries and libraries[path].read == before.read:
+                            libraries[path].outlined = before.outlined
+                    return quickcheck.inputs_digest(project, names, now, libraries), libraries
 
                 early.append(pool.submit(digest))
 
             result = build(project, names, report=console.say, force=force, strict=strict, on_inputs=on_inputs)
-            digest = early[0].result()
+            digest, libraries = early[0].result()
         diags = grouped(result.diagnostics)  # as listed: once, not once per use (a library's are thousands)
-        quickcheck.remember(project, digest, diags, result.texts, result.bibliography)
+        quickcheck.remember(project, digest, diags, result.texts, libraries)
     except SynthdocError as exc:
         failed = grouped(exc.diagnostics)
         console.print_diagnostics(failed)

@@ -17,6 +17,7 @@ from pathlib import Path
 import filelock
 
 from ..bibliography import BibFile, load_bibliography
+from ..bibliography.library import keep_indexes
 from ..check.checks import check, infer_pages, load_texts
 from ..check.staleness import mark_stale
 from ..check.translations import check_translations
@@ -424,10 +425,12 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     """
     docs = select_documents(project, names)
     work = work_dir(project.root)
-    with build_lock(work, report), _without_cycle_collection(), _background(len(docs)) as early:
+    with build_lock(work, report), _without_cycle_collection(), _background(len(docs)) as early, \
+            _background(1) as keeping:
         finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
         inputs = load_inputs(project)
+        keeping.submit(keep_indexes, inputs.bibliography.files)  # for the next build, beside this one's check
         manifest = Manifest(work / MANIFEST)
         # What to rebuild is known once the documents are rendered (check renders them, once): pandoc reads
         # those and renders their citations while the check runs here (two cores). A failed check drops it.
@@ -536,9 +539,9 @@ def _check_failed(work: Path, failed: bool) -> None:
 
 @contextlib.contextmanager
 def _background(workers: int) -> Iterator[ThreadPoolExecutor]:
-    """Threads for a build's pandoc work begun before its check ends. On the way out (the build done, or
-    stopped by the check), work not started is dropped and work under way is waited for: none outlives
-    the build's lock."""
+    """Threads for a build's work begun before its check ends (pandoc's; the libraries' indexes kept). On the
+    way out (the build done, or stopped by the check), work not started is dropped and work under way is
+    waited for: none outlives the build's lock."""
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="synthdoc-early")
     try:
         yield pool

@@ -70,9 +70,29 @@ def input_files(project: Project, texts: list[str]) -> list[Path] | None:
     return [*files, project.docx_template]
 
 
-# Of each library a build read for its cited entries only: the keys it read, its plain parts' digests, and
-# the index the build made of it (None: as recorded).
-Libraries = dict[str, tuple[frozenset[str], frozenset[bytes], Index | None]]
+@dataclass
+class LibraryRead:
+    """What a build read of a library it read for its cited entries only: the keys it read and its plain parts'
+    digests (BibFile.read, .plain); the index the build made of it (None: as recorded); and the SHA-256 of the
+    bytes last outlined, with their outline: while a library's bytes stay the same (a claim edited), the no-op
+    answer takes its outline from the record instead of outlining 20,000 entries again."""
+
+    read: frozenset[str]
+    plain: frozenset[bytes]
+    index: Index | None = None
+    outlined: tuple[str, str] | None = None
+
+    def outline(self, path: Path, data: bytes) -> str | None:
+        """The library's outline (library.outline) in its bytes ``data``."""
+        sha = hashlib.sha256(data).hexdigest()
+        if self.outlined is not None and self.outlined[0] == sha:
+            return self.outlined[1]
+        made = outline(path, data, self.read, self.plain, self.index)
+        self.outlined = None if made is None else (sha, made)
+        return made
+
+
+Libraries = dict[str, LibraryRead]  # by path
 
 
 @dataclass(frozen=True)
@@ -98,9 +118,11 @@ def recorded(project: Project) -> State:
     for path, value in (found.items() if isinstance(found, dict) else ()):
         try:
             plain = base64.b64decode(value["plain"], validate=True)
-            libraries[path] = (frozenset(str(k) for k in value["read"]),
-                               frozenset(plain[i:i + 16] for i in range(0, len(plain), 16)), None)
-        except (KeyError, TypeError, ValueError):
+            outlined = value.get("outlined")
+            libraries[path] = LibraryRead(frozenset(str(k) for k in value["read"]),
+                                          frozenset(plain[i:i + 16] for i in range(0, len(plain), 16)), None,
+                                          (str(outlined[0]), str(outlined[1])) if outlined else None)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             continue
     return State(str(data.get("digest", "")), [d for d in diags if isinstance(d, dict)] if isinstance(diags, list)
                  else [], [t for t in texts if isinstance(t, str)] if isinstance(texts, list) else [], libraries)
@@ -143,7 +165,7 @@ def inputs_digest(project: Project, names: tuple[str, ...], files: Snapshot | No
         h.update(os.fsencode(path) + b"\0")
         if isinstance(data, int):
             h.update(f"size {data}".encode())
-        elif (read := (libraries or {}).get(str(path))) and (kept := outline(path, data, *read)) is not None:
+        elif (read := (libraries or {}).get(str(path))) and (kept := read.outline(path, data)) is not None:
             h.update(b"library " + kept.encode())
         else:
             h.update(data)
@@ -170,13 +192,14 @@ def unchanged(project: Project, names: tuple[str, ...], force: bool, state: Stat
 
 
 def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic], texts: tuple[str, ...] = (),
-             libraries: Sequence[BibFile] = ()) -> None:
+             libraries: Libraries | None = None) -> None:
     """Record a good build's input digest (of the files as they were when it started), its warnings as listed
-    (grouped: what the terminal shows), the source texts it read and what it read of each library."""
+    (grouped: what the terminal shows), the source texts it read and what it read of each library (the
+    ``libraries`` the digest was made with)."""
     if digest is None:
         return
-    kept = {str(f.path): {"read": sorted(f.read), "plain": base64.b64encode(b"".join(sorted(f.plain))).decode()}
-            for f in libraries if f.read is not None}
+    kept = {path: {"read": sorted(f.read), "plain": base64.b64encode(b"".join(sorted(f.plain))).decode(),
+                   "outlined": f.outlined} for path, f in (libraries or {}).items()}
     data = json.dumps({"digest": digest, "diagnostics": [d.as_dict() for d in grouped(diagnostics)],
                        "texts": list(texts), "libraries": kept}, ensure_ascii=False).encode("utf-8")
     atomic_write(work_dir(project.root) / STATE, data)
@@ -184,4 +207,4 @@ def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic]
 
 def libraries_of(files: Sequence[BibFile]) -> Libraries:
     """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it."""
-    return {str(f.path): (f.read, f.plain, f.index) for f in files if f.read is not None}
+    return {str(f.path): LibraryRead(f.read, f.plain, f.index) for f in files if f.read is not None}
