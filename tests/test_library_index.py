@@ -4,6 +4,8 @@ for the no-op answer) made from the index is the outline made from its text alon
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,3 +85,33 @@ def test_an_index_kept_as_json_is_the_index_again(parts):
     assert back is not None and _fields(back) == _fields(made)
     assert back.scans == made.scans and back.expansions == made.expansions
     assert bibtex.index_from(text + "x", json.loads(json.dumps(bibtex.index_dump(made)))) is None
+
+
+# The pattern the index first proved parts plain with (atomic groups around alternatives): the one it uses now,
+# written for speed, must accept exactly the same parts.
+_OLD_BRACED = r"\{(?>[^{}]++|\{(?>[^{}]++|\{(?>[^{}]++|\{[^{}]*+\})*+\})*+\})*+\}"
+_OLD_PART = rf"(?>{_OLD_BRACED}|\"[^\"{{}}]*\"|\d+|[A-Za-z_][\w\-:.+/]*)"
+_OLD_VALUE = rf"{_OLD_PART}(?>\s*#\s*{_OLD_PART})*"
+_OLD_FIELD = rf"[A-Za-z_][\w\-:.+/]*\s*=\s*{_OLD_VALUE}"
+OLD_WELL_FORMED = re.compile(rf"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*\{{\s*[^\s,{{}}\"#%\\~=()]+[ \t]*,"
+                             rf"(?>\s*{_OLD_FIELD}\s*,)*+(?>\s*{_OLD_FIELD})?+\s*\}}\s*")
+VALUES = ["{A}", "{A {B} c}", "{a{b{c{d}}}}", "{a{b{c{d{e}}}}}", '"q"', '"q {b}"', "2020", "jhi", "jhi # { x}",
+          "{", "}", '"', "a # ", "{x}#{y}"]
+PIECES = st.sampled_from(["@", "article", "book", "{", "}", "(", ")", ",", "=", "#", '"', " ", "\t", "\n", "\r\n",
+                          "key1", "title", "jhi", "2020", "a b", "{x}", "{{y}}", "{{{z}}}", "{{{{w}}}}", "\\", "%",
+                          "é", "-", "_", ":", "@string"])
+ENTRYISH = st.builds(lambda kind, key, fields, end: f"@{kind}{{{key},{''.join(fields)}{end}",
+                     st.sampled_from(["article", "book", "Online", "x-y"]),
+                     st.sampled_from(["k", "smith2020", "a:b", "x y", "", "k{"]),
+                     st.lists(st.builds(lambda sp, n, v, sep: f"{sp}{n} = {v}{sep}",
+                                        st.sampled_from(["\n  ", " ", ""]), st.sampled_from(["title", "date", "x_1"]),
+                                        st.one_of(st.sampled_from(VALUES),
+                                                  st.text(alphabet="{}\"# ab1\n,=", max_size=12)),
+                                        st.sampled_from([",", "", " ,", "\n"])), max_size=5),
+                     st.sampled_from(["}", "\n}\n", "}\n\n", "", "}}", "} x", ")"]))
+
+
+@given(st.one_of(ENTRYISH, st.lists(PIECES, max_size=40).map("".join)))
+@settings(max_examples=3000, deadline=None)
+def test_the_plain_entry_pattern_accepts_what_it_accepted_before_it_was_made_faster(text):
+    assert bool(bibtex._WELL_FORMED.fullmatch(text)) == bool(OLD_WELL_FORMED.fullmatch(text))
