@@ -430,7 +430,6 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
         inputs = load_inputs(project)
-        keeping.submit(keep_indexes, inputs.bibliography.files)  # for the next build, beside this one's check
         manifest = Manifest(work / MANIFEST)
         # What to rebuild is known once the documents are rendered (check renders them, once): pandoc reads
         # those and renders their citations while the check runs here (two cores). A failed check drops it.
@@ -445,6 +444,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
 
         after_errors = (work / CHECK_FAILED).is_file()
         plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
+        keeping.submit(keep_indexes, inputs.bibliography.files)  # for the next build, beside this one's check
         if on_inputs is not None:
             on_inputs(inputs)
         diags = check_inputs(inputs)
