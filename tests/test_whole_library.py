@@ -441,7 +441,8 @@ def test_a_claim_edited_takes_the_library_index_and_outline_kept_by_the_last_bui
     assert (code, said, page) == _build(fresh)[:3] and b"their employers" in page
 
 
-@pytest.mark.parametrize("spoilt", ["not JSON", "cut short", "another library's index", "a part out of range"])
+@pytest.mark.parametrize("spoilt", ["not JSON", "cut short", "another library's index", "a part out of range",
+                                    "a key that is no text"])
 def test_a_kept_index_that_is_not_this_librarys_is_made_again(spoilt, tmp_path, monkeypatch):
     from synthdoc.bibliography import bibtex
 
@@ -452,10 +453,11 @@ def test_a_kept_index_that_is_not_this_librarys_is_made_again(spoilt, tmp_path, 
     [kept] = (root / ".synthdoc" / "cache").glob("index-*.json")
     text = kept.read_text(encoding="utf-8")
     made = json.loads(text)
-    kept.write_text({"not JSON": "{", "cut short": text[: len(text) // 2],
-                     "another library's index": json.dumps(bibtex.index_dump(bibtex.index(BIBLATEX))),
-                     "a part out of range": json.dumps({**made, "split": [len(made["bounds"]) + 5]})}[spoilt],
-                    encoding="utf-8")
+    spoilt_as = {"not JSON": "{", "cut short": text[: len(text) // 2],
+                 "another library's index": json.dumps(bibtex.index_dump(bibtex.index(BIBLATEX))),
+                 "a part out of range": json.dumps({**made, "split": [len(made["bounds"]) + 5]}),
+                 "a key that is no text": json.dumps({**made, "keys": [[7, *k[1:]] for k in made["keys"]]})}
+    kept.write_text(spoilt_as[spoilt], encoding="utf-8")
     (root / "output" / "review.html").unlink()  # built again, not the no-op answer
     indexed = _counted(monkeypatch, bibtex, "index")
     code, said, page, _ = _build(root)

@@ -510,7 +510,9 @@ def index_from(text: str, made: dict[str, Any]) -> Index | None:
         parts, bounds, lines = len(result.bounds) - 1, result.bounds, result.lines
         if bounds[0] != 0 or bounds[-1] != len(text) or len(lines) != parts or lines[0] != 1 \
                 or any(b < a for a, b in pairwise(bounds)) or any(b < a for a, b in pairwise(lines)) \
-                or not all(0 <= n < parts for n in (*result.plain, *result.macros, *made["split"])):
+                or not all(0 <= n < parts for n in (*result.plain, *result.macros, *made["split"])) \
+                or not all(isinstance(k, str) and type(line) is int and 0 <= n < parts for k, line, n in result.keys) \
+                or not all(type(n) is int for n in (*bounds, *lines, *result.plain, *result.macros)):
             return None
         for number in made["split"]:
             result.split(number)
