@@ -477,3 +477,24 @@ def test_a_library_rewritten_keeps_one_index(tmp_path):
     assert _build(root)[0] == 0
     second = set((root / ".synthdoc" / "cache").glob("index-*.json"))
     assert len(first) == len(second) == 1 and first != second
+
+
+def test_a_library_rewritten_for_an_uncited_entry_is_outlined_once(tmp_path, monkeypatch):
+    """The export rewritten for an entry no claim cites: the no-op answer outlines the new bytes once and records
+    that, so that the next answer, and the next build (a claim edited), take it instead of outlining again."""
+    from synthdoc.bibliography import bibtex
+
+    files = small_files()
+    files["bibliography.bib"] = NO_OP_LIBRARY
+    root = write_project(tmp_path / "p", files)
+    assert _build(root)[0] == 0
+    (root / "bibliography.bib").write_text(LIBRARY_EDITS["an uncited entry's title"](NO_OP_LIBRARY), encoding="utf-8")
+    outlined = _counted(monkeypatch, bibtex, "outline")
+    assert _build(root)[3] and len(outlined) == 1  # the no-op answer, the new bytes outlined
+    assert _build(root)[3] and len(outlined) == 1  # again: taken from the record
+    claims = root / "sources" / "smith2020.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("Debts bind workers to employers.",
+                                                                 "Debts bind workers to their employers."),
+                      encoding="utf-8")
+    code, _, page, quick = _build(root)
+    assert code == 0 and not quick and b"their employers" in page and len(outlined) == 1

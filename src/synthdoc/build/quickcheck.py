@@ -10,6 +10,7 @@ by output.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -181,14 +182,35 @@ def outputs(project: Project, names: tuple[str, ...]) -> list[Path]:
 def unchanged(project: Project, names: tuple[str, ...], force: bool, state: State,
               files: Snapshot | None) -> list[dict[str, Any]] | None:
     """The stored diagnostics of the last good build (``state``, as recorded) when nothing it depends on
-    changed since and its outputs exist (``files``: a snapshot of the texts it read, taken now)."""
+    changed since and its outputs exist (``files``: a snapshot of the texts it read, taken now). A library
+    rewritten without a change the build depends on (an uncited entry edited) has its new bytes' outline
+    recorded, for the next answer and the next build to take."""
     if force or not state.digest:
         return None
+    before = {path: library.outlined for path, library in state.libraries.items()}
     if inputs_digest(project, names, files, state.libraries) != state.digest:
         return None
     if not all(p.is_file() for p in outputs(project, names)):
         return None
+    moved = {path: library.outlined for path, library in state.libraries.items() if library.outlined != before[path]}
+    if moved:
+        _record_outlines(project, moved)
     return state.diagnostics
+
+
+def _record_outlines(project: Project, outlined: dict[str, tuple[str, str] | None]) -> None:
+    """Record these libraries' outlines in the last good build's record (a cache: left as it was when it cannot
+    be read or written)."""
+    data = read_record(project.root / WORK_DIR / STATE)
+    libraries = data.get("libraries") if isinstance(data, dict) else None
+    if not isinstance(libraries, dict):
+        return
+    for name, made in outlined.items():
+        if isinstance(libraries.get(name), dict):
+            libraries[name]["outlined"] = made
+    with contextlib.suppress(SynthdocError):  # (work_dir: never through a link)
+        atomic_write(work_dir(project.root) / STATE, json.dumps(data, ensure_ascii=False).encode("utf-8"),
+                     durable=False)
 
 
 def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic], texts: tuple[str, ...] = (),
