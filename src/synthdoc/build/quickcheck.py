@@ -194,15 +194,16 @@ def unchanged(project: Project, names: tuple[str, ...], force: bool, state: Stat
         return None
     moved = {path: library.outlined for path, library in state.libraries.items() if library.outlined != before[path]}
     if moved:
-        _record_outlines(project, moved)
+        _record_outlines(project, state.digest, moved)
     return state.diagnostics
 
 
-def _record_outlines(project: Project, outlined: dict[str, tuple[str, str] | None]) -> None:
-    """Record these libraries' outlines in the last good build's record (a cache: left as it was when it cannot
-    be read or written)."""
+def _record_outlines(project: Project, digest: str, outlined: dict[str, tuple[str, str] | None]) -> None:
+    """Record these libraries' outlines in the last good build's record, if it is still the one whose input
+    ``digest`` was read (a build that ran meanwhile has recorded its own). A cache: left as it was when it
+    cannot be read or written."""
     data = read_record(project.root / WORK_DIR / STATE)
-    libraries = data.get("libraries") if isinstance(data, dict) else None
+    libraries = data.get("libraries") if isinstance(data, dict) and data.get("digest") == digest else None
     if not isinstance(libraries, dict):
         return
     for name, made in outlined.items():
