@@ -127,3 +127,35 @@ def test_a_project_template_is_never_kept_and_an_unwritable_package_compiles_eac
         assert templating.render("synthesis.md.j2", {"title": "Mine"}, project) == "# Mine\n"
         templating.environment(None).get_template("policy-brief.md.j2")
         assert compiled == ["synthesis.md.j2", "policy-brief.md.j2"]
+
+
+def test_kept_templates_follow_the_filters_and_survive_a_file_cut_after_its_header(tmp_path, monkeypatch):
+    """Jinja fixes when it compiles what a filter is passed (its context or not): a change to a module of the
+    filters makes other compiled code, as a change here does. A kept file cut short after its header is compiled
+    again, not an error."""
+    import os
+
+    from synthdoc.render import prose
+
+    templating._compiler_identity.cache_clear()
+    before = templating._compiler_identity()
+    st = os.stat(prose.__file__)
+    try:
+        os.utime(prose.__file__, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        templating._compiler_identity.cache_clear()
+        assert templating._compiler_identity() != before
+    finally:
+        os.utime(prose.__file__, ns=(st.st_atime_ns, st.st_mtime_ns))
+        templating._compiler_identity.cache_clear()
+    compiled = _compiles(monkeypatch)
+    keep = tmp_path / "kept"
+    _new_process(monkeypatch, keep)
+    templating.environment(None).get_template("policy-brief.md.j2")
+    import jinja2.bccache
+
+    for path in keep.iterdir():
+        path.write_bytes(jinja2.bccache.bc_magic + b"\x80cut")
+    compiled.clear()
+    _new_process(monkeypatch, keep)
+    assert templating.environment(None).get_template("policy-brief.md.j2") is not None
+    assert compiled == ["policy-brief.md.j2"]

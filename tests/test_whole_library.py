@@ -442,7 +442,8 @@ def test_a_claim_edited_takes_the_library_index_and_outline_kept_by_the_last_bui
 
 
 @pytest.mark.parametrize("spoilt", ["not JSON", "cut short", "another library's index", "a part out of range",
-                                    "a key that is no text"])
+                                    "a key that is no text", "a part that is no whole number", "a problem of text",
+                                    "a problem's key a list", "empty"])
 def test_a_kept_index_that_is_not_this_librarys_is_made_again(spoilt, tmp_path, monkeypatch):
     from synthdoc.bibliography import bibtex
 
@@ -456,13 +457,18 @@ def test_a_kept_index_that_is_not_this_librarys_is_made_again(spoilt, tmp_path, 
     spoilt_as = {"not JSON": "{", "cut short": text[: len(text) // 2],
                  "another library's index": json.dumps(bibtex.index_dump(bibtex.index(BIBLATEX))),
                  "a part out of range": json.dumps({**made, "split": [len(made["bounds"]) + 5]}),
-                 "a key that is no text": json.dumps({**made, "keys": [[7, *k[1:]] for k in made["keys"]]})}
+                 "a key that is no text": json.dumps({**made, "keys": [[7, *k[1:]] for k in made["keys"]]}),
+                 "a part that is no whole number": json.dumps({**made, "keys": [[*k[:2], 1.0] for k in made["keys"]]}),
+                 "a problem of text": json.dumps({**made, "problems": ["abcd"]}),
+                 "a problem's key a list": json.dumps({**made, "problems": [[1, 1, "x", ["k"]]]}),
+                 "empty": ""}
     kept.write_text(spoilt_as[spoilt], encoding="utf-8")
     (root / "output" / "review.html").unlink()  # built again, not the no-op answer
     indexed = _counted(monkeypatch, bibtex, "index")
     code, said, page, _ = _build(root)
     monkeypatch.undo()
     assert indexed  # made again from the library, not taken from the spoilt file
+    assert json.loads(kept.read_text(encoding="utf-8")) == made  # and kept again, in its place
     fresh = write_project(tmp_path / "fresh", files)
     assert (code, said, page) == _build(fresh)[:3]
 

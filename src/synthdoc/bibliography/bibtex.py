@@ -503,18 +503,23 @@ def index_dump(made: Index) -> dict[str, Any]:
 def index_from(text: str, made: dict[str, Any]) -> Index | None:
     """The index :func:`index_dump` gave (``made``) of ``text``, as ``index(text)`` makes it: the parts it split are
     split again, in its order (what @strings expand to is carried from one to the next); None when it is not
-    one (a file cut short, or written by other code)."""
+    one (a file cut short, spoilt, or written by other code)."""
     try:
-        result = Index(text, made["bounds"], made["lines"], [(k, line, n) for k, line, n in made["keys"]],
-                       made["plain"], made["macros"], [Problem(*p) for p in made["problems"]])
-        parts, bounds, lines = len(result.bounds) - 1, result.bounds, result.lines
-        if bounds[0] != 0 or bounds[-1] != len(text) or len(lines) != parts or lines[0] != 1 \
+        bounds, lines, plain, macros, split_parts = (made[name] for name in ("bounds", "lines", "plain", "macros",
+                                                                             "split"))
+        keys = [(k, line, n) for k, line, n in made["keys"]]
+        problems = made["problems"]
+        parts = len(bounds) - 1
+        numbers = [*bounds, *lines, *plain, *macros, *split_parts, *(v for _, line, n in keys for v in (line, n))]
+        if not all(type(n) is int for n in numbers) or not all(isinstance(k, str) for k, _, _ in keys) \
+                or not all(isinstance(p, list) and len(p) == 4 and type(p[0]) is int and type(p[1]) is int
+                           and isinstance(p[2], str) and (p[3] is None or isinstance(p[3], str)) for p in problems) \
+                or parts < 0 or bounds[0] != 0 or bounds[-1] != len(text) or len(lines) != parts or lines[0] != 1 \
                 or any(b < a for a, b in pairwise(bounds)) or any(b < a for a, b in pairwise(lines)) \
-                or not all(0 <= n < parts for n in (*result.plain, *result.macros, *made["split"])) \
-                or not all(isinstance(k, str) and type(line) is int and 0 <= n < parts for k, line, n in result.keys) \
-                or not all(type(n) is int for n in (*bounds, *lines, *result.plain, *result.macros)):
+                or not all(0 <= n < parts for n in (*plain, *macros, *split_parts, *(n for _, _, n in keys))):
             return None
-        for number in made["split"]:
+        result = Index(text, bounds, lines, keys, plain, macros, [Problem(*p) for p in problems])
+        for number in split_parts:
             result.split(number)
     except (KeyError, TypeError, ValueError, IndexError):
         return None

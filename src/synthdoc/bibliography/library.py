@@ -37,8 +37,10 @@ class BibFile:
     # Of a library read for the keys cited only (readers.Read.read, .index): what a later build depends on.
     read: frozenset[str] | None = field(default=None, repr=False, compare=False)
     index: bibtex.Index | None = field(default=None, repr=False, compare=False)
-    # Where the library's index is kept for the next build that reads the same bytes (keep_indexes).
+    # Where the library's index is kept for the next build that reads the same bytes (keep_indexes), and whether
+    # it was taken from there (else it is written there, over a file that was not one).
     index_key: tuple[JsonCache, str] | None = field(default=None, repr=False, compare=False)
+    index_taken: bool = field(default=False, repr=False, compare=False)
 
     @cached_property
     def plain(self) -> frozenset[bytes]:
@@ -175,7 +177,7 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool, cited: s
             some = readers.read_cited(path, shown, text, cited, entries, salt, english, index)
         if some is not None:
             return BibFile(path, shown, some.format, len(some.keys), digest, frozenset(some.read or ()),
-                           some.index, kept), some
+                           some.index, kept, index is not None), some
         result = readers.read(path, shown, text, english)
         cache.store(digest, result.as_dict())
     return BibFile(path, shown, result.format, len(result.places()), digest), result
@@ -192,7 +194,7 @@ def keep_indexes(files: Sequence[BibFile]) -> None:
             continue
         cache, key = file.index_key
         kept.setdefault(cache.folder, (cache, set()))[1].add(key)
-        if not cache.path(key).is_file():
+        if not file.index_taken:
             with contextlib.suppress(SynthdocError):
                 cache.store(key, bibtex.index_dump(file.index))
     for cache, keys in kept.values():

@@ -234,7 +234,10 @@ class _CompiledTemplates(jinja2.BytecodeCache):
             with contextlib.suppress(OSError):
                 code = _kept(bucket.key).read_bytes()
         if code is not None:
-            bucket.bytecode_from_string(code)  # nothing, when made from another text or by another Python
+            try:
+                bucket.bytecode_from_string(code)  # nothing, when made from another text or by another Python
+            except Exception:  # a kept file cut short or spoilt (Jinja unpickles its checksum): compiled again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = bucket.bytecode_to_string()
@@ -243,13 +246,14 @@ class _CompiledTemplates(jinja2.BytecodeCache):
                 self.kept.clear()
             self.kept[bucket.key] = code
         if bucket.key.startswith(_BUILTIN):
-            with contextlib.suppress(SynthdocError):  # a package that cannot be written to: compiled again
+            with contextlib.suppress(SynthdocError, OSError):  # a package not written to: compiled again
                 atomic_write(_kept(bucket.key), code, durable=False)
 
 
 # The built-in templates compiled, and what each includes or imports (by its text), kept in the package's own
-# __pycache__ folder, under the code that compiles them: this module (its code generator and sandbox), Jinja and
-# Python. A first build in a new project compiles and parses none of them.
+# __pycache__ folder, under the code that compiles them: this stage's modules (the code generator and sandbox here,
+# the filters and globals, whose arguments Jinja fixes when it compiles), Jinja and Python. A first build in a new
+# project compiles and parses none of them.
 _BUILTIN = "builtin-"
 _KEEP = Path(__file__).resolve().parent.parent / "__pycache__" / "templates"
 
@@ -260,7 +264,9 @@ def _is_builtin(filename: str) -> bool:
 
 @functools.cache
 def _compiler_identity() -> str:
-    return content_key(Path(__file__).read_bytes(), jinja2.__version__, sys.version)
+    modules = sorted(Path(__file__).parent.glob("*.py"))  # by their files' size and time, as quickcheck's identity
+    return content_key(Path(__file__).read_bytes(), jinja2.__version__, sys.version,
+                       *(f"{m.name} {m.stat().st_size} {m.stat().st_mtime_ns}" for m in modules))
 
 
 def _kept(key: str) -> Path:
@@ -360,7 +366,7 @@ def _references(env: SandboxedEnvironment, source: str, builtin: bool = False) -
         if found is None:
             found = tuple(r for r in meta.find_referenced_templates(env.parse(source)) if isinstance(r, str))
             if kept is not None:
-                with contextlib.suppress(SynthdocError):
+                with contextlib.suppress(SynthdocError, OSError):
                     atomic_write(kept, json.dumps(found).encode("utf-8"), durable=False)
         if len(_REFERENCES) > 256:
             _REFERENCES.clear()
