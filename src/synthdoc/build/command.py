@@ -57,10 +57,7 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
                     # the claims files name other texts now: those, as the build reads them (the other files as
                     # they were when it started)
                     now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts), files)
-                    libraries = quickcheck.libraries_of(bibliography)
-                    for path, before in state.libraries.items():  # what the last build outlined, where still read
-                        if path in libraries and libraries[path].read == before.read:
-                            libraries[path].outlined = before.outlined
+                    libraries = quickcheck.libraries_of(bibliography, state.libraries)
                     return quickcheck.inputs_digest(project, names, now, libraries), libraries
 
                 early.append(pool.submit(digest))

@@ -228,6 +228,11 @@ def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic]
     atomic_write(work_dir(project.root) / STATE, data)
 
 
-def libraries_of(files: Sequence[BibFile]) -> Libraries:
-    """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it."""
-    return {str(f.path): LibraryRead(f.read, f.plain, f.index) for f in files if f.read is not None}
+def libraries_of(files: Sequence[BibFile], recorded: Libraries | None = None) -> Libraries:
+    """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it;
+    with the outline ``recorded`` by the last build where it read the same keys (taken while the bytes match)."""
+    made = {str(f.path): LibraryRead(f.read, f.plain, f.index) for f in files if f.read is not None}
+    for path, before in (recorded or {}).items():
+        if path in made and made[path].read == before.read:
+            made[path].outlined = before.outlined
+    return made

@@ -246,8 +246,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
                 self.kept.clear()
             self.kept[bucket.key] = code
         if bucket.key.startswith(_BUILTIN):
-            with contextlib.suppress(SynthdocError, OSError):  # a package not written to: compiled again
-                atomic_write(_kept(bucket.key), code, durable=False)
+            _keep(_kept(bucket.key), code)
 
 
 # The built-in templates compiled, and what each includes or imports (by its text), kept in the package's own
@@ -264,13 +263,19 @@ def _is_builtin(filename: str) -> bool:
 
 @functools.cache
 def _compiler_identity() -> str:
-    modules = sorted(Path(__file__).parent.glob("*.py"))  # by their files' size and time, as quickcheck's identity
+    stats = [(m.name, m.stat()) for m in sorted(Path(__file__).parent.glob("*.py"))]  # as quickcheck's identity
     return content_key(Path(__file__).read_bytes(), jinja2.__version__, sys.version,
-                       *(f"{m.name} {m.stat().st_size} {m.stat().st_mtime_ns}" for m in modules))
+                       *(f"{name} {st.st_size} {st.st_mtime_ns}" for name, st in stats))
 
 
 def _kept(key: str) -> Path:
     return _KEEP / f"{key}-{_compiler_identity()}"
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Keep ``data`` (a cache): a package that cannot be written to compiles and parses each time instead."""
+    with contextlib.suppress(SynthdocError, OSError):
+        atomic_write(path, data, durable=False)
 
 
 _COMPILED = _CompiledTemplates()
@@ -366,8 +371,7 @@ def _references(env: SandboxedEnvironment, source: str, builtin: bool = False) -
         if found is None:
             found = tuple(r for r in meta.find_referenced_templates(env.parse(source)) if isinstance(r, str))
             if kept is not None:
-                with contextlib.suppress(SynthdocError, OSError):
-                    atomic_write(kept, json.dumps(found).encode("utf-8"), durable=False)
+                _keep(kept, json.dumps(found).encode("utf-8"))
         if len(_REFERENCES) > 256:
             _REFERENCES.clear()
         _REFERENCES[source] = found
