@@ -166,7 +166,7 @@ def cite(rng: random.Random, keys: list[str]) -> str:
     return f"[@{a}; @{a}, {_locator(rng)}]"
 
 
-def _sentence(rng: random.Random, keys: list[str]) -> str:
+def _sentence(rng: random.Random, keys: list[str], notes: bool = True) -> str:
     words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(2, 7))).capitalize()
     roll = rng.random()
     if roll < 0.45:
@@ -178,6 +178,8 @@ def _sentence(rng: random.Random, keys: list[str]) -> str:
     if roll < 0.72:
         return f'"{words}," {cite(rng, keys)} {rng.choice(WORDS)}.'
     if roll < 0.8:
+        if not notes:
+            return f"{words}, {rng.choice(['see', 'lihat'])} {cite(rng, keys)}."
         return f"{words}.^[{rng.choice(['See', 'Lihat'])} {cite(rng, keys)}.]"
     if roll < 0.86:
         return f"{words} {cite(rng, keys)}; {rng.choice(WORDS)} {cite(rng, keys)}."
@@ -186,20 +188,21 @@ def _sentence(rng: random.Random, keys: list[str]) -> str:
     return f"{words}."
 
 
-def document(rng: random.Random, keys: list[str], paragraphs: int) -> list[str]:
-    """The document's blocks (join with blank lines): headings, paragraphs, a list and a table."""
+def document(rng: random.Random, keys: list[str], paragraphs: int, notes: bool = True) -> list[str]:
+    """The document's blocks (join with blank lines): headings, paragraphs, a list and a table; footnotes unless
+    ``notes`` is off."""
     blocks = [f"# {rng.choice(['Pendahuluan', 'Introduction'])}"]
     for p in range(paragraphs):
         if p and rng.random() < 0.08:
             blocks.append(f"## {_title(rng)}")
         if rng.random() < 0.05:
-            blocks.append("\n".join(f"- {_sentence(rng, keys)}" for _ in range(rng.randint(1, 3))))
+            blocks.append("\n".join(f"- {_sentence(rng, keys, notes)}" for _ in range(rng.randint(1, 3))))
             continue
         if rng.random() < 0.03:
             rows = "\n".join(f"| {cite(rng, keys)} | x |" for _ in range(2))
             blocks.append(f"| Sumber | Temuan |\n|---|---|\n{rows}")
             continue
-        blocks.append(" ".join(_sentence(rng, keys) for _ in range(rng.randint(1, 4))))
+        blocks.append(" ".join(_sentence(rng, keys, notes) for _ in range(rng.randint(1, 4))))
     return blocks
 
 
@@ -229,11 +232,13 @@ def edit_wording(rng: random.Random, blocks: list[str]) -> list[str]:
     return [*blocks[:i], text, *blocks[i + 1:]]
 
 
-def case(style: str, seed: int, references: int) -> tuple[list[dict[str, Any]], list[str], list[str], str]:
-    """A bibliography, a document citing it, the same document after a wording edit, and its language."""
+def case(style: str, seed: int, references: int,
+         notes: bool = True) -> tuple[list[dict[str, Any]], list[str], list[str], str]:
+    """A bibliography, a document citing it (with footnotes unless ``notes`` is off), the same document after a
+    wording edit, and its language."""
     rng = random.Random(f"{style}:{seed}:{references}")
     items = bibliography(rng, references)
     keys = [item["id"] for item in items]
-    blocks = document(rng, keys, max(4, references // 2))
+    blocks = document(rng, keys, max(4, references // 2), notes)
     edited = edit_wording(rng, blocks)
     return items, blocks, edited, rng.choice(["id-ID", "en-US"])

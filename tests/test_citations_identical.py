@@ -15,10 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from citation_corpus import STYLES, case
 from synthdoc.core import pandoc
 from synthdoc.core.cache import JsonCache
+from synthdoc.render import citeproc
 from synthdoc.render.astwalk import cites, stringify
 from synthdoc.render.citeproc import read_cited
 from synthdoc.render.styles import resolve_style
@@ -68,10 +71,11 @@ def first_difference(a: Any, b: Any, at: str = "") -> str | None:
     return None if a == b else f"{at}: {a!r} != {b!r}"
 
 
-def compare(style: str, seed: int, references: int, tmp_path: Path) -> list[str]:
+def compare(style: str, seed: int, references: int, tmp_path: Path, notes: bool = True) -> list[str]:
     """The differences between synthdoc and the oracle on one case (empty when identical), first build
-    and rebuild after a wording edit; also whether the rebuild reused the first build's result."""
-    items, blocks, edited, lang = case(style, seed, references)
+    and rebuild after a wording edit; also whether the rebuild reused the first build's result, and whether a
+    first build of a document without footnotes ran citeproc over its citations alone."""
+    items, blocks, edited, lang = case(style, seed, references, notes)
     bib = tmp_path / "refs.json"
     bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     csl = resolve_style(style, Path("."))
@@ -85,6 +89,8 @@ def compare(style: str, seed: int, references: int, tmp_path: Path) -> list[str]
         found = first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta))
         if found:
             problems.append(f"{style} seed {seed}, {references} references, {name}: {found}")
+        if name == "first build" and not notes and STYLES[style] != "note" and "citations alone" not in ours.note:
+            problems.append(f"{style} seed {seed}: the first build did not cite the citations alone ({ours.note})")
     before, after = ("\n\n".join(doc) for doc in (blocks, edited))
     same = citations_of(before, bib, csl, meta) == citations_of(after, bib, csl, meta)
     if same and STYLES[style] != "note" and not ours.reused:
@@ -95,6 +101,14 @@ def compare(style: str, seed: int, references: int, tmp_path: Path) -> list[str]
 @pytest.mark.parametrize(("style", "seed", "references"), CASES)
 def test_citations_are_those_of_one_plain_pandoc_run(tmp_path, style, seed, references):
     assert compare(style, seed, references, tmp_path) == []
+
+
+@pytest.mark.parametrize(("style", "seed", "references"), CASES)
+def test_without_footnotes_citations_rendered_alone_are_those_of_one_plain_pandoc_run(tmp_path, style, seed,
+                                                                                      references):
+    """A document without footnotes: on a first build citeproc runs over a Markdown of its citations alone, beside
+    the reading of its sections, and the citations it renders are those of one plain pandoc run on the whole."""
+    assert compare(style, seed, references, tmp_path, notes=False) == []
 
 
 def test_alphanumeric_labels_that_print_alike_keep_their_letters(tmp_path):
@@ -202,3 +216,82 @@ def test_a_first_build_cites_the_markdown_beside_reading_its_sections(tmp_path, 
                        metadata=meta, what="test", cache=JsonCache(tmp_path / "cache"),
                        sections=JsonCache(tmp_path / "sections"))
     assert again.reused  # what was kept is reused by the next build
+
+
+def _without_notes() -> tuple[str, list[dict[str, Any]], dict[str, str]]:
+    items, blocks, _, lang = case("apa", 3, 14, notes=False)
+    parts = [f"# Bagian {i}\n\n{block}" for i, block in enumerate(blocks)]
+    return "\n\n".join(parts) + "\n", items, metadata(lang)
+
+
+@pytest.mark.parametrize("alone", ["as pandoc prints it", "another document printed", "a citation left out",
+                                   "failing"])
+def test_a_first_build_cites_the_citations_alone_beside_reading_its_sections(tmp_path, monkeypatch, alone):
+    """A document without footnotes: citeproc runs over a Markdown of its citations alone while the sections are
+    read, and its result is taken only where citeproc read of it what it reads of the document and the result is
+    kept as any result is: otherwise citeproc runs over the sections' AST. Either way the document is the
+    oracle's, and what is kept is reused by the next build."""
+    markdown, items, meta = _without_notes()
+    bib = tmp_path / "refs.json"
+    bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    csl = resolve_style("apa", Path("."))
+    real, real_alone = pandoc.cite_markdown_read, citeproc.citations_alone
+    if alone == "another document printed":
+        def changed(*a, **k):
+            read, printed = real(*a, **k)
+            next(cites(printed["blocks"]))["c"][0][0]["citationNoteNum"] += 1
+            return read, printed
+        monkeypatch.setattr(pandoc, "cite_markdown_read", changed)
+    elif alone == "a citation left out":
+        monkeypatch.setattr(citeproc, "citations_alone", lambda md: real_alone(md).replace("[@", "[", 1))
+    elif alone == "failing":
+        def failing(*a, **k):
+            raise pandoc.PandocError.single("test", "pandoc failed", "pandoc-failed")
+        monkeypatch.setattr(pandoc, "cite_markdown_read", failing)
+    runs = _runs(monkeypatch)
+    ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test",
+                      cache=JsonCache(tmp_path / "cache"), sections=JsonCache(tmp_path / "sections"))
+    made = list(runs)
+    assert first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta)) is None
+    assert any(str(pandoc.KEEP_READ) in r for r in made) == (alone != "failing")
+    over_sections = [r for r in made if r[:2] == ["-f", "json"] and "--citeproc" in r]
+    assert len(over_sections) == (0 if alone == "as pandoc prints it" else 1)
+    assert ours.note == ("citations: one citeproc run, over the citations alone, kept for reuse"
+                         if alone == "as pandoc prints it" else "citations: one citeproc run, kept for reuse")
+    again = read_cited(markdown.replace("Bagian 1", "Bagian satu"), items=items, bibliography=bib, csl=csl,
+                       metadata=meta, what="test", cache=JsonCache(tmp_path / "cache"),
+                       sections=JsonCache(tmp_path / "sections"))
+    assert again.reused
+    assert first_difference(again.ast, plain_pandoc(markdown.replace("Bagian 1", "Bagian satu"), bib, csl,
+                                                    meta)) is None
+
+
+# Text around citations that is not one, or is one only in its context: links, spans, code, e-mail addresses,
+# escaped brackets, citations at the start of a span, a metadata block naming a field citeproc reads.
+_AROUND = st.sampled_from([
+    "Teks biasa.", "[teks dengan @r0001 di dalam](https://contoh.id)", "[@r0002]{.kelas}", "`@r0003 [hlm. 2]`",
+    "surel budi@contoh.id dan @r0004.", "\\[@r0005\\] bukan sitasi.", "[@r0006 [hlm. 3] berkata]{.claim}",
+    "[Pernyataan [@r0007, bag. 1.1].]{.claim data-claims=\"3\"}", "@{r0008} dengan kurung kurawal.",
+    "Email@r0009 lekat.", "[lihat @r0010; @r0001, hlm. 4 dst.]", "-@r0002 tanpa nama.", "@r0003, @r0004; @r0005.",
+    "[@r0006]: https://definisi.link", "Teks [@r0007].[^1]\n\n[^1]: Catatan.", "Teks^[catatan @r0001].",
+    "```\n[@r0002]\n```", "<span>@r0003</span>", "![gambar @r0004](x.png)", "[@r0005][ref]", "@r0006.",
+    "$[@r0007]$", "Dolar $10 [@r0008]."])
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_AROUND, min_size=1, max_size=4).map(" ".join), min_size=1, max_size=4), st.booleans())
+def test_any_document_cited_on_its_first_build_as_one_plain_pandoc_run(tmp_path, paragraphs, front):
+    """Whatever the Markdown of the citations alone makes of a document's text, a first build's citations are
+    those of one plain pandoc run."""
+    items, _, _, lang = case("apa", 5, 12)
+    folder = tmp_path / str(abs(hash((tuple(paragraphs), front))))
+    folder.mkdir()
+    bib = folder / "refs.json"
+    bib.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    csl = resolve_style("apa", Path("."))
+    head = "---\ntitle: Judul\nlink-citations: false\n---\n\n" if front else ""
+    markdown = head + "\n\n".join(f"# Bagian {i}\n\n{p}" for i, p in enumerate(paragraphs)) + "\n"
+    meta = metadata(lang)
+    ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test",
+                      cache=JsonCache(folder / "cache"), sections=JsonCache(folder / "sections"))
+    assert first_difference(ours.ast, plain_pandoc(markdown, bib, csl, meta)) is None

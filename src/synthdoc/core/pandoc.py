@@ -104,6 +104,24 @@ def cite_markdown(markdown: str, *, bibliography: Path, csl: Path, metadata: dic
                markdown.encode("utf-8"), what=what)
 
 
+# A Lua filter run before citeproc that keeps the document as read in its metadata, under this name.
+KEEP_READ = Path(__file__).parent.parent / "resources" / "keep_read.lua"
+_KEPT_READ = "synthdoc-read"
+
+
+def cite_markdown_read(markdown: str, *, bibliography: Path, csl: Path, metadata: dict[str, str],
+                       what: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Pandoc Markdown read, and its citations rendered, by one pandoc run: the document as ``read_markdown`` gives
+    it (without citeproc) and as ``read_markdown`` gives it with citeproc (``resources/keep_read.lua``)."""
+    out = run(["-f", MARKDOWN_READER, "-t", "json", *_reading(bibliography, csl, metadata), "--lua-filter",
+               str(KEEP_READ), "--citeproc"], markdown.encode("utf-8"), what=what)
+    cited = output_json(out, what, "document")
+    kept = cited["meta"].pop(_KEPT_READ, None)
+    text = kept.get("c") if isinstance(kept, dict) and kept.get("t") == "MetaString" else None
+    read = output_json((text if isinstance(text, str) else "").encode("utf-8"), what, "document")
+    return read, cited
+
+
 def _reading(bibliography: Path, csl: Path, metadata: dict[str, str]) -> list[str]:
     """The options a document is read with: its bibliography, its style and its metadata."""
     args = ["--bibliography", str(bibliography), "--csl", str(csl)]

@@ -17,6 +17,11 @@ before a superscript and the period after a citation ending in one, the bibliogr
 A result is kept only after ``_splice`` has reproduced, from the document it was made from, exactly
 what pandoc produced; and it is not kept at all where pandoc does more than that (note styles move
 punctuation and make footnotes from the surrounding text; see ``_no_reuse``).
+
+On a first build, citeproc runs while the sections are read, over a Markdown of the document's citations
+alone (``citations_alone``): pandoc reads that in a fraction of the time it takes to read the whole. Its
+result is kept as any result is, and put into the document as a kept result is, only where what citeproc
+read of it is exactly what it reads of the document (the same ``_inputs_key``).
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
         return Rendered(ast, False, None if cache is None else "citations: one citeproc run; a note style's "
                         "result is not reused (pandoc makes footnotes from the text around its citations)")
     # Nothing kept for this document (a first build) or --force: citeproc will run whatever the sections hold,
-    # so it starts now, on the Markdown as a whole, beside the reading of the sections (a second core).
+    # so it starts now, beside the reading of the sections (a second core).
     with ThreadPoolExecutor(1) as pool:
         ahead = pool.submit(_cite_ahead, markdown, bibliography, csl, metadata, what) \
             if (not reuse or cache.empty()) and len(markdown) <= AHEAD_MAX_CHARS else None
@@ -79,18 +84,33 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
 AHEAD_MAX_CHARS = 1_000_000
 
 
-def _cite_ahead(markdown: str, bibliography: Path, csl: Path, metadata: dict[str, str], what: str) -> bytes | None:
-    """pandoc's JSON of the Markdown read and cited by one run, or None when that run fails (the run over the
-    sections' AST then says why)."""
+@dataclass(frozen=True)
+class Ahead:
+    """A citeproc run made while the sections are read: what it printed (pandoc's JSON), and what it read when that
+    was the document's citations alone (``citations_alone``); None when it read the whole Markdown."""
+
+    out: bytes
+    read: AST | None
+
+
+def _cite_ahead(markdown: str, bibliography: Path, csl: Path, metadata: dict[str, str], what: str) -> Ahead | None:
+    """A citeproc run over the document's citations alone, where a Markdown of them stands for it, else over its
+    whole Markdown; None when that run fails (the run over the sections' AST then says why)."""
+    alone = citations_alone(markdown)
     try:
-        return pandoc.cite_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what)
+        if alone is None:
+            return Ahead(pandoc.cite_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata,
+                                              what=what), None)
+        read, printed = pandoc.cite_markdown_read(alone, bibliography=bibliography, csl=csl, metadata=metadata,
+                                                  what=what)
+        return Ahead(json.dumps(printed).encode("utf-8"), read)
     except pandoc.PandocError:
         return None
 
 
 def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path, metadata: dict[str, str],
            what: str, cache: JsonCache, reuse: bool, sections: JsonCache | None, style: str,
-           ahead: Future[bytes | None] | None) -> Rendered:
+           ahead: Future[Ahead | None] | None) -> Rendered:
     ast = read_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata, what=what, cache=sections,
                         reuse=reuse)
     found = Citations(ast)
@@ -102,14 +122,25 @@ def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, c
             return Rendered(_splice(ast, found, kept["citations"], kept["bibliography"]), True,
                             "citations: the previous build's citeproc result reused (citations, entries, style "
                             "and metadata unchanged)")
+    early = ahead.result() if ahead is not None and key is not None else None
+    if early is not None and early.read is not None and key is not None:
+        # A run over the citations alone is taken where citeproc read of them exactly what it reads of this document
+        # (the same key), its result kept as any result is kept (_record): it is put in as a kept result is reused.
+        alone = _record_alone(early, items, style)
+        if alone is not None and alone[0] == key:
+            cache.store_json(key, alone[1])
+            cache.keep_only({key})
+            kept = json.loads(alone[1])
+            return Rendered(_splice(ast, found, kept["citations"], kept["bibliography"]), False,
+                            "citations: one citeproc run, over the citations alone, kept for reuse")
     source = json.dumps(ast).encode("utf-8")
     blocks_before = len(ast.get("blocks", []))
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
-    # The run started ahead is taken only where _record shows it is the run over these sections would make: the
-    # sections' AST with its citations and bibliography put in is exactly what it printed.
-    out = ahead.result() if ahead is not None and key is not None else None
+    # A run over the whole Markdown is taken only where _record shows it is the run over these sections would make:
+    # the sections' AST with its citations and bibliography put in is exactly what it printed.
+    out = early.out if early is not None and early.read is None else None
     record = _record(source, out, blocks_before) if out is not None and _is_document(out) else None
-    if record is None:
+    if out is None or record is None:
         out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
         pandoc.output_json(out, what, "document")  # what pandoc printed is a document before _record reads it
         record = _record(source, out, blocks_before) if key is not None else None
@@ -133,6 +164,42 @@ def _is_document(out: bytes) -> bool:
     except pandoc.PandocError:
         return False
     return True
+
+
+def _record_alone(early: Ahead, items: Sequence[dict[str, Any]], style: str) -> tuple[str, str] | None:
+    """Of a citeproc run over a document's citations alone: the key of what citeproc read (:func:`_inputs_key`)
+    and what to keep of its result (:func:`_record`); None when it is not to be kept."""
+    read = early.read
+    if read is None:
+        return None
+    found = Citations(read)
+    if _no_reuse(read, style, found) is not None:
+        return None
+    key = _inputs_key(read, found, items, style)
+    record = _record(json.dumps(read).encode("utf-8"), early.out, len(read.get("blocks", [])))
+    return None if record is None else (key, record)
+
+
+# Where a citation can stand in pandoc's Markdown: a bracketed list of citations (no bracket inside it) that is
+# not a link's or a span's text, or a citation in the text (@key, -@key) with its locator in brackets after it.
+_KEY = r"(?:\w(?:[\w:.#$%&\-+?<>~/]*\w)?|\{[^{}\n]*\})"
+_CITATION = re.compile(rf"\[[^\[\]]*@[^\[\]]*\](?![(\[{{])|(?<![\w@])-?@{_KEY}(?: \[[^\[\]@]*\])?")
+_FRONT_MATTER = re.compile(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
+# Footnotes count in the citations' numbering: a document holding one is cited whole.
+_NOTES = re.compile(r"\^\[|\[\^")
+
+
+def citations_alone(markdown: str) -> str | None:
+    """A Markdown of the document's citations alone, each a paragraph of its own in the document's order, after
+    the document's metadata block: where citeproc reads of it what it reads of the whole document (the same
+    citations, numbers and metadata; :func:`_inputs_key`), it renders the same citations and bibliography, in a
+    fraction of the time pandoc takes to read the whole. None for a document with footnotes, which number
+    citations by their place among them."""
+    if _NOTES.search(markdown):
+        return None
+    front = _FRONT_MATTER.match(markdown)
+    head = front.group(0) + "\n" if front else ""
+    return head + "".join(m.group(0) + "\n\n" for m in _CITATION.finditer(markdown, front.end() if front else 0))
 
 
 class Citations:
