@@ -460,28 +460,33 @@ def index(text: str, verify: bool = True) -> Index:
     most of the work, can then be done while the cited entries are converted)."""
     bounds = _bounds(text)
     entries = list(_ENTRY.finditer(text))  # each '@type{' in the file: part by part, in order
+    starts = [m.start() for m in entries] + [len(text) + 1]  # (after the last, one past the end)
     result = Index(text, bounds, verified=verify)
     keys, plain, lines = result.keys, result.plain, result.lines
-    line, first, count = 1, 0, len(entries)
-    for number in range(len(bounds) - 1):
-        start, end = bounds[number], bounds[number + 1]
-        if number:
-            line += text.count("\n", bounds[number - 1], start)
+    newlines, key_at, well_formed = text.count, _KEY_AT.match, _WELL_FORMED.fullmatch
+    line, first, previous = 1, 0, 0
+    for number, end in enumerate(bounds[1:]):
+        start = bounds[number]
+        line += newlines("\n", previous, start)
+        previous = start
         lines.append(line)
-        after = first
-        while after < count and entries[after].start() < end:
-            after += 1
-        if after == first:
-            continue
-        matches, first = entries[first:after], after
-        m = matches[0]
-        if len(matches) == 1 and m.group(1).lower() == "comment" and not text[start:m.start()].strip():
-            continue
-        key = _plain_key(text, start, end, matches, verify)
-        if key is not None:  # the entry starts the part's first line (the pattern allows only blanks before it)
-            keys.append((key, line, number))
-            plain.append(number)
-            continue
+        if starts[first] >= end:
+            continue  # no entry begins in this part
+        if starts[first + 1] >= end:  # one entry: plainly well formed when it starts the part (_plain_key)
+            m = entries[first]
+            first += 1
+            kind = m.group(1).lower()
+            at = m.start()
+            if kind == "comment" and not text[start:at].strip():
+                continue
+            if kind not in _NOT_ENTRIES and m.group(2) == "{" and (at == start or not text[start:at].strip(" \t")) \
+                    and (not verify or well_formed(text, start, end)):
+                keys.append((_first_line_key(key_at(text, m.end(), end).group(1)), line, number))
+                plain.append(number)
+                continue
+        else:
+            while starts[first] < end:
+                first += 1
         scan = result.split(number)
         if scan.macros:
             result.macros.append(number)
@@ -490,7 +495,7 @@ def index(text: str, verify: bool = True) -> Index:
     return result
 
 
-# ---- An index kept between builds (library.keep_indexes), by the bytes it was made of -----------------
+# ---- An index kept between builds (library.keep_read), by the bytes it was made of -----------------
 
 
 def index_dump(made: Index) -> dict[str, Any]:
