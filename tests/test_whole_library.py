@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from conftest import small_files, write_project
 from synthdoc.bibliography import load_bibliography, readers
 from synthdoc.bibliography.language import language_tag
+from synthdoc.bibliography.library import keep_read
 from synthdoc.cli import app
 from synthdoc.core import pandoc
 
@@ -221,6 +222,20 @@ def test_a_library_edit_converts_only_the_cited_entries_it_changed(tmp_path, mon
     parent = subset_read(path, BIBLATEX_CITED, cache)
     assert parent.get("bab1")["issued"] == {"date-parts": [[2019, 4]]}
     assert sum(calls) <= 4  # bab1 and ch14 with buku1 and its xdata
+
+
+def test_a_build_keeps_the_entries_it_converted_beside_its_check(tmp_path, monkeypatch):
+    """Read for a build (``keep_later``), the converted entries are written when the build keeps what it read
+    (``keep_read``, beside its check), not before its first pandoc run; the next read takes them."""
+    path = _library(tmp_path, "library.bib", BIBLATEX)
+    cache = tmp_path / "cache"
+    calls = _counting(monkeypatch)
+    first = load_bibliography(path, path.parent, cache, ("id",), cited=BIBLATEX_CITED, keep_later=True)
+    assert len(calls) == 1 and not list((cache / "entries").glob("*.json"))
+    keep_read(first.files)
+    assert list((cache / "entries").glob("*.json"))
+    calls.clear()
+    assert subset_read(path, BIBLATEX_CITED, cache).items == first.items and calls == []
 
 
 def test_a_cited_entry_with_a_problem_is_reported_and_so_is_an_uncited_one(tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core import pandoc
-from ..core.cache import JsonCache, content_key
+from ..core.cache import JsonCache, LaterJsonCache, content_key
 from ..core.diagnostics import Diagnostic, Severity, SynthdocError, error, warning
 from ..core.files import read_input
 from ..core.paths import shown_path
@@ -37,10 +37,12 @@ class BibFile:
     # Of a library read for the keys cited only (readers.Read.read, .index): what a later build depends on.
     read: frozenset[str] | None = field(default=None, repr=False, compare=False)
     index: bibtex.Index | None = field(default=None, repr=False, compare=False)
-    # Where the library's index is kept for the next build that reads the same bytes (keep_indexes), and whether
+    # Where the library's index is kept for the next build that reads the same bytes (keep_read), and whether
     # it was taken from there (else it is written there, over a file that was not one).
     index_key: tuple[JsonCache, str] | None = field(default=None, repr=False, compare=False)
     index_taken: bool = field(default=False, repr=False, compare=False)
+    # Where the entries converted for this build are kept, when they are written later (keep_read).
+    entries: JsonCache | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def plain(self) -> frozenset[bytes]:
@@ -126,7 +128,8 @@ class Bibliography:
 
 
 def load_bibliography(files: Path | Sequence[Path], root: Path | str, cache_dir: Path,
-                      languages: Sequence[str] = ("en",), cited: Collection[str] | None = None) -> Bibliography:
+                      languages: Sequence[str] = ("en",), cited: Collection[str] | None = None,
+                      keep_later: bool = False) -> Bibliography:
     """Read each bibliography file (from the cache when its content was read before) and combine
     them. ``root`` is the project folder paths are shown from (or, for one file, its shown name).
     ``languages`` are the documents': only when all are English is an entry that does not say its
@@ -135,12 +138,14 @@ def load_bibliography(files: Path | Sequence[Path], root: Path | str, cache_dir:
     With ``cited``, only those keys' entries are read (a whole library exported for one chapter): of a
     BibTeX/BibLaTeX file, no other entry is converted or even split, and each entry's conversion is kept
     by its own text, so that a change to the library costs the entries that changed. Every key is still
-    known, with its place (did-you-mean, the uncited count)."""
+    known, with its place (did-you-mean, the uncited count). With ``keep_later``, those conversions are written
+    to the cache by :func:`keep_read`, not before this returns."""
     paths = [files] if isinstance(files, Path) else list(files)
     english = all(is_english(language_tag(lang) or lang) for lang in languages)
     cache = JsonCache(cache_dir, "bibliography-")  # CSL JSON lists, as pandoc reads them
     files_read = JsonCache(cache_dir, "bibfile-")  # what each file gave, by its content
-    entries_read = JsonCache(cache_dir / "entries")  # what each entry gave, by its own text
+    # what each entry gave, by its own text
+    entries_read = (LaterJsonCache if keep_later else JsonCache)(cache_dir / "entries")
     wanted = None if cited is None else set(cited)
     fatal: list[Diagnostic] = []
     reads: list[tuple[BibFile, readers.Read]] = []
@@ -177,17 +182,21 @@ def _read_file(path: Path, shown: str, cache: JsonCache, english: bool, cited: s
             some = readers.read_cited(path, shown, text, cited, entries, salt, english, index)
         if some is not None:
             return BibFile(path, shown, some.format, len(some.keys), digest, frozenset(some.read or ()),
-                           some.index, kept, index is not None), some
+                           some.index, kept, index is not None, entries), some
         result = readers.read(path, shown, text, english)
         cache.store(digest, result.as_dict())
     return BibFile(path, shown, result.format, len(result.places()), digest), result
 
 
-def keep_indexes(files: Sequence[BibFile]) -> None:
-    """Keep the index a build made of each library it read for its cited entries (a build of the same bytes
-    takes it instead of indexing the library again: 0.2 s of every build after a claim's edit, with 20,000
-    entries), and only those: the indexes of a library's earlier versions are removed. A cache: one that cannot
-    be written is made again by the next build."""
+def keep_read(files: Sequence[BibFile]) -> None:
+    """Keep what a build read of each library it read for its cited entries, for the next build: the entries it
+    converted, where they were left to be written now (``keep_later``), and the index it made (a build of the
+    same bytes takes it instead of indexing the library again: 0.2 s of every build after a claim's edit, with
+    20,000 entries), and only that index: those of a library's earlier versions are removed. A cache: what
+    cannot be written is made again by the next build."""
+    for file in files:
+        if isinstance(file.entries, LaterJsonCache):
+            file.entries.keep()
     kept: dict[Path, tuple[JsonCache, set[str]]] = {}
     for file in files:
         if file.index is None or file.index_key is None:

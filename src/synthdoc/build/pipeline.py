@@ -17,7 +17,7 @@ from pathlib import Path
 import filelock
 
 from ..bibliography import BibFile, load_bibliography
-from ..bibliography.library import keep_indexes
+from ..bibliography.library import keep_read
 from ..check.checks import check, infer_pages, load_texts
 from ..check.staleness import mark_stale
 from ..check.translations import check_translations
@@ -103,9 +103,10 @@ class Rendered:
     placed: bool = False
 
 
-def load_inputs(project: Project) -> Inputs:
+def load_inputs(project: Project, keep_later: bool = False) -> Inputs:
     """Sources, claims, texts and the bibliography of a project; loading problems become diagnostics.
-    What the previous build of this process made of unchanged files is taken from there (``warm``)."""
+    What the previous build of this process made of unchanged files is taken from there (``warm``). With
+    ``keep_later``, what is read of a library is kept for the next build by the caller (``keep_read``)."""
     warm.new_build()
     sources, diags = load_sources(project.sources, project.root)
     texts, text_diags = load_texts(project, sources)
@@ -113,7 +114,7 @@ def load_inputs(project: Project) -> Inputs:
     # Of a whole library (one export for everything) only the entries the project cites are read.
     cited = {s.key for s in sources} | written_citations([d.template for d in project.documents], project.templates)
     bib = load_bibliography(project.bibliographies, project.root, work_dir(project.root) / "cache",
-                            project.languages, cited)
+                            project.languages, cited, keep_later)
     return Inputs(project, sources, bib, texts, tuple(diags + text_diags + list(bib.diagnostics)), inferred)
 
 
@@ -429,7 +430,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             _background(1) as keeping:
         finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
-        inputs = load_inputs(project)
+        inputs = load_inputs(project, keep_later=True)
         manifest = Manifest(work / MANIFEST)
         # What to rebuild is known once the documents are rendered (check renders them, once): pandoc reads
         # those and renders their citations while the check runs here (two cores). A failed check drops it.
@@ -444,7 +445,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
 
         after_errors = (work / CHECK_FAILED).is_file()
         plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
-        keeping.submit(keep_indexes, inputs.bibliography.files)  # for the next build, beside this one's check
+        keeping.submit(keep_read, inputs.bibliography.files)  # for the next build, beside this one's check
         if on_inputs is not None:
             on_inputs(inputs)
         diags = check_inputs(inputs)

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import SynthdocError
 from .files import atomic_write, read_record
 
 
@@ -69,3 +70,23 @@ class JsonCache:
             for path in self.folder.glob(f"{self.prefix}*.json"):
                 if path.name not in keep:
                     path.unlink(missing_ok=True)
+
+
+class LaterJsonCache(JsonCache):
+    """A JsonCache whose values are written when :meth:`keep` is called, not as they are made: a build stores
+    the entries it converted beside its check (library.keep_read), not before its first pandoc run. A value that
+    cannot be written then is made again by the next build."""
+
+    def __init__(self, folder: Path, prefix: str = "") -> None:
+        super().__init__(folder, prefix)
+        self.pending: list[tuple[str, Any]] = []
+
+    def store(self, key: str, value: Any, *, durable: bool = False) -> None:
+        self.pending.append((key, value))
+
+    def keep(self) -> None:
+        """Write the values stored so far."""
+        pending, self.pending = self.pending, []
+        for key, value in pending:
+            with contextlib.suppress(SynthdocError):
+                super().store(key, value)
