@@ -18,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, write_project
+from synthdoc.build import quickcheck
+from synthdoc.build.command import build_command
 from synthdoc.build.pipeline import build
 from synthdoc.cli import app
 from synthdoc.core import warm
@@ -271,3 +273,26 @@ def test_random_edit_sequences_skip_only_what_a_forced_build_leaves_alone(tmp_pa
         project = load_project(root / "synthdoc.yaml")
         build(project, force=True)
         assert kept == digests(root), f"after {done}: the build said\n{said}"
+
+
+def test_a_build_stopped_before_it_recorded_its_inputs_is_not_taken_for_the_one_before(skips, monkeypatch):
+    """A build stopped (Ctrl-C, a crash) after it put its outputs in place and before it recorded their inputs,
+    then the inputs set back to those of the build before: the outputs are not those inputs', and the next build
+    must not answer that they are up to date."""
+    cli_build()
+    claims = skips / "sources" / "smith2020.yaml"
+    before = claims.read_text(encoding="utf-8")
+    edit(claims, "The source says debts.", "The source says the debts last for years.")
+
+    def stopped(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(quickcheck, "remember", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            build_command(None, ())
+    assert "debts last for years" in (skips / "output" / "review.html").read_text(encoding="utf-8")
+    claims.write_text(before, encoding="utf-8")
+    said = assert_skip_is_force(skips)
+    assert "up to date" not in said
+    assert "debts last for years" not in (skips / "output" / "review.html").read_text(encoding="utf-8")

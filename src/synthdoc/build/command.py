@@ -51,6 +51,7 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
             early: list[Future[tuple[str | None, quickcheck.Libraries]]] = []
 
             def on_inputs(inputs: Inputs) -> None:
+                quickcheck.forget(project)  # (before any output is put in place)
                 texts, bibliography = texts_read(inputs), inputs.bibliography.files
 
                 def digest() -> tuple[str | None, quickcheck.Libraries]:

@@ -82,6 +82,12 @@ class LibraryRead:
     plain: frozenset[bytes]
     index: Index | None = None
     outlined: tuple[str, str] | None = None
+    # ``plain`` as the record keeps it (base64, in order): made beside the check, not when the build ends
+    recorded_plain: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.recorded_plain:
+            self.recorded_plain = base64.b64encode(b"".join(sorted(self.plain))).decode()
 
     def outline(self, path: Path, data: bytes) -> str | None:
         """The library's outline (library.outline) in its bytes ``data``."""
@@ -122,7 +128,8 @@ def recorded(project: Project) -> State:
             outlined = value.get("outlined")
             libraries[path] = LibraryRead(frozenset(str(k) for k in value["read"]),
                                           frozenset(plain[i:i + 16] for i in range(0, len(plain), 16)), None,
-                                          (str(outlined[0]), str(outlined[1])) if outlined else None)
+                                          (str(outlined[0]), str(outlined[1])) if outlined else None,
+                                          value["plain"])
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             continue
     return State(str(data.get("digest", "")), [d for d in diags if isinstance(d, dict)] if isinstance(diags, list)
@@ -214,6 +221,14 @@ def _record_outlines(project: Project, digest: str, outlined: dict[str, tuple[st
                      durable=False)
 
 
+def forget(project: Project) -> None:
+    """Remove the last good build's record, before a build puts outputs in place: a build stopped after it put
+    them in place and before it recorded their inputs must not leave the record of the outputs made before
+    (with the inputs set back to those, the no-op answer would say outputs made of others are up to date)."""
+    with contextlib.suppress(OSError):
+        (work_dir(project.root) / STATE).unlink(missing_ok=True)
+
+
 def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic], texts: tuple[str, ...] = (),
              libraries: Libraries | None = None) -> None:
     """Record a good build's input digest (of the files as they were when it started), its warnings as listed
@@ -221,11 +236,13 @@ def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic]
     ``libraries`` the digest was made with)."""
     if digest is None:
         return
-    kept = {path: {"read": sorted(f.read), "plain": base64.b64encode(b"".join(sorted(f.plain))).decode(),
-                   "outlined": f.outlined} for path, f in (libraries or {}).items()}
+    kept = {path: {"read": sorted(f.read), "plain": f.recorded_plain, "outlined": f.outlined}
+            for path, f in (libraries or {}).items()}
     data = json.dumps({"digest": digest, "diagnostics": [d.as_dict() for d in grouped(diagnostics)],
                        "texts": list(texts), "libraries": kept}, ensure_ascii=False).encode("utf-8")
-    atomic_write(work_dir(project.root) / STATE, data)
+    # Not flushed to disk first: a record a power cut left empty or cut short reads as none (the next build
+    # checks and builds), and one left as it was before names the inputs of the outputs made before.
+    atomic_write(work_dir(project.root) / STATE, data, durable=False)
 
 
 def libraries_of(files: Sequence[BibFile], recorded: Libraries | None = None) -> Libraries:
