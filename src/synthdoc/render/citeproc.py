@@ -86,10 +86,11 @@ AHEAD_MAX_CHARS = 1_000_000
 
 @dataclass(frozen=True)
 class Ahead:
-    """A citeproc run made while the sections are read: what it printed (pandoc's JSON), and what it read when that
-    was the document's citations alone (``citations_alone``); None when it read the whole Markdown."""
+    """A citeproc run made while the sections are read: what it printed (pandoc's JSON, or read, for the citations
+    alone), and what it read when that was the document's citations alone (``citations_alone``); None when it
+    read the whole Markdown."""
 
-    out: bytes
+    out: bytes | AST
     read: AST | None
 
 
@@ -103,7 +104,7 @@ def _cite_ahead(markdown: str, bibliography: Path, csl: Path, metadata: dict[str
                                               what=what), None)
         read, printed = pandoc.cite_markdown_read(alone, bibliography=bibliography, csl=csl, metadata=metadata,
                                                   what=what)
-        return Ahead(json.dumps(printed).encode("utf-8"), read)
+        return Ahead(printed, read)
     except pandoc.PandocError:
         return None
 
@@ -138,7 +139,7 @@ def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, c
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
     # A run over the whole Markdown is taken only where _record shows it is the run over these sections would make:
     # the sections' AST with its citations and bibliography put in is exactly what it printed.
-    out = early.out if early is not None and early.read is None else None
+    out = early.out if early is not None and early.read is None and isinstance(early.out, bytes) else None
     record = _record(source, out, blocks_before) if out is not None and _is_document(out) else None
     if out is None or record is None:
         out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
@@ -282,11 +283,11 @@ def _well_formed(kept: dict[str, Any], found: Citations) -> bool:
             and (kept.get("bibliography") is None or isinstance(kept.get("bibliography"), dict)))
 
 
-def _record(source: bytes, out: bytes, blocks_before: int) -> str | None:
-    """What to keep of a citeproc run from ``source`` to ``out`` (pandoc's JSON), as JSON: each
-    citation's rendered text and the bibliography — if ``_splice`` rebuilds ``out`` from ``source``
+def _record(source: bytes, out: bytes | AST, blocks_before: int) -> str | None:
+    """What to keep of a citeproc run from ``source`` to ``out`` (pandoc's JSON, or that read, not changed here),
+    as JSON: each citation's rendered text and the bibliography — if ``_splice`` rebuilds ``out`` from ``source``
     with them exactly. The two documents are compared as sorted JSON, one in memory at a time."""
-    rendered = json.loads(out)
+    rendered = json.loads(out) if isinstance(out, bytes) else out
     results = [cite["c"][1] for cite in cites(rendered.get("blocks", []))]
     blocks = rendered.get("blocks", [])
     last = blocks[-1] if len(blocks) > blocks_before else None
