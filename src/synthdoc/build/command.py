@@ -16,6 +16,7 @@ from ..core.project import find_config, load_project
 from . import quickcheck
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future
 
 
@@ -45,19 +46,19 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
         from .pipeline import Inputs, build, texts_read  # the whole build, loaded only when there is one to make
 
         with ThreadPoolExecutor(1) as pool:
-            # The digest of the inputs as they were (of a library: what the build read of it) is made beside
-            # the check, while pandoc works, once the build knows what it reads; every build that returns
-            # has told on_inputs.
+            # The digest of the inputs as they were (of a library: what the build read of it) is made once
+            # pandoc has read the documents, while it writes them; every build that returns has told on_inputs.
             early: list[Future[tuple[str | None, quickcheck.Libraries]]] = []
 
-            def on_inputs(inputs: Inputs) -> None:
+            def on_inputs(inputs: Inputs, read: Callable[[], None]) -> None:
                 quickcheck.forget(project)  # (before any output is put in place)
                 texts, bibliography = texts_read(inputs), inputs.bibliography.files
 
                 def digest() -> tuple[str | None, quickcheck.Libraries]:
-                    # the claims files name other texts now: those, as the build reads them (the other files as
-                    # they were when it started)
+                    # the claims files name other texts now: those, as near as can be to when the build read them
+                    # (the other files as they were when it started)
                     now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts), files)
+                    read()  # the rest once pandoc has read the documents
                     libraries = quickcheck.libraries_of(bibliography, state.libraries)
                     return quickcheck.inputs_digest(project, names, now, libraries), libraries
 

@@ -10,9 +10,10 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import filelock
 
@@ -407,12 +408,14 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
 def build(project: Project, names: Sequence[str] = (), report: Report | None = None,
           force: bool = False, first: Sequence[str] = (),
           on_output: Callable[[Output], None] | None = None, strict: bool = False,
-          on_inputs: Callable[[Inputs], None] | None = None) -> BuildResult:
+          on_inputs: Callable[[Inputs, Callable[[], None]], None] | None = None) -> BuildResult:
     """Check the project, then rebuild the outputs of the named documents (all by default) that changed.
 
     Each document writes the formats in ``first`` before its others; ``on_output`` hears of each file
     as soon as it is written; ``on_inputs`` hears of the inputs once they are loaded and pandoc's work on
-    the documents has started (work of the caller's own can go on beside the check).
+    the documents has started, with a function that waits until pandoc has read the documents and rendered
+    their citations: work of the caller's own for a later build is best begun after that, as the build's own
+    is (until then two pandoc runs and the check share two cores).
 
     Errors stop the build before anything is written; warnings are returned with the outputs (``strict``:
     warnings are errors, and stop it too; a document that cites a page its quote is not on is not written). The build is
@@ -445,9 +448,14 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
 
         after_errors = (work / CHECK_FAILED).is_file()
         plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
-        keeping.submit(keep_read, inputs.bibliography.files)  # for the next build, beside this one's check
+        reads = [future for _, future in started.values()]
+
+        def read() -> None:
+            wait(reads)
+
+        keeping.submit(_after, read, keep_read, inputs.bibliography.files)  # for the next build
         if on_inputs is not None:
-            on_inputs(inputs)
+            on_inputs(inputs, read)
         diags = check_inputs(inputs)
         if strict:
             diags = strictly(diags)
@@ -527,6 +535,11 @@ def _plan_early(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, fo
     except SynthdocError:
         return None
     return plans
+
+
+def _after(first: Callable[[], None], then: Callable[..., None], *args: Any) -> None:
+    first()
+    then(*args)
 
 
 def _check_failed(work: Path, failed: bool) -> None:
