@@ -45,10 +45,14 @@ class BibFile:
     entries: JsonCache | None = field(default=None, repr=False, compare=False)
 
     @cached_property
+    def plain_digests(self) -> tuple[bytes, ...]:
+        """The digests of the library's parts that are one plainly well-formed entry, in the library's order (made
+        when asked: the no-op record's, while the outputs are written, not before the build's first pandoc run)."""
+        return tuple(self.index.plain_digests()) if self.index is not None else ()
+
+    @cached_property
     def plain(self) -> frozenset[bytes]:
-        """The digests of the library's parts that are one plainly well-formed entry (made when asked: the
-        no-op record's, beside the check, not before the build's first pandoc run)."""
-        return frozenset(self.index.plain_digests()) if self.index is not None else frozenset()
+        return frozenset(self.plain_digests)
 
     def summary(self) -> str:
         return f"{self.shown}: {self.count} entr{'y' if self.count == 1 else 'ies'} ({self.format})"

@@ -46,11 +46,11 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
         from .pipeline import Inputs, build, texts_read  # the whole build, loaded only when there is one to make
 
         with ThreadPoolExecutor(1) as pool:
-            # The digest of the inputs as they were (of a library: what the build read of it) is made once
-            # pandoc has read the documents, while it writes them; every build that returns has told on_inputs.
+            # The digest of the inputs as they were (of a library: what the build read of it) is made while pandoc
+            # writes the outputs; every build that returns has told on_inputs.
             early: list[Future[tuple[str | None, quickcheck.Libraries]]] = []
 
-            def on_inputs(inputs: Inputs, read: Callable[[], None]) -> None:
+            def on_inputs(inputs: Inputs, writing: Callable[[], bool]) -> None:
                 quickcheck.forget(project)  # (before any output is put in place)
                 texts, bibliography = texts_read(inputs), inputs.bibliography.files
 
@@ -58,7 +58,8 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
                     # the claims files name other texts now: those, as near as can be to when the build read them
                     # (the other files as they were when it started)
                     now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts), files)
-                    read()  # the rest once pandoc has read the documents
+                    if not writing():  # the rest once pandoc writes the outputs; none when the build failed
+                        return None, {}
                     libraries = quickcheck.libraries_of(bibliography, state.libraries)
                     return quickcheck.inputs_digest(project, names, now, libraries), libraries
 

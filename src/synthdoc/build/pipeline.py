@@ -8,9 +8,10 @@ import gc
 import os
 import re
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -222,7 +223,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
                    later: list[Callable[[], list[Rendered]]] | None = None,
                    warnings: list[Diagnostic] | None = None,
                    versions: list[word_versions.Version] | None = None,
-                   cited: Future[citeproc.Rendered] | None = None) -> list[Rendered]:
+                   cited: Future[citeproc.Rendered] | None = None,
+                   writing: Callable[[], None] | None = None) -> list[Rendered]:
     """Render one document to ``formats`` (default: all of its own) in memory; citeproc runs once, to the AST.
     The caller puts them in place (:func:`build`: the outputs of a whole run together).
 
@@ -235,7 +237,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     ones are; ``on_output`` hears of each file put in place here. What the rendered document shows that a
     reader would misread (one citation text for two works) is added to ``warnings``. The document's version,
     for redlines against it later, is added to ``versions``, for the caller to put in place with the outputs:
-    a build that fails or is killed before then records no version of text it never built."""
+    a build that fails or is killed before then records no version of text it never built. ``writing`` is called
+    as a writer of the document's formats starts (:func:`build`: the work for the next build waits for it)."""
     project = inputs.project
     formats = list(formats if formats is not None else doc.formats)
     markdown, ctx = render_document(inputs, doc)
@@ -261,6 +264,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
     def make(fmt: str, in_parts: bool = False) -> Rendered:
         nonlocal parts_reused
         t0 = time.perf_counter()
+        if writing is not None and fmt != "html":
+            writing()
         if fmt == "pdf":
             pdf_ast = typst_layout.landscape_tables(
                 thesis.chapter_heading_for(figures.place(ast, drawn, "typst"), "typst"))
@@ -289,6 +294,8 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
             atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))
             extra = ["--include-in-header", str(head), "--include-after-body", str(tail)]
+            if writing is not None:
+                writing()
             if in_parts:
                 data, parts_reused = htmlparts.write(ast_html, what=what, extra=extra)
             else:
@@ -408,14 +415,14 @@ def plan(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, force: bo
 def build(project: Project, names: Sequence[str] = (), report: Report | None = None,
           force: bool = False, first: Sequence[str] = (),
           on_output: Callable[[Output], None] | None = None, strict: bool = False,
-          on_inputs: Callable[[Inputs, Callable[[], None]], None] | None = None) -> BuildResult:
+          on_inputs: Callable[[Inputs, Callable[[], bool]], None] | None = None) -> BuildResult:
     """Check the project, then rebuild the outputs of the named documents (all by default) that changed.
 
     Each document writes the formats in ``first`` before its others; ``on_output`` hears of each file
     as soon as it is written; ``on_inputs`` hears of the inputs once they are loaded and pandoc's work on
-    the documents has started, with a function that waits until pandoc has read the documents and rendered
-    their citations: work of the caller's own for a later build is best begun after that, as the build's own
-    is (until then two pandoc runs and the check share two cores).
+    the documents has started, with a function that waits until pandoc starts writing the outputs or the build
+    ends, and says whether the build is still good (:class:`Writing`): work of the caller's own for a later
+    build is best begun after that, as the build's own is.
 
     Errors stop the build before anything is written; warnings are returned with the outputs (``strict``:
     warnings are errors, and stop it too; a document that cites a page its quote is not on is not written). The build is
@@ -429,8 +436,9 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     """
     docs = select_documents(project, names)
     work = work_dir(project.root)
+    writing = Writing()
     with build_lock(work, report), _without_cycle_collection(), _background(len(docs)) as early, \
-            _background(1) as keeping:
+            _background(1) as keeping, writing.until_done():
         finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
         inputs = load_inputs(project, keep_later=True)
@@ -448,14 +456,11 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
 
         after_errors = (work / CHECK_FAILED).is_file()
         plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
-        reads = [future for _, future in started.values()]
-
-        def read() -> None:
-            wait(reads)
-
-        keeping.submit(_after, read, keep_read, inputs.bibliography.files)  # for the next build
+        # The work for the next build waits until pandoc writes the outputs (or the build stops): until then two
+        # pandoc runs and the check share the two cores, and then the AST is made ready for the writers.
+        keeping.submit(_after, writing.wait, keep_read, inputs.bibliography.files)
         if on_inputs is not None:
-            on_inputs(inputs, read)
+            on_inputs(inputs, writing.wait)
         diags = check_inputs(inputs)
         if strict:
             diags = strictly(diags)
@@ -479,7 +484,7 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
             results = list(pool.map(lambda p: render_outputs(inputs, p.document, p.formats, report, force, first,
                                                              on_output, later if first else None,
                                                              shown[p.document.id], versions,
-                                                             cited(p)), todo))
+                                                             cited(p), writing.start), todo))
             results += list(pool.map(lambda make_rest: make_rest(), later))
         made = [r for rs in results for r in rs if not r.placed]
         if strict and (late := strictly([d for found in shown.values() for d in found])):
@@ -537,9 +542,38 @@ def _plan_early(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, fo
     return plans
 
 
-def _after(first: Callable[[], None], then: Callable[..., None], *args: Any) -> None:
+def _after(first: Callable[[], object], then: Callable[..., None], *args: Any) -> None:
     first()
     then(*args)
+
+
+class Writing:
+    """When a build's writers start: the work for a later build waits for it (:meth:`wait`), until then two pandoc
+    runs and the check share two cores, and then the AST is made ready for the writers. A build that ends
+    without writing anything (everything up to date, or a failed check) lets it go as it ends."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._failed = False
+
+    def start(self) -> None:
+        self._event.set()
+
+    def wait(self) -> bool:
+        """Wait until the writers start or the build ends; False when the build failed (there is nothing to keep
+        of it for the no-op record)."""
+        self._event.wait()
+        return not self._failed
+
+    @contextlib.contextmanager
+    def until_done(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self._failed = True
+            raise
+        finally:
+            self._event.set()
 
 
 def _check_failed(work: Path, failed: bool) -> None:

@@ -82,12 +82,12 @@ class LibraryRead:
     plain: frozenset[bytes]
     index: Index | None = None
     outlined: tuple[str, str] | None = None
-    # ``plain`` as the record keeps it (base64, in order): made beside the check, not when the build ends
+    # ``plain`` as the record keeps it (base64): made with the digest, not when the build ends
     recorded_plain: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if not self.recorded_plain:
-            self.recorded_plain = base64.b64encode(b"".join(sorted(self.plain))).decode()
+            self.recorded_plain = _encoded(sorted(self.plain))
 
     def outline(self, path: Path, data: bytes) -> str | None:
         """The library's outline (library.outline) in its bytes ``data``."""
@@ -248,8 +248,14 @@ def remember(project: Project, digest: str | None, diagnostics: list[Diagnostic]
 def libraries_of(files: Sequence[BibFile], recorded: Libraries | None = None) -> Libraries:
     """What a build read of each library it read for its cited entries only, as :func:`inputs_digest` takes it;
     with the outline ``recorded`` by the last build where it read the same keys (taken while the bytes match)."""
-    made = {str(f.path): LibraryRead(f.read, f.plain, f.index) for f in files if f.read is not None}
+    made = {str(f.path): LibraryRead(f.read, f.plain, f.index, recorded_plain=_encoded(f.plain_digests))
+            for f in files if f.read is not None}
     for path, before in (recorded or {}).items():
         if path in made and made[path].read == before.read:
             made[path].outlined = before.outlined
     return made
+
+
+def _encoded(digests: Sequence[bytes]) -> str:
+    """Digests as the record keeps them (in the library's order: no two orders of one library are recorded)."""
+    return base64.b64encode(b"".join(digests)).decode()
