@@ -26,6 +26,8 @@ BLOCKS = [
     "- butir [@a]\n\n    # terindentasi", "> kutipan\n\n# sesudah kutipan", "$x$ dan \\newcommand{\\a}{b}",
     "#tagar bukan judul", "Judul setext\n============", "| a | b |\n|---|---|\n| [@b] | x |",
     "---\nsubtitle: tengah\n---", "Teks \"kutip\" [-@a, bab 2].",
+    # a citation in a link's text is numbered but not counted; one in an image's, twice (its figure's caption)
+    "[tautan dengan @a di teksnya](https://contoh.id) lalu [@b].", "![gambar @c](x.png)",
     # brackets left as text: an entry's title as Zotero keeps it, and references to headings, in any case
     "*\\[Skripsi tentang ACTIP\\]* [@a].", "Lihat \\[Intro\\] dan [intro 1].", "Lihat [ringkasan] dan \\[x\\].",
     "Catatan.^[Lihat [PENDAHULUAN].]",
@@ -53,6 +55,19 @@ def test_sections_read_as_the_whole_document(setup, tmp_path_factory, blocks, fr
     cache = JsonCache(tmp_path_factory.mktemp("cache"))
     assert read_markdown(markdown, bibliography=bib, csl=csl, metadata=META, what="test", cache=cache) \
         == whole(markdown, bib, csl)
+
+
+@pytest.mark.parametrize("linked", ["[tautan dengan @a di teksnya](https://contoh.id)", "[@b](https://contoh.id)",
+                                    "Catatan.^[Lihat [situs @c](https://contoh.id).]"])
+def test_a_citation_in_a_links_text_is_numbered_as_the_whole_document_numbers_it(setup, tmp_path, linked):
+    """pandoc numbers a citation in a link's text as the next citation without counting it: the citation after it
+    takes the same number. Sections that cannot show that are read whole."""
+    bib, csl = setup
+    markdown = (f"# Satu\n\n{linked}\n\n# Dua\n\nLalu [@b] dan @c.\n\n# Tiga\n\n{linked}\n\n"
+                "# Empat\n\nAkhir [@a].\n")
+    read = read_markdown(markdown, bibliography=bib, csl=csl, metadata=META, what="test",
+                         cache=JsonCache(tmp_path / "cache"))
+    assert read == whole(markdown, bib, csl)
 
 
 def test_an_edit_reads_only_its_section(setup, tmp_path, monkeypatch):

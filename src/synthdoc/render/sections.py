@@ -18,7 +18,9 @@ piece whenever one of them is there:
 - example lists are numbered across the document: read whole;
 - the citation and note counter (``citationNoteNum``) runs through the document: each section's
   numbers are checked to follow pandoc's rule (each citation outside a note, and each note, counts
-  one; a citation in a note takes the note's number) and then shifted by the count before it;
+  one; a citation in a note takes the note's number) and then shifted by the count before it; a
+  citation in a link's text (``[see @a](https://…)``) takes the next number without counting, which
+  a section's numbers cannot show: read whole;
 - metadata: the first section's metadata (the document's own block and the command line's) must
   hold every other section's; otherwise read whole.
 """
@@ -33,7 +35,7 @@ from typing import Any
 
 from ..core import pandoc
 from ..core.cache import JsonCache, content_key
-from .astwalk import cites, find
+from .astwalk import cites, find, has_cite
 
 AST = dict[str, Any]
 
@@ -132,7 +134,7 @@ def join(asts: list[AST]) -> AST | None:
     headings: set[str] = set()
     for ast in asts:
         idents, unresolved, marks, titles = _survey(ast.get("blocks", []))
-        if unresolved == "example" or identifiers.intersection(idents) or len(set(idents)) < len(idents):
+        if unresolved == "whole" or identifiers.intersection(idents) or len(set(idents)) < len(idents):
             return None
         if unresolved:
             bracketed.append(ast.get("blocks", []))
@@ -153,9 +155,10 @@ Mark = tuple[str, Any]  # ("note", the note's citations) or ("cite", a citation 
 
 
 def _survey(blocks: list[Any]) -> tuple[list[str], str, list[Mark], set[str]]:
-    """One pass over a section: its heading identifiers; "example" when it holds an example list, else
-    "bracket" when it holds a bracketed text left as text (``_unresolved``), else ""; its footnotes and
-    citations in document order; and its headings' texts as a reference to them is matched (``_flat``)."""
+    """One pass over a section: its heading identifiers; "whole" when it holds what only the whole document
+    numbers right, else "bracket" when it holds a bracketed text left as text (``_unresolved``), else ""; its
+    footnotes and citations in document order; and its headings' texts as a reference to them is matched
+    (``_flat``)."""
     idents: list[str] = []
     marks: list[Mark] = []
     titles: set[str] = set()
@@ -169,8 +172,8 @@ def _survey(blocks: list[Any]) -> tuple[list[str], str, list[Mark], set[str]]:
             titles.add(_flat(node["c"][2]))
         elif kind in ("Note", "Cite"):
             return True
-        elif unresolved != "example" and kind in ("Str", "OrderedList") and _suspect(node):
-            unresolved = _worse(unresolved, "example" if kind == "OrderedList" else "bracket")
+        elif unresolved != "whole" and kind in ("Str", "OrderedList", "Link") and _suspect(node):
+            unresolved = _worse(unresolved, "bracket" if kind == "Str" else "whole")
         return False
 
     for node in find(blocks, stop):
@@ -187,8 +190,8 @@ def _survey(blocks: list[Any]) -> tuple[list[str], str, list[Mark], set[str]]:
 
 
 def _worse(found: str, more: str) -> str:
-    """Of two findings of :func:`_survey`, the one that rules more out ("example" over "bracket")."""
-    return "example" if "example" in (found, more) else found or more
+    """Of two findings of :func:`_survey`, the one that rules more out ("whole" over "bracket")."""
+    return "whole" if "whole" in (found, more) else found or more
 
 
 _TEXT = frozenset({"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math"})
@@ -204,27 +207,32 @@ def _flat(node: Any) -> str:
 
 
 def _unresolved(node: Any) -> str:
-    """"example" for an example list, else "bracket" for a bracketed text left as text (a reference to a
-    heading of another section, perhaps), else ""; a citation's own text (pandoc's fallback, replaced by
-    citeproc) does not count."""
+    """"whole" for what only the whole document numbers right (:func:`_suspect`), else "bracket" for a bracketed
+    text left as text (a reference to a heading of another section, perhaps), else ""; a citation's own text
+    (pandoc's fallback, replaced by citeproc) does not count."""
     found_kind = ""
     for found in find(node, _suspect):
         if found["t"] == "Cite":
             found_kind = _worse(found_kind, _unresolved([[c["citationPrefix"], c["citationSuffix"]]
                                                          for c in found["c"][0]]))
         else:
-            found_kind = _worse(found_kind, "example" if found["t"] == "OrderedList" else "bracket")
-        if found_kind == "example":
+            found_kind = _worse(found_kind, "bracket" if found["t"] == "Str" else "whole")
+        if found_kind == "whole":
             break
     return found_kind
 
 
 def _suspect(node: dict[str, Any]) -> bool:
+    """A bracketed text left as text; or what only the whole document numbers right: an example list (numbered
+    across the document), a citation in a link's text (pandoc numbers it as the next citation but does not count
+    it, so that the next citation takes the same number); or a citation, to look into."""
     kind = node.get("t")
     if kind == "Str":
         return "[" in node["c"] or "]" in node["c"]
     if kind == "OrderedList":
         return node["c"][0][1].get("t") == "Example"
+    if kind == "Link":
+        return has_cite(node["c"][1])
     return kind == "Cite"
 
 
