@@ -471,6 +471,8 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         if plans is None:
             plans = plan(inputs, docs, manifest, force)
         todo = [p for p in plans if p.formats]
+        if not todo:
+            writing.start()  # no writer will start: the work for the next build need not wait
         up_to_date = tuple((p.document.id, f) for p in plans for f in p.document.formats if f not in p.reasons)
         if report:
             for p in todo:

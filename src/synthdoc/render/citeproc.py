@@ -141,7 +141,7 @@ def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, c
     # the sections' AST with its citations and bibliography put in is exactly what it printed.
     out = early.out if early is not None and early.read is None and isinstance(early.out, bytes) else None
     record = _record(source, out, blocks_before) if out is not None and _is_document(out) else None
-    if out is None or record is None:
+    if record is None:
         out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
         pandoc.output_json(out, what, "document")  # what pandoc printed is a document before _record reads it
         record = _record(source, out, blocks_before) if key is not None else None
