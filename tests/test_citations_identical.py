@@ -190,6 +190,11 @@ def _runs(monkeypatch) -> list[list[str]]:
     return seen
 
 
+def _failing(*args: Any, **kwargs: Any) -> Any:
+    """A pandoc run that fails."""
+    raise pandoc.PandocError.single("test", "pandoc failed", "pandoc-failed")
+
+
 @pytest.mark.parametrize("ahead", ["as pandoc prints it", "a word changed", "failing"])
 def test_a_first_build_cites_the_markdown_beside_reading_its_sections(tmp_path, monkeypatch, ahead):
     """With nothing kept, citeproc runs on the Markdown as a whole while the sections are read, and its result
@@ -203,9 +208,7 @@ def test_a_first_build_cites_the_markdown_beside_reading_its_sections(tmp_path, 
     if ahead == "a word changed":
         monkeypatch.setattr(pandoc, "cite_markdown", lambda *a, **k: real(*a, **k).replace(b'"Bagian"', b'"Bab"', 1))
     elif ahead == "failing":
-        def failing(*a, **k):
-            raise pandoc.PandocError.single("test", "pandoc failed", "pandoc-failed")
-        monkeypatch.setattr(pandoc, "cite_markdown", failing)
+        monkeypatch.setattr(pandoc, "cite_markdown", _failing)
     runs = _runs(monkeypatch)
     ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test",
                       cache=JsonCache(tmp_path / "cache"), sections=JsonCache(tmp_path / "sections"))
@@ -246,9 +249,7 @@ def test_a_first_build_cites_the_citations_alone_beside_reading_its_sections(tmp
     elif alone == "a citation left out":
         monkeypatch.setattr(citeproc, "citations_alone", lambda md: real_alone(md).replace("[@", "[", 1))
     elif alone == "failing":
-        def failing(*a, **k):
-            raise pandoc.PandocError.single("test", "pandoc failed", "pandoc-failed")
-        monkeypatch.setattr(pandoc, "cite_markdown_read", failing)
+        monkeypatch.setattr(pandoc, "cite_markdown_read", _failing)
     runs = _runs(monkeypatch)
     ours = read_cited(markdown, items=items, bibliography=bib, csl=csl, metadata=meta, what="test",
                       cache=JsonCache(tmp_path / "cache"), sections=JsonCache(tmp_path / "sections"))
