@@ -169,7 +169,10 @@ def main() -> None:
         "without the library; the rest is synthdoc's per-build cost (process start, check, rendering).\n\n"
         "Before (issue #26, the same shape of library): first build 17.8 s (8.2× pandoc's 2.2 s), one changed "
         "entry 14.5 s, and one `uncited-entry` line per entry; at the end of the issue's first round, 1.51 s "
-        "(0.90×) and 1.20 s (0.71×); of its second, 1.13 s (0.66×) and 0.18 s (0.11×). The timed processes "
+        "(0.90×) and 1.20 s (0.71×); of its second, 1.13 s (0.66×) and 0.18 s (0.11×); of its third, 1.24 s "
+        "(0.56×; 0.47–0.59× over repeated runs) and 0.26 s (0.12×). The first-build ratio moves with the load "
+        "on the shared cores more than the time does: the build's pandoc and Python work runs on both cores, "
+        "plain pandoc on one, so a busy machine slows the build more. The timed processes "
         "write bytecode, and the built-in templates are kept compiled, as on a user's machine after the first "
         "build (bench/userenv.py).\n",
         encoding="utf-8")
