@@ -8,6 +8,7 @@ import gc
 import os
 import re
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -437,8 +438,8 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
     docs = select_documents(project, names)
     work = work_dir(project.root)
     writing = Writing()
-    with build_lock(work, report), _without_cycle_collection(), _background(len(docs)) as early, \
-            _background(1) as keeping, writing.until_done():
+    with build_lock(work, report), _without_cycle_collection(), _quick_handoffs(), \
+            _background(len(docs)) as early, _background(1) as keeping, writing.until_done():
         finish_renames(work / RENAMES, project.root)  # a build killed while it put its outputs in place
         _remove_leftovers(project.output, work)
         inputs = load_inputs(project, keep_later=True)
@@ -631,6 +632,20 @@ def _without_cycle_collection() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextlib.contextmanager
+def _quick_handoffs() -> Iterator[None]:
+    """Python's lock handed from thread to thread every half millisecond during a build, not every five. A build's
+    threads mostly wait for pandoc: the one that starts a pandoc run or takes what it printed waits for the lock
+    while another thread checks the project, and pandoc waits with it (a pipe full). Measured on the library
+    benchmark's first build: about 3% less time, alternating 25 runs each way."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 @contextlib.contextmanager
