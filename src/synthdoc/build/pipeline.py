@@ -552,8 +552,8 @@ def _after(first: Callable[[], object], then: Callable[..., None], *args: Any) -
 
 class Writing:
     """When a build's writers start: the work for a later build waits for it (:meth:`wait`), until then two pandoc
-    runs and the check share two cores, and then the AST is made ready for the writers. A build that ends
-    without writing anything (everything up to date, or a failed check) lets it go as it ends."""
+    runs and the check share two cores, and then the AST is made ready for the writers. A build with nothing
+    to write lets it go once its plan says so; one that stops (a failed check) as it ends."""
 
     def __init__(self) -> None:
         self._event = threading.Event()
