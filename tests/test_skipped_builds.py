@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import REPO, write_project
-from synthdoc.build import quickcheck
+from synthdoc.build import pipeline, quickcheck
 from synthdoc.build.command import build_command
 from synthdoc.build.pipeline import build
 from synthdoc.cli import app
@@ -296,3 +296,22 @@ def test_a_build_stopped_before_it_recorded_its_inputs_is_not_taken_for_the_one_
     said = assert_skip_is_force(skips)
     assert "up to date" not in said
     assert "debts last for years" not in (skips / "output" / "review.html").read_text(encoding="utf-8")
+
+
+def test_a_source_text_edited_while_the_build_runs_is_not_taken_for_the_one_it_read(skips, monkeypatch):
+    """A source text saved again while the build runs, after the build read it: the outputs are made of what the
+    build read, and the next build must not answer that they are up to date with the text as it is now."""
+    text = skips / "sources" / "smith2020.md"
+    real = pipeline.load_texts
+
+    def read_then_edited(*args: object, **kwargs: object) -> object:
+        made = real(*args, **kwargs)
+        text.write_text(text.read_text(encoding="utf-8") + "\nA paragraph saved while the build ran.\n",
+                        encoding="utf-8")
+        return made
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "load_texts", read_then_edited)
+        assert build_command(None, ()) == 0
+    said = cli_build()
+    assert "up to date" not in said

@@ -53,11 +53,13 @@ def build_command(project_dir: Path | None, names: tuple[str, ...], *, style: st
             def on_inputs(inputs: Inputs, writing: Callable[[], bool]) -> None:
                 quickcheck.forget(project)  # (before any output is put in place)
                 texts, bibliography = texts_read(inputs), inputs.bibliography.files
+                # the source texts as the build read them (their bytes' digests), not as they are when the digest
+                # is made: a text saved meanwhile is not taken for the one the outputs are made of
+                read = [(t.path, t.digest) for t in inputs.texts.values() if t.digest]
 
                 def digest() -> tuple[str | None, quickcheck.Libraries]:
-                    # the claims files name other texts now: those, as near as can be to when the build read them
-                    # (the other files as they were when it started)
-                    now = files if list(texts) == state.texts else quickcheck.snapshot(project, list(texts), files)
+                    # (the other files as they were when the build started)
+                    now = None if files is None else quickcheck.snapshot(project, list(texts), [*files, *read])
                     if not writing():  # the rest once pandoc writes the outputs; none when the build failed
                         return None, {}
                     libraries = quickcheck.libraries_of(bibliography, state.libraries)

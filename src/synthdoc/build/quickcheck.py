@@ -26,6 +26,7 @@ from ..bibliography.library import BibFile, outline
 from ..core.diagnostics import Diagnostic, SynthdocError, grouped
 from ..core.files import MAX_INPUT_BYTES, WORK_DIR, atomic_write, list_folder, read_input, read_record, work_dir
 from ..core.project import BUILTIN_TEMPLATES, Project
+from ..core.warm import digest as bytes_digest
 
 STATE = "quick.json"
 MAX_DIGEST_BYTES = MAX_INPUT_BYTES
@@ -136,7 +137,9 @@ def recorded(project: Project) -> State:
                  else [], [t for t in texts if isinstance(t, str)] if isinstance(texts, list) else [], libraries)
 
 
-Snapshot = list[tuple[Path, bytes | int]]  # each input file and its bytes, or its size when larger than any input
+# Each input file and its bytes, or its size when larger than any input, or (a source text the build read) the
+# digest of the bytes the build read (core.warm.digest, SourceText.digest: what inputs_digest takes of bytes).
+Snapshot = list[tuple[Path, bytes | int | str]]
 
 
 def snapshot(project: Project, texts: list[str], before: Snapshot | None = None) -> Snapshot | None:
@@ -173,10 +176,12 @@ def inputs_digest(project: Project, names: tuple[str, ...], files: Snapshot | No
         h.update(os.fsencode(path) + b"\0")
         if isinstance(data, int):
             h.update(f"size {data}".encode())
+        elif isinstance(data, str):
+            h.update(b"bytes " + data.encode())
         elif (read := (libraries or {}).get(str(path))) and (kept := read.outline(path, data)) is not None:
             h.update(b"library " + kept.encode())
         else:
-            h.update(data)
+            h.update(b"bytes " + bytes_digest(data).encode())
         h.update(b"\0")
     return h.hexdigest()
 
