@@ -418,28 +418,16 @@ def _bounds(text: str) -> list[int]:
     return [0] + [m.start() + 1 for m in _LINE_ENTRY.finditer(text)] + [len(text)]
 
 
-def _plain_key(text: str, start: int, end: int, matches: list[re.Match[str]], match: bool = True) -> str | None:
-    """The key of the part ``text[start:end]`` (where ``matches`` are the '@type{' in it) when the part is
-    one entry in the plain form libraries export, which the splitter reads as it stands; else None. Without
-    ``match``, the part is not matched with _WELL_FORMED: the key of a part that may be one (:meth:`Index.verify`)."""
-    if len(matches) != 1:
-        return None
-    m = matches[0]
+def _plain_key(text: str, start: int, end: int, m: re.Match[str], match: bool = True) -> str | None:
+    """The key of the part ``text[start:end]`` (whose one '@type{' is ``m``) when the part is one entry in the
+    plain form libraries export, which the splitter reads as it stands; else None. Without ``match``, the part
+    is not matched with _WELL_FORMED, only seen to start with its entry (blanks before it, as every part
+    _WELL_FORMED matches does): the key of a part that may be one (:meth:`Index.verify`)."""
     if m.group(1).lower() in _NOT_ENTRIES or m.group(2) != "{":
         return None
-    if not (_WELL_FORMED.fullmatch(text, start, end) if match else _starts_with(text, start, m)):
+    at = m.start()
+    if not (_WELL_FORMED.fullmatch(text, start, end) if match else at == start or not text[start:at].strip(" \t")):
         return None
-    return _key_after(text, m, end)
-
-
-def _starts_with(text: str, start: int, m: re.Match[str]) -> bool:
-    """Whether the part starting at ``start`` starts with the entry ``m`` opens (blanks before it), as every part
-    _WELL_FORMED matches does."""
-    return m.start() == start or not text[start:m.start()].strip(" \t")
-
-
-def _key_after(text: str, m: re.Match[str], end: int) -> str:
-    """The key an entry's '@type{' (``m``) opens, as its first line gives it."""
     header = _KEY_AT.match(text, m.end(), end)
     return _first_line_key(header.group(1)) if header else ""
 
@@ -463,7 +451,7 @@ def index(text: str, verify: bool = True) -> Index:
     starts = [m.start() for m in entries] + [len(text) + 1]  # (after the last, one past the end)
     result = Index(text, bounds, verified=verify)
     keys, plain, lines = result.keys, result.plain, result.lines
-    newlines, key_at, well_formed = text.count, _KEY_AT.match, _WELL_FORMED.fullmatch
+    newlines = text.count
     line, first, previous = 1, 0, 0
     for number, end in enumerate(bounds[1:]):
         start = bounds[number]
@@ -472,16 +460,14 @@ def index(text: str, verify: bool = True) -> Index:
         lines.append(line)
         if starts[first] >= end:
             continue  # no entry begins in this part
-        if starts[first + 1] >= end:  # one entry: plainly well formed when it starts the part (_plain_key)
+        if starts[first + 1] >= end:  # one entry
             m = entries[first]
             first += 1
-            kind = m.group(1).lower()
-            at = m.start()
-            if kind == "comment" and not text[start:at].strip():
+            if m.group(1).lower() == "comment" and not text[start:m.start()].strip():
                 continue
-            if kind not in _NOT_ENTRIES and m.group(2) == "{" and (at == start or not text[start:at].strip(" \t")) \
-                    and (not verify or well_formed(text, start, end)):
-                keys.append((_first_line_key(key_at(text, m.end(), end).group(1)), line, number))
+            key = _plain_key(text, start, end, m, verify)
+            if key is not None:
+                keys.append((key, line, number))
                 plain.append(number)
                 continue
         else:
@@ -564,7 +550,8 @@ def outline(text: str, read: Collection[str], plain: Collection[bytes] = ()) -> 
             m = _PLAIN_HEAD.match(part)  # _ENTRY then _KEY_AT in one: a plain part starts with its entry
             key = _first_line_key(m.group(1)) if m else None
         elif "@" in part:
-            key = _plain_key(part, 0, len(part), list(_ENTRY.finditer(part)))
+            matches = list(_ENTRY.finditer(part))
+            key = _plain_key(part, 0, len(part), matches[0]) if len(matches) == 1 else None
         if made.stands_for(key):
             made.key(key, part.count("\n"))
             unread.append(mark)
