@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import filelock
 
@@ -459,7 +458,11 @@ def build(project: Project, names: Sequence[str] = (), report: Report | None = N
         plans = None if after_errors else _plan_early(inputs, docs, manifest, force, strict, start)
         # The work for the next build waits until pandoc writes the outputs (or the build stops): until then two
         # pandoc runs and the check share the two cores, and then the AST is made ready for the writers.
-        keeping.submit(_after, writing.wait, keep_read, inputs.bibliography.files)
+        def keep() -> None:
+            writing.wait()
+            keep_read(inputs.bibliography.files)
+
+        keeping.submit(keep)
         if on_inputs is not None:
             on_inputs(inputs, writing.wait)
         diags = check_inputs(inputs)
@@ -543,11 +546,6 @@ def _plan_early(inputs: Inputs, docs: Sequence[Document], manifest: Manifest, fo
     except SynthdocError:
         return None
     return plans
-
-
-def _after(first: Callable[[], object], then: Callable[..., None], *args: Any) -> None:
-    first()
-    then(*args)
 
 
 class Writing:

@@ -83,12 +83,8 @@ class LibraryRead:
     plain: frozenset[bytes]
     index: Index | None = None
     outlined: tuple[str, str] | None = None
-    # ``plain`` as the record keeps it (base64): made with the digest, not when the build ends
+    # ``plain`` as the record keeps it (base64, :func:`_encoded`): made with the digest, not when the build ends
     recorded_plain: str = field(default="", repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.recorded_plain:
-            self.recorded_plain = _encoded(sorted(self.plain))
 
     def outline(self, path: Path, data: bytes) -> str | None:
         """The library's outline (library.outline) in its bytes ``data``."""
