@@ -38,6 +38,7 @@ from ..core import pandoc
 from ..core.cache import JsonCache, content_key
 from ..core.diagnostics import Diagnostic, warning
 from .astwalk import cites, find, find_in_lists, is_cite, stringify
+from .citations import CITATION_KEY
 from .sections import read_markdown
 
 AST = dict[str, Any]
@@ -182,9 +183,9 @@ def _record_alone(early: Ahead, items: Sequence[dict[str, Any]], style: str) -> 
 
 
 # Where a citation can stand in pandoc's Markdown: a bracketed list of citations (no bracket inside it) that is
-# not a link's or a span's text, or a citation in the text (@key, -@key) with its locator in brackets after it.
-_KEY = r"(?:\w(?:[\w:.#$%&\-+?<>~/]*\w)?|\{[^{}\n]*\})"
-_CITATION = re.compile(rf"\[[^\[\]]*@[^\[\]]*\](?![(\[{{])|(?<![\w@])-?@{_KEY}(?: \[[^\[\]@]*\])?")
+# not a link's or a span's text, or a citation in the text (@key, -@key: CITATION_KEY) with its locator in
+# brackets after it.
+_CITATION = re.compile(rf"\[[^\[\]]*@[^\[\]]*\](?![(\[{{])|-?{CITATION_KEY.pattern}(?: \[[^\[\]@]*\])?")
 _FRONT_MATTER = re.compile(r"---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*\n", re.DOTALL)
 # Footnotes count in the citations' numbering: a document holding one is cited whole.
 _NOTES = re.compile(r"\^\[|\[\^")
