@@ -79,14 +79,14 @@ class LaterJsonCache(JsonCache):
 
     def __init__(self, folder: Path, prefix: str = "") -> None:
         super().__init__(folder, prefix)
-        self.pending: list[tuple[str, Any]] = []
+        self.pending: list[tuple[str, Any, bool]] = []
 
     def store(self, key: str, value: Any, *, durable: bool = False) -> None:
-        self.pending.append((key, value))
+        self.pending.append((key, value, durable))
 
     def keep(self) -> None:
         """Write the values stored so far."""
         pending, self.pending = self.pending, []
-        for key, value in pending:
+        for key, value, durable in pending:
             with contextlib.suppress(SynthdocError):
-                super().store(key, value)
+                super().store(key, value, durable=durable)
