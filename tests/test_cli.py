@@ -1,5 +1,6 @@
 """The commands as a user runs them: exit codes, messages, outputs."""
 
+import json
 import os
 import subprocess
 import sys
@@ -129,6 +130,32 @@ def test_build_without_options_starts_no_cli_framework(small):
         assert done.returncode == 0, done.stderr
         assert f"framework loaded: {loaded}; lxml loaded: False" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_the_command_ends_with_its_output_flushed_and_its_exit_code(small):
+    """The console script leaves without Python's slow teardown (entry.leave): what it printed is all there,
+    through a pipe too, and its exit code is the command's."""
+    def run(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
+        argv = ["-m", "synthdoc", *args] if code is None else ["-c", code]
+        return subprocess.run([sys.executable, *argv], cwd=small, capture_output=True, text=True, timeout=300)
+
+    done = run("build")
+    assert done.returncode == 0 and "built 1 file" in done.stderr
+    done = run("check", "--format", "json")
+    assert done.returncode == 0 and isinstance(json.loads(done.stdout), list)
+    done = run("build", "nosuchdoc")
+    assert done.returncode == 1 and "build failed" in done.stderr and "Traceback" not in done.stderr
+    # a SystemExit's message is printed, with exit code 1, as Python does
+    done = run(code="from synthdoc.entry import leave; print('said', end=''); leave('stopped: why')")
+    assert (done.returncode, done.stdout, done.stderr.strip()) == (1, "said", "stopped: why")
+    # another thread still at work: the usual exit, which waits for it
+    done = run(code="import threading, time; from synthdoc.entry import leave\n"
+                    "threading.Thread(target=lambda: (time.sleep(0.3), print('late'))).start(); leave(3)")
+    assert (done.returncode, done.stdout) == (3, "late\n")
+    # exit handlers run (a temporary folder is removed)
+    done = run(code="import tempfile, pathlib; from synthdoc.entry import leave\n"
+                    "t = tempfile.TemporaryDirectory(); print(t.name); leave(0)")
+    assert done.returncode == 0 and not Path(done.stdout.strip()).exists()
 
 
 def test_cite_previews_in_process(small, in_dir):
