@@ -75,7 +75,7 @@ def read_cited(markdown: str, *, items: Sequence[dict[str, Any]], bibliography: 
     # Nothing kept for this document (a first build) or --force: citeproc will run whatever the sections hold,
     # so it starts now, beside the reading of the sections (a second core).
     with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(_cite_ahead, markdown, bibliography, csl, metadata, what) \
+        ahead = pool.submit(_cite_ahead, markdown, items, bibliography, csl, metadata, what, style) \
             if (not reuse or cache.empty()) and len(markdown) <= AHEAD_MAX_CHARS else None
         return _cited(markdown, items, bibliography, csl, metadata, what, cache, reuse, sections, style, ahead)
 
@@ -87,27 +87,33 @@ AHEAD_MAX_CHARS = 1_000_000
 
 @dataclass(frozen=True)
 class Ahead:
-    """A citeproc run made while the sections are read: what it printed (pandoc's JSON, or read, for the citations
-    alone), and what it read when that was the document's citations alone (``citations_alone``); None when it
-    read the whole Markdown."""
+    """A citeproc run made while the sections are read: what it printed (pandoc's JSON) when it read the whole
+    Markdown (``alone`` False); when it read the document's citations alone (``citations_alone``), what to keep
+    of its result (``kept``: the key of what citeproc read and the record, :func:`_record_alone`; None when it is
+    not to be kept) and that record read (``results``, for :func:`_splice` to put in)."""
 
-    out: bytes | AST
-    read: AST | None
+    alone: bool
+    out: bytes | None = None
+    kept: tuple[str, str] | None = None
+    results: dict[str, Any] | None = None
 
 
-def _cite_ahead(markdown: str, bibliography: Path, csl: Path, metadata: dict[str, str], what: str) -> Ahead | None:
+def _cite_ahead(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path,
+                metadata: dict[str, str], what: str, style: str) -> Ahead | None:
     """A citeproc run over the document's citations alone, where a Markdown of them stands for it, else over its
-    whole Markdown; None when that run fails (the run over the sections' AST then says why)."""
+    whole Markdown; None when that run fails (the run over the sections' AST then says why). What to keep of a run
+    over the citations alone is made here too, beside the reading of the sections."""
     alone = citations_alone(markdown)
     try:
         if alone is None:
-            return Ahead(pandoc.cite_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata,
-                                              what=what), None)
+            return Ahead(False, pandoc.cite_markdown(markdown, bibliography=bibliography, csl=csl, metadata=metadata,
+                                                     what=what))
         read, printed = pandoc.cite_markdown_read(alone, bibliography=bibliography, csl=csl, metadata=metadata,
                                                   what=what)
-        return Ahead(printed, read)
     except pandoc.PandocError:
         return None
+    kept = _record_alone(read, printed, items, style)
+    return Ahead(True, kept=kept, results=None if kept is None else json.loads(kept[1]))
 
 
 def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path, metadata: dict[str, str],
@@ -125,22 +131,19 @@ def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, c
                             "citations: the previous build's citeproc result reused (citations, entries, style "
                             "and metadata unchanged)")
     early = ahead.result() if ahead is not None and key is not None else None
-    if early is not None and early.read is not None and key is not None:
+    if early is not None and early.kept is not None and early.results is not None and early.kept[0] == key:
         # A run over the citations alone is taken where citeproc read of them exactly what it reads of this document
         # (the same key), its result kept as any result is kept (_record): it is put in as a kept result is reused.
-        alone = _record_alone(early, items, style)
-        if alone is not None and alone[0] == key:
-            cache.store_json(key, alone[1])
-            cache.keep_only({key})
-            kept = json.loads(alone[1])
-            return Rendered(_splice(ast, found, kept["citations"], kept["bibliography"]), False,
-                            "citations: one citeproc run, over the citations alone, kept for reuse")
+        cache.store_json(key, early.kept[1])
+        cache.keep_only({key})
+        return Rendered(_splice(ast, found, early.results["citations"], early.results["bibliography"]), False,
+                        "citations: one citeproc run, over the citations alone, kept for reuse")
     source = json.dumps(ast).encode("utf-8")
     blocks_before = len(ast.get("blocks", []))
     del ast, found  # one copy of the document at a time in this process: pandoc holds its own
     # A run over the whole Markdown is taken only where _record shows it is the run over these sections would make:
     # the sections' AST with its citations and bibliography put in is exactly what it printed.
-    out = early.out if early is not None and early.read is None and isinstance(early.out, bytes) else None
+    out = early.out if early is not None and not early.alone else None
     record = _record(source, out, blocks_before) if out is not None and _is_document(out) else None
     if record is None:
         out = pandoc.run(["-f", "json", "-t", "json", "--citeproc"], source, what=what)
@@ -168,17 +171,15 @@ def _is_document(out: bytes) -> bool:
     return True
 
 
-def _record_alone(early: Ahead, items: Sequence[dict[str, Any]], style: str) -> tuple[str, str] | None:
-    """Of a citeproc run over a document's citations alone: the key of what citeproc read (:func:`_inputs_key`)
-    and what to keep of its result (:func:`_record`); None when it is not to be kept."""
-    read = early.read
-    if read is None:
-        return None
+def _record_alone(read: AST, printed: AST, items: Sequence[dict[str, Any]], style: str) -> tuple[str, str] | None:
+    """Of a citeproc run over a document's citations alone (what pandoc ``read`` and what it ``printed``): the key
+    of what citeproc read (:func:`_inputs_key`) and what to keep of its result (:func:`_record`); None when it is
+    not to be kept."""
     found = Citations(read)
     if _no_reuse(read, style, found) is not None:
         return None
     key = _inputs_key(read, found, items, style)
-    record = _record(json.dumps(read).encode("utf-8"), early.out, len(read.get("blocks", [])))
+    record = _record(json.dumps(read).encode("utf-8"), printed, len(read.get("blocks", [])))
     return None if record is None else (key, record)
 
 
