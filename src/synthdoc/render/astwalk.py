@@ -31,7 +31,19 @@ def find(node: Any, matches: Callable[[Node], bool]) -> Iterator[Node]:
                 continue
             values = [v for v in item.values() if type(v) is list or type(v) is dict]
         elif type(item) is list:
-            values = [v for v in item if type(v) is list or type(v) is dict]
+            values = []
+            for v in item:
+                if type(v) is dict:
+                    if _leaf(v):  # (most of a document: matched here, never pushed)
+                        if matches(v):
+                            values.append(_Matched(v))
+                        continue
+                    values.append(v)
+                elif type(v) is list:
+                    values.append(v)
+        elif type(item) is _Matched:  # a leaf that matched, in its place
+            yield item.node
+            continue
         else:
             continue
         values.reverse()
@@ -52,8 +64,38 @@ def find_in_lists(node: Any, matches: Callable[[Node], bool]) -> Iterator[tuple[
                 continue
             push([(v, v, -1) for v in reversed(item.values()) if type(v) is list or type(v) is dict])
         elif type(item) is list:
-            push([(item[i], item, i) for i in range(len(item) - 1, -1, -1)
-                  if type(item[i]) is dict or type(item[i]) is list])
+            places: list[tuple[Any, Any, int]] = []
+            for i, v in enumerate(item):
+                if type(v) is dict:
+                    if _leaf(v):  # (most of a document: matched here, never pushed)
+                        if matches(v):
+                            places.append((_MATCHED, item, i))
+                        continue
+                    places.append((v, item, i))
+                elif type(v) is list:
+                    places.append((v, item, i))
+            places.reverse()
+            push(places)
+        elif item is _MATCHED:  # a leaf that matched, in its place
+            yield holder, index
+
+
+class _Matched:
+    """A leaf :func:`find` matched, on its stack until its turn comes."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+
+_MATCHED = object()  # (the same for find_in_lists, beside the leaf's place)
+
+
+def _leaf(node: Node) -> bool:
+    """An element that holds no other (``Str``, ``Space``…: most of a document), by its keys and their values:
+    the walks above match it where they find it, and look no further into it."""
+    return type(node.get("t")) is str and (len(node) == 1 or (len(node) == 2 and type(node.get("c")) is str))
 
 
 def cites(node: Any) -> Iterator[Node]:
