@@ -18,7 +18,8 @@ OTHER = ["@string{jhi = {Jurnal}}\n", "@comment{jabref-meta: x;}\n", "% a commen
          "@book{two1, title = {A}} @book{two2, title = {B}}\n", "@article{broken,\n  title = {Unclosed,\n}\n",
          "@misc(paren, title = {In parentheses})\n", "@book{deep, title = {a{b{c{d{e{f}}}}}}}\n",
          "@book{quoted, title = \"In {braces}\"}\n", "\r\n", "@article{spaced key,\n  title = {x}\n}\n",
-         "  @online{indented,\n  url = {https://example.org/a_b},\n}\n", "@Article{Case,\n  title = {Ünïcode —}\n}\n"]
+         "  @online{indented,\n  url = {https://example.org/a_b},\n}\n", "@Article{Case,\n  title = {Ünïcode —}\n}\n",
+         "@article{\n", "@book{ \n  \n"]
 KEYS = st.sampled_from(["smith2020", "Smith2020", "tan2019", "lim", "ref-1", "a:b", "x_y"])
 PARTS = st.one_of(st.builds(lambda k, t: PLAIN.format(key=k, title=t), KEYS, st.sampled_from(["T", "{ASEAN} x", "é"])),
                   st.sampled_from(OTHER), st.text(alphabet="@{}(),=\" \nab%#", max_size=20))

@@ -338,6 +338,8 @@ def _entry(s: _Splitter, scan: Scan, m: re.Match[str], kind: str, closer: str, e
 # ---- An index of a whole library, for reading only the entries a project cites ------------------
 
 _KEY_AT = re.compile(r"\s*([^,\n]*)")
+# _ENTRY, and _KEY_AT's key after it (group 3), looked at without being taken: each '@type{' is still found.
+_ENTRY_AHEAD = re.compile(_ENTRY.pattern + r"(?=" + _KEY_AT.pattern + ")")
 # The first line of a part that is one plainly well-formed entry, up to its key (_ENTRY, then _KEY_AT).
 _PLAIN_HEAD = re.compile(r"[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t\r\n]*\{\s*([^,\n]*)")
 _NOT_ENTRIES = ("comment", "string", "preamble")
@@ -447,7 +449,8 @@ def index(text: str, verify: bool = True) -> Index:
     matching it: the index is this one once :meth:`Index.verify` finds that each such part is (the matching,
     most of the work, can then be done while the cited entries are converted)."""
     bounds = _bounds(text)
-    entries = list(_ENTRY.finditer(text))  # each '@type{' in the file: part by part, in order
+    # each '@type{' in the file: part by part, in order (without verify, with what follows it on its line)
+    entries = list((_ENTRY if verify else _ENTRY_AHEAD).finditer(text))
     starts = [m.start() for m in entries] + [len(text) + 1]  # (after the last, one past the end)
     result = Index(text, bounds, verified=verify)
     keys, plain, lines = result.keys, result.plain, result.lines
@@ -463,9 +466,17 @@ def index(text: str, verify: bool = True) -> Index:
         if starts[first + 1] >= end:  # one entry
             m = entries[first]
             first += 1
-            if m.group(1).lower() == "comment" and not text[start:m.start()].strip():
+            kind, at = m.group(1).lower(), m.start()
+            if kind == "comment" and not text[start:at].strip():
                 continue
-            key = _plain_key(text, start, end, m, verify)
+            if verify:
+                key = _plain_key(text, start, end, m)
+            elif kind in _NOT_ENTRIES or m.group(2) != "{" or (at != start and text[start:at].strip(" \t")):
+                key = None  # (what _plain_key says without matching the part, in the loop: most of the index's time)
+            elif m.end(3) <= end:  # the key on the entry's first line, within the part: as _KEY_AT finds it
+                key = _first_line_key(m.group(3))
+            else:
+                key = _plain_key(text, start, end, m, match=False)
             if key is not None:
                 keys.append((key, line, number))
                 plain.append(number)
