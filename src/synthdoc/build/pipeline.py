@@ -294,12 +294,12 @@ def render_outputs(inputs: Inputs, doc: Document, formats: Sequence[str] | None 
             atomic_write(head, provenance.HTML_HEAD.encode("utf-8"))
             atomic_write(tail, provenance.html_after_body(ctx).encode("utf-8"))
             extra = ["--include-in-header", str(head), "--include-after-body", str(tail)]
-            if writing is not None:
-                writing()
             if in_parts:
+                if writing is not None:
+                    writing()
                 data, parts_reused = htmlparts.write(ast_html, what=what, extra=extra)
-            else:
-                data = pandoc.ast_to_bytes(ast_html, fmt, what=what, extra=extra)
+            else:  # (the work for the next build waits until pandoc's input is made: it holds Python's lock)
+                data = pandoc.ast_to_bytes(ast_html, fmt, what=what, extra=extra, started=writing)
         path = project.output / f"{doc.id}.{fmt}"
         pandoc.check_format(fmt, data, shown_path(path, project.root))
         return Rendered(Output(doc.id, fmt, path, time.perf_counter() - t0), data)

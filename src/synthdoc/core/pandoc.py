@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -187,14 +187,19 @@ def output_json(out: bytes, what: str, expected: str) -> Any:
     return data
 
 
-def ast_to_bytes(ast: dict[str, Any], fmt: str, *, what: str, extra: list[str] | None = None) -> bytes:
-    """Write a (citeproc-rendered) AST as ``docx``, ``html`` or ``typst``."""
+def ast_to_bytes(ast: dict[str, Any], fmt: str, *, what: str, extra: list[str] | None = None,
+                 started: Callable[[], object] | None = None) -> bytes:
+    """Write a (citeproc-rendered) AST as ``docx``, ``html`` or ``typst``; ``started`` is called once pandoc's input
+    is made, as pandoc starts."""
     # typst-citations: write the citations citeproc rendered, not typst's own @key citations.
     writer = {"html": "html5", "typst": "typst-citations"}.get(fmt, fmt)
     args = ["-f", "json", "-t", writer, "--standalone", *(extra or [])]
     if fmt == "docx":
         args += ["-o", "-"]
-    data = run(args, json.dumps(ast).encode("utf-8"), what=what)
+    given = json.dumps(ast).encode("utf-8")
+    if started is not None:
+        started()
+    data = run(args, given, what=what)
     if fmt in ("docx", "html"):
         check_format(fmt, data, what)
     return data
