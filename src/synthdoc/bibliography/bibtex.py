@@ -430,6 +430,8 @@ def _plain_key(text: str, start: int, end: int, m: re.Match[str], match: bool = 
     at = m.start()
     if not (_WELL_FORMED.fullmatch(text, start, end) if match else at == start or not text[start:at].strip(" \t")):
         return None
+    if m.re is _ENTRY_AHEAD and m.end(3) <= end:  # the key _KEY_AT finds, looked at by the entry's own match
+        return _first_line_key(m.group(3))
     header = _KEY_AT.match(text, m.end(), end)
     return _first_line_key(header.group(1)) if header else ""
 
@@ -466,17 +468,9 @@ def index(text: str, verify: bool = True) -> Index:
         if starts[first + 1] >= end:  # one entry
             m = entries[first]
             first += 1
-            kind, at = m.group(1).lower(), m.start()
-            if kind == "comment" and not text[start:at].strip():
+            if m.group(1).lower() == "comment" and not text[start:m.start()].strip():
                 continue
-            if verify:
-                key = _plain_key(text, start, end, m)
-            elif kind in _NOT_ENTRIES or m.group(2) != "{" or (at != start and text[start:at].strip(" \t")):
-                key = None  # (what _plain_key says without matching the part, in the loop: most of the index's time)
-            elif m.end(3) <= end:  # the key on the entry's first line, within the part: as _KEY_AT finds it
-                key = _first_line_key(m.group(3))
-            else:
-                key = _plain_key(text, start, end, m, match=False)
+            key = _plain_key(text, start, end, m, verify)
             if key is not None:
                 keys.append((key, line, number))
                 plain.append(number)
