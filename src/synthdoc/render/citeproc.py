@@ -89,13 +89,12 @@ AHEAD_MAX_CHARS = 1_000_000
 class Ahead:
     """A citeproc run made while the sections are read: what it printed (pandoc's JSON) when it read the whole
     Markdown (``alone`` False); when it read the document's citations alone (``citations_alone``), what to keep
-    of its result (``kept``: the key of what citeproc read and the record, :func:`_record_alone`; None when it is
-    not to be kept) and that record read (``results``, for :func:`_splice` to put in)."""
+    of its result (``kept``: the key of what citeproc read, the record, :func:`_record_alone`, and the record
+    read, for :func:`_splice` to put in; None when it is not to be kept)."""
 
     alone: bool
     out: bytes | None = None
-    kept: tuple[str, str] | None = None
-    results: dict[str, Any] | None = None
+    kept: tuple[str, str, dict[str, Any]] | None = None
 
 
 def _cite_ahead(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path,
@@ -113,7 +112,7 @@ def _cite_ahead(markdown: str, items: Sequence[dict[str, Any]], bibliography: Pa
     except pandoc.PandocError:
         return None
     kept = _record_alone(read, printed, items, style)
-    return Ahead(True, kept=kept, results=None if kept is None else json.loads(kept[1]))
+    return Ahead(True, kept=None if kept is None else (*kept, json.loads(kept[1])))
 
 
 def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, csl: Path, metadata: dict[str, str],
@@ -131,12 +130,13 @@ def _cited(markdown: str, items: Sequence[dict[str, Any]], bibliography: Path, c
                             "citations: the previous build's citeproc result reused (citations, entries, style "
                             "and metadata unchanged)")
     early = ahead.result() if ahead is not None and key is not None else None
-    if early is not None and early.kept is not None and early.results is not None and early.kept[0] == key:
+    if early is not None and early.kept is not None and early.kept[0] == key:
         # A run over the citations alone is taken where citeproc read of them exactly what it reads of this document
         # (the same key), its result kept as any result is kept (_record): it is put in as a kept result is reused.
-        cache.store_json(key, early.kept[1])
+        _, record, results = early.kept
+        cache.store_json(key, record)
         cache.keep_only({key})
-        return Rendered(_splice(ast, found, early.results["citations"], early.results["bibliography"]), False,
+        return Rendered(_splice(ast, found, results["citations"], results["bibliography"]), False,
                         "citations: one citeproc run, over the citations alone, kept for reuse")
     source = json.dumps(ast).encode("utf-8")
     blocks_before = len(ast.get("blocks", []))
