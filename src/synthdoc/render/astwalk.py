@@ -69,27 +69,24 @@ def find_in_lists(node: Any, matches: Callable[[Node], bool]) -> Iterator[tuple[
                 if type(v) is dict:
                     if _leaf(v):  # (most of a document: matched here, never pushed)
                         if matches(v):
-                            places.append((_MATCHED, item, i))
+                            places.append((_Matched(v), item, i))
                         continue
                     places.append((v, item, i))
                 elif type(v) is list:
                     places.append((v, item, i))
             places.reverse()
             push(places)
-        elif item is _MATCHED:  # a leaf that matched, in its place
+        elif type(item) is _Matched:  # a leaf that matched, in its place
             yield holder, index
 
 
 class _Matched:
-    """A leaf :func:`find` matched, on its stack until its turn comes."""
+    """A leaf the walks matched, on their stack until its turn comes."""
 
     __slots__ = ("node",)
 
     def __init__(self, node: Node) -> None:
         self.node = node
-
-
-_MATCHED = object()  # (the same for find_in_lists, beside the leaf's place)
 
 
 def _leaf(node: Node) -> bool:
